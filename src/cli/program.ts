@@ -1,0 +1,64 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { formatProblem, isPillarsError, UserError } from '../core/errors.js';
+import { assetPath } from '../core/paths.js';
+import { registerPolicy } from './commands/policy.js';
+
+/**
+ * The `pillars` program. One file per command group under commands/; each exports
+ * `register(program)`. Commands parse flags and call run/ (or a feature's entry point).
+ */
+const registrations: ((program: Command) => void)[] = [
+  registerPolicy,
+];
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(assetPath('package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pillars')
+    .description('Responsible-AI toolkit: one policy, written as code, drives data, rewards, evaluations, red teaming, frontier gates and a guardrail gateway.')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.addHelpText('after', '\nExample:\n  $ pillars eval                     # evaluate the default target on the quick suites\n  $ pillars policy validate policies/acme.yaml\n');
+  for (const r of registrations) r(program);
+  // Apply exitOverride to every subcommand so usage errors come back to us.
+  const walk = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(walk);
+  };
+  walk(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. User mistakes print one clear line per problem, never a stack. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isPillarsError(e)) {
+      if (e instanceof UserError && e.problems.length > 0) {
+        for (const p of e.problems) process.stderr.write(`${formatProblem(p)}\n`);
+      } else {
+        process.stderr.write(`pillars: ${e.message}\n`);
+      }
+      if (process.env.PILLARS_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`pillars: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    if (process.env.PILLARS_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { Action, LevelSchema, PillarId, Severity } from '../core/pillars.js';
+
+/**
+ * The policy-pack schema: the single source of the pack's types (z.infer) and of the exported
+ * JSON Schema (`pillars policy schema`). Cross-field rules (duplicate ids, unknown tiers, expired
+ * exceptions) live in validate.ts, where they can point at a line.
+ */
+
+const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+export const Semver = z.string().regex(SEMVER, 'must be a semantic version like 1.2.0');
+
+/** YAML may give a date as a string or a Date; we keep ISO `YYYY-MM-DD`. */
+export const IsoDate = z.preprocess(
+  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),
+  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2027-12-31'),
+);
+
+/** `{0: allow, 1: allow, 2: deflect, 3: refuse}`: every level 0-3 has an action. */
+export const LevelLadder = z
+  .record(z.string(), Action)
+  .superRefine((ladder, ctx) => {
+    for (const k of Object.keys(ladder)) {
+      if (!/^[0-3]$/.test(k)) ctx.addIssue({ code: 'custom', message: `level ${k} is outside 0-3`, path: [k] });
+    }
+    for (const k of ['0', '1', '2', '3']) {
+      if (!(k in ladder)) ctx.addIssue({ code: 'custom', message: `level ${k} has no action`, path: [] });
+    }
+  })
+  .describe('Action at each specificity level: 0 awareness, 1 educational, 2 technical detail, 3 operational');
+export type LevelLadder = Record<'0' | '1' | '2' | '3', Action>;
+
+export const Monitoring = z.enum(['none', 'standard', 'full']);
+
+export const PolicyException = z
+  .object({
+    context: z.string().min(1).describe('Named context a caller declares, e.g. vetted-research'),
+    tiers: z.array(z.string().min(1)).min(1).describe('Access tiers that may invoke this context'),
+    upTo: LevelSchema.describe('Highest specificity level this exception unlocks'),
+    monitoring: Monitoring.default('full'),
+    adapter: z.string().min(1).optional().describe('Model adapter (e.g. a LoRA name) to route to'),
+    approver: z.string().min(1).optional(),
+    expires: IsoDate.optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type PolicyException = z.infer<typeof PolicyException>;
+
+export const PolicyExample = z
+  .object({
+    text: z.string().min(1),
+    level: LevelSchema,
+    lang: z.string().default('en'),
+    /** `train` (default) or `test` (held out: training never sees it). */
+    split: z.enum(['train', 'test']).optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .strict();
+export type PolicyExample = z.infer<typeof PolicyExample>;
+
+/** Regulation / framework reference: `framework:clause`, e.g. `eu-ai-act:art-55`. */
+export const RegulationRef = z.string().regex(/^[a-z0-9-]+(:[A-Za-z0-9._-]+)?$/, 'must look like eu-ai-act:art-55');
+
+export const Policy = z
+  .object({
+    id: z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_-]+)*$/, 'must be lowercase dotted, e.g. safety.cbrn'),
+    pillar: PillarId,
+    title: z.string().min(1),
+    description: z.string().optional(),
+    severity: Severity,
+    topic: z.string().regex(/^[a-z0-9_]+$/, 'must be a lowercase identifier, e.g. cbrn'),
+    boundary: z.object({ disallowed: z.string().min(1), allowed: z.string().min(1) }).strict(),
+    levels: LevelLadder,
+    exceptions: z.array(PolicyException).default([]),
+    regulations: z.array(RegulationRef).default([]),
+    owners: z.array(z.string()).optional(),
+    /** Safe alternative offered on `deflect` (e.g. the educational answer, a helpline). */
+    deflection: z.string().optional(),
+    examples: z.array(PolicyExample).default([]),
+  })
+  .strict();
+export type Policy = z.infer<typeof Policy>;
+
+/**
+ * Bulk labelled examples (training data for the guard), usually in their own files of a pack folder.
+ * `policy: null` marks a benign look-alike that no policy covers.
+ */
+export const PackExample = z
+  .object({
+    text: z.string().min(1),
+    policy: z.string().nullable(),
+    level: LevelSchema.default(0),
+    lang: z.string().default('en'),
+    split: z.enum(['train', 'test']).optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .strict();
+export type PackExample = z.infer<typeof PackExample>;
+
+/** Labelled model responses for the refusal/compliance head. */
+export const ResponseExample = z
+  .object({
+    prompt: z.string().optional(),
+    text: z.string().min(1),
+    label: z.enum(['refused', 'complied', 'deflected', 'partial']),
+    lang: z.string().default('en'),
+    split: z.enum(['train', 'test']).optional(),
+  })
+  .strict();
+export type ResponseExample = z.infer<typeof ResponseExample>;
+
+export const ChangelogEntry = z.object({ version: Semver, date: IsoDate, note: z.string().min(1) }).strict();
+
+export const Regulation = z
+  .object({ id: RegulationRef, title: z.string(), url: z.string().optional() })
+  .strict();
+
+export const ContextDef = z.object({ id: z.string(), description: z.string() }).strict();
+
+export const PolicyPack = z
+  .object({
+    $schema: z.string().optional(),
+    id: z.string().regex(/^[a-z0-9_-]+$/, 'must be a lowercase identifier'),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    version: Semver,
+    owners: z.array(z.string()).min(1),
+    tiers: z.array(z.string().min(1)).min(1),
+    contexts: z.array(ContextDef).optional(),
+    regulations: z.array(Regulation).optional(),
+    policies: z.array(Policy).min(1),
+    examples: z.array(PackExample).default([]),
+    responses: z.array(ResponseExample).default([]),
+    changelog: z.array(ChangelogEntry).default([]),
+  })
+  .strict();
+export type PolicyPack = z.infer<typeof PolicyPack>;
+export type PolicyPackInput = z.input<typeof PolicyPack>;
+
+/** Action at a level, typed. */
+export function actionAt(policy: Policy, level: number): Action {
+  return (policy.levels as Record<string, Action>)[String(level)] ?? 'refuse';
+}

@@ -1,0 +1,15 @@
+/**
+ * Schema migrations, one file per feature, ids in the feature's range:
+ *   1-99 core · 100-199 eval · 200-299 guard/gateway · 300-399 red team, deception, frontier ·
+ *   400-499 review · 500-599 rewards and training data.
+ * Never edit a migration that has shipped: add a new one.
+ */
+export interface Migration {
+  id: number;
+  name: string;
+  up: string;
+}
+
+import { core } from './001_core.js';
+
+export const MIGRATIONS: Migration[] = [...core];

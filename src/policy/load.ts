@@ -3,6 +3,7 @@ import { basename, join, relative } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError, type Problem } from '../core/errors.js';
+import { PILLARS } from '../core/pillars.js';
 import { PolicyPack } from './schema.js';
 
 /**
@@ -108,18 +109,56 @@ function parseFile(file: string, problems: PackProblem[]): ParsedFile | null {
   return { file: name, doc, lines, data: data as Record<string, unknown> };
 }
 
+const PILLAR_SET: readonly string[] = PILLARS;
+
+/** Levenshtein distance, for "did you mean" hints on misspelt pillars, actions and tiers. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export function suggest(value: string, options: readonly string[]): string {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const o of options) {
+    const d = distance(value.toLowerCase(), o.toLowerCase());
+    if (d < bestD) [best, bestD] = [o, d];
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(value.length / 3)) ? ` (did you mean "${best}"?)` : '';
+}
+
 function issueMessage(issue: z.core.$ZodIssue): string {
   const field = issue.path.length ? String(issue.path[issue.path.length - 1]) : '';
+  const parent = issue.path.length > 1 ? String(issue.path[issue.path.length - 2]) : '';
+  const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
-    case 'invalid_value':
-      return `${field}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_value': {
+      const values = issue.values.map(String);
+      const got = typeof input === 'string' ? input : JSON.stringify(input);
+      const hint = typeof input === 'string' ? suggest(input, values) : '';
+      if (field === 'pillar') return `unknown pillar "${got}"${hint}; pillars: ${values.join(', ')}`;
+      if (parent === 'levels') return `levels.${field}: unknown action "${got}"${hint}; actions: ${values.join(', ')}`;
+      if (field === 'severity') return `unknown severity "${got}"${hint}; severities: ${values.join(', ')}`;
+      return `${field}: "${got}" is not one of ${values.join(', ')}${hint}`;
+    }
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     case 'invalid_type':
-      return `${field || 'value'}: expected ${issue.expected}${issue.input === undefined ? ' (missing)' : ''}`;
+      return `${field || 'value'}: expected ${issue.expected}${input === undefined ? ' (missing)' : ''}`;
     case 'invalid_union':
-      if (field === 'upTo' || /level/i.test(field)) return `${field}: level must be 0, 1, 2 or 3`;
+      if (field === 'upTo' || field === 'level' || /level/i.test(field)) return `${field}: level ${JSON.stringify(input)} is outside 0-3 (0 awareness, 1 educational, 2 technical, 3 operational)`;
       return `${field}: ${issue.message}`;
+    case 'custom':
+      return parent === 'levels' || field === 'levels' ? `levels: ${issue.message}` : field ? `${field}: ${issue.message}` : issue.message;
     default:
       return field ? `${field}: ${issue.message}` : issue.message;
   }
@@ -183,17 +222,24 @@ export function checkPack(path: string, opts: { today?: string } = {}): { loaded
     return { file: header.file, ...posOf(header, path) };
   };
 
-  const result = PolicyPack.safeParse(merged);
+  const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  const result = PolicyPack.safeParse(merged, { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) {
       problems.push({ ...locate(issue.path), message: issueMessage(issue), severity: 'error' });
     }
-    return { problems: dedupe(problems) };
   }
-  const pack = result.data;
-  problems.push(...crossCheck(pack, locate, opts.today ?? new Date().toISOString().slice(0, 10)));
-  const loaded: LoadedPack = { pack, files: parsed.map((p) => p.file), locate };
-  return { loaded: problems.some((p) => p.severity === 'error') ? undefined : loaded, problems };
+  // Cross-field rules run on the raw merged data, so they are reported even when the schema fails.
+  problems.push(...crossCheck(merged, locate, today));
+  const all = sortProblems(dedupe(problems));
+  if (!result.success || all.some((p) => p.severity === 'error')) return { problems: all };
+  const loaded: LoadedPack = { pack: result.data, files: parsed.map((p) => p.file), locate };
+  return { loaded, problems: all };
+}
+
+/** Order by file, then line, then column: the order an editor shows them. */
+function sortProblems(ps: PackProblem[]): PackProblem[] {
+  return [...ps].sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1));
 }
 
 function dedupe(ps: PackProblem[]): PackProblem[] {
@@ -206,31 +252,49 @@ function dedupe(ps: PackProblem[]): PackProblem[] {
   });
 }
 
-/** Rules across fields: duplicate ids, unknown tiers, expired exceptions, dangling example policies. */
-function crossCheck(
-  pack: PolicyPack,
-  locate: LoadedPack['locate'],
-  today: string,
-): PackProblem[] {
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const asDate = (v: unknown): string | null =>
+  v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
+
+/**
+ * Rules across fields: duplicate ids, unknown tiers, expired exceptions, dangling example policies.
+ * Works on the raw (unvalidated) data and skips whatever has the wrong shape (the schema reports that).
+ */
+function crossCheck(merged: Record<string, unknown>, locate: LoadedPack['locate'], today: string): PackProblem[] {
   const out: PackProblem[] = [];
   const at = (path: PropertyKey[], message: string, severity: PackProblem['severity'] = 'error'): void => {
     out.push({ ...locate(path), message, severity });
   };
   const seen = new Map<string, number>();
-  const tiers = new Set(pack.tiers);
-  pack.policies.forEach((p, i) => {
-    const first = seen.get(p.id);
-    if (first !== undefined) at(['policies', i, 'id'], `duplicate policy id "${p.id}" (first defined as policy #${first + 1})`);
-    else seen.set(p.id, i);
-    p.exceptions.forEach((ex, j) => {
-      ex.tiers.forEach((t, k) => {
-        if (!tiers.has(t)) at(['policies', i, 'exceptions', j, 'tiers', k], `exception "${ex.context}" names unknown tier "${t}" (tiers: ${pack.tiers.join(', ')})`);
-      });
-      if (ex.expires && ex.expires < today) at(['policies', i, 'exceptions', j, 'expires'], `exception "${ex.context}" of ${p.id} expired on ${ex.expires}`, 'warning');
+  const tierList = Array.isArray(merged.tiers) ? merged.tiers.filter((t): t is string => typeof t === 'string') : null;
+  const tiers = tierList ? new Set(tierList) : null;
+  asArray(merged.policies).forEach((p, i) => {
+    if (!isObj(p)) return;
+    const id = typeof p.id === 'string' ? p.id : null;
+    if (id !== null) {
+      const first = seen.get(id);
+      if (first !== undefined) at(['policies', i, 'id'], `duplicate policy id "${id}" (first defined as policy #${first + 1})`);
+      else seen.set(id, i);
+    }
+    asArray(p.exceptions).forEach((ex, j) => {
+      if (!isObj(ex)) return;
+      const context = typeof ex.context === 'string' ? ex.context : `#${j + 1}`;
+      if (tiers && tierList) {
+        asArray(ex.tiers).forEach((t, k) => {
+          if (typeof t === 'string' && !tiers.has(t)) {
+            at(['policies', i, 'exceptions', j, 'tiers', k], `exception "${context}" names unknown tier "${t}" (tiers: ${tierList.join(', ')})`);
+          }
+        });
+      }
+      const expires = asDate(ex.expires);
+      if (expires && expires < today) {
+        at(['policies', i, 'exceptions', j, 'expires'], `exception "${context}" of ${id ?? `policy #${i + 1}`} expired on ${expires}`, 'warning');
+      }
     });
   });
-  pack.examples.forEach((e, i) => {
-    if (e.policy !== null && !seen.has(e.policy)) at(['examples', i, 'policy'], `example names unknown policy "${e.policy}"`);
+  asArray(merged.examples).forEach((e, i) => {
+    if (isObj(e) && typeof e.policy === 'string' && !seen.has(e.policy)) at(['examples', i, 'policy'], `example names unknown policy "${e.policy}"`);
   });
   return out;
 }

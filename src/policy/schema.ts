@@ -20,12 +20,14 @@ export const IsoDate = z.preprocess(
 export const LevelLadder = z
   .record(z.string(), Action)
   .superRefine((ladder, ctx) => {
-    for (const k of Object.keys(ladder)) {
-      if (!/^[0-3]$/.test(k)) ctx.addIssue({ code: 'custom', message: `level ${k} is outside 0-3`, path: [k] });
-    }
-    for (const k of ['0', '1', '2', '3']) {
-      if (!(k in ladder)) ctx.addIssue({ code: 'custom', message: `level ${k} has no action`, path: [] });
-    }
+    const outside = Object.keys(ladder).filter((k) => !/^[0-3]$/.test(k));
+    const missing = ['0', '1', '2', '3'].filter((k) => !(k in ladder));
+    const also = missing.length ? `; level${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'have' : 'has'} no action` : '';
+    // One problem per mistake: a level 4 that replaced level 3 is one line, not two.
+    outside.forEach((k, i) => {
+      ctx.addIssue({ code: 'custom', message: `level ${k} is outside 0-3 (0 awareness, 1 educational, 2 technical, 3 operational)${i === 0 ? also : ''}`, path: [k] });
+    });
+    if (outside.length === 0 && missing.length > 0) ctx.addIssue({ code: 'custom', message: `every level 0-3 needs an action${also}`, path: [] });
   })
   .describe('Action at each specificity level: 0 awareness, 1 educational, 2 technical detail, 3 operational');
 export type LevelLadder = Record<'0' | '1' | '2' | '3', Action>;

@@ -1,0 +1,114 @@
+import { UserError, type Problem } from '../core/errors.js';
+import type { Item } from '../core/types.js';
+import { checkItem, fieldMessage } from './fields.js';
+import { readRows, shownName } from './rows.js';
+
+/**
+ * Items from a dataset file (JSONL, CSV or YAML), validated with the core `Item` schema.
+ * A bad row is a `Problem` {file, line, col, message: 'field: ...'}.
+ */
+
+export interface CheckedRow {
+  line: number;
+  item?: Item;
+  problems: Problem[];
+}
+
+/** Every row of a file, checked (bad rows carry their problems; nothing is thrown for them). */
+export async function* checkRows(file: string): AsyncIterable<CheckedRow> {
+  const shown = shownName(file);
+  const seen = new Map<string, number>();
+  for await (const row of readRows(file)) {
+    if (row.problem) {
+      yield { line: row.line, problems: [row.problem] };
+      continue;
+    }
+    const r = checkItem(row.data);
+    if (!r.ok) {
+      yield {
+        line: row.line,
+        problems: r.issues.map((i) => ({ file: shown, ...row.locate(i.path), message: fieldMessage(i.path, i.message) })),
+      };
+      continue;
+    }
+    const first = seen.get(r.item.id);
+    if (first !== undefined) {
+      yield {
+        line: row.line,
+        problems: [{ file: shown, ...row.locate(['id']), message: `id: duplicate id "${r.item.id}" (first on line ${first})` }],
+      };
+      continue;
+    }
+    seen.set(r.item.id, row.line);
+    yield { line: row.line, item: r.item, problems: [] };
+  }
+}
+
+export interface ValidationResult {
+  file: string;
+  /** Valid rows. */
+  count: number;
+  /** Rows with problems. */
+  invalid: number;
+  problems: Problem[];
+}
+
+/** Check a whole file; collects up to `maxProblems` problems (all rows are still counted). */
+export async function validateItemsFile(file: string, opts: { maxProblems?: number } = {}): Promise<ValidationResult> {
+  const max = opts.maxProblems ?? 1000;
+  const problems: Problem[] = [];
+  let count = 0;
+  let invalid = 0;
+  for await (const r of checkRows(file)) {
+    if (r.item) count++;
+    else {
+      invalid++;
+      for (const p of r.problems) if (problems.length < max) problems.push(p);
+    }
+  }
+  return { file: shownName(file), count, invalid, problems };
+}
+
+export interface ReadItemsOptions {
+  /** Drop bad rows instead of failing; `onSkip` hears about each. */
+  skipInvalid?: boolean;
+  onSkip?: (problems: Problem[]) => void;
+}
+
+export function invalidDatasetError(file: string, problems: Problem[], invalid: number): UserError {
+  const more = invalid > problems.length ? ` (first ${problems.length} shown)` : '';
+  return new UserError(`${file}: ${invalid} invalid row${invalid === 1 ? '' : 's'}${more}; fix them or pass --skip-invalid`, {
+    code: 'dataset_invalid',
+    problems,
+  });
+}
+
+/**
+ * Stream the items of a file. A bad row throws a UserError naming file:line:field, unless
+ * `skipInvalid`. Note: rows before the bad one have already been yielded; use `openSuite`
+ * (which validates everything first) when nothing may start on a bad file.
+ */
+export async function* iterateItems(file: string, opts: ReadItemsOptions = {}): AsyncIterable<Item> {
+  for await (const r of checkRows(file)) {
+    if (r.item) yield r.item;
+    else if (opts.skipInvalid) opts.onSkip?.(r.problems);
+    else throw invalidDatasetError(shownName(file), r.problems, 1);
+  }
+}
+
+/** All items of a (small) file, validated first: any bad row throws with every problem found. */
+export async function readItemsFile(file: string, opts: ReadItemsOptions = {}): Promise<Item[]> {
+  const items: Item[] = [];
+  const problems: Problem[] = [];
+  let invalid = 0;
+  for await (const r of checkRows(file)) {
+    if (r.item) items.push(r.item);
+    else {
+      invalid++;
+      if (opts.skipInvalid) opts.onSkip?.(r.problems);
+      else if (problems.length < 200) problems.push(...r.problems);
+    }
+  }
+  if (invalid > 0 && !opts.skipInvalid) throw invalidDatasetError(shownName(file), problems, invalid);
+  return items;
+}

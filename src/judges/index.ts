@@ -1,0 +1,13 @@
+/** Judges: refusal, violation, multiple choice, keywords, pair consistency, LLM judge, combination, agreement. */
+export { createJudgePipeline, weightedLabel, type JudgePipeline, type JudgeOutcome, type PipelineStats, type CreateJudgePipelineInput } from './pipeline.js';
+export { JudgesConfig, LlmJudgeConfig, DEFAULT_JUDGES, type JudgesConfigInput } from './config.js';
+export { createRefusalJudge, classifyRefusal, refusalFromPrediction, type UnsureBand } from './refusal.js';
+export { createViolationJudge, violationVerdict, disallowedContent } from './violation.js';
+export { createChoiceJudge, choiceVerdict, extractChoice, isChoiceItem } from './choice.js';
+export { createKeywordJudge, keywordVerdict } from './keyword.js';
+export { createLlmJudge, parseJudgeReply, type LlmJudge, type LlmJudgeStats } from './llm.js';
+export { buildRubric } from './rubric.js';
+export { pairConsistency, type PairMember, type PairResult, type PairReport } from './pair.js';
+export { cohensKappa, agreementReport, normalizeHumanLabel, type JudgeAgreement, type AgreementRow } from './agreement.js';
+export { expectationPasses, asExpectation, correctsPremise, type Expectation } from './expect.js';
+export { loadEngine, engineProvider, type ClassifierModel, type ResponsePrediction, type TextPrediction } from './engine.js';

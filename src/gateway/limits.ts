@@ -1,0 +1,65 @@
+import type { AnomalyConfig, RateLimit } from './config.js';
+
+/**
+ * Per-caller rate limits (token buckets) and anomaly detection (a burst of high-level requests
+ * from one key inside a sliding window). In memory, per gateway process; buckets idle long enough
+ * to be full again are dropped so the maps stay bounded.
+ */
+
+export interface RateLimiter {
+  /** Take one token; returns 0 when allowed, else the seconds to wait. */
+  take(tier: string, caller: string): number;
+}
+
+export function createRateLimiter(limits: Record<string, RateLimit>, now: () => number = Date.now): RateLimiter {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  let sweepAt = now();
+  return {
+    take(tier, caller) {
+      const limit = limits[tier];
+      if (!limit) return 0;
+      const perMs = limit.requestsPerMinute / 60_000;
+      const burst = limit.burst ?? Math.max(1, Math.ceil(limit.requestsPerMinute / 10));
+      const t = now();
+      if (t - sweepAt > 60_000) {
+        for (const [k, b] of buckets) if (b.tokens + (t - b.at) * perMs >= burst) buckets.delete(k);
+        sweepAt = t;
+      }
+      const k = `${tier}\u0000${caller}`;
+      const b = buckets.get(k) ?? { tokens: burst, at: t };
+      b.tokens = Math.min(burst, b.tokens + (t - b.at) * perMs);
+      b.at = t;
+      buckets.set(k, b);
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return 0;
+      }
+      return Math.ceil((1 - b.tokens) / perMs / 1000);
+    },
+  };
+}
+
+export interface AnomalyDetector {
+  /** Record a request's level for a caller; returns the flags it raises (empty when none). */
+  observe(caller: string, level: number | null): string[];
+}
+
+export function createAnomalyDetector(cfg: AnomalyConfig, now: () => number = Date.now): AnomalyDetector {
+  const windows = new Map<string, number[]>();
+  const span = cfg.windowSeconds * 1000;
+  return {
+    observe(caller, level) {
+      if (level === null || level < cfg.level) return [];
+      const t = now();
+      const w = (windows.get(caller) ?? []).filter((x) => t - x < span);
+      w.push(t);
+      // Keep at most `count` timestamps: enough to decide, bounded memory.
+      if (w.length > cfg.count) w.splice(0, w.length - cfg.count);
+      windows.set(caller, w);
+      if (windows.size > 10_000) {
+        for (const [k, v] of windows) if (v.every((x) => t - x >= span)) windows.delete(k);
+      }
+      return w.length >= cfg.count ? [`burst:level>=${cfg.level}:${w.length}/${cfg.windowSeconds}s`] : [];
+    },
+  };
+}

@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../core/context.js';
+import type { Decision, Guard, Logger, PiiSpan } from '../core/types.js';
+import type { PolicyPack } from '../policy/schema.js';
+import type { Db } from '../store/db.js';
+import { createAuditLog, type AuditLog } from './audit.js';
+import { handleChat } from './chat.js';
+import { GatewayConfig, type GatewayConfigInput } from './config.js';
+import { HttpError, readBody, sendError, sendJson, setDecision } from './http.js';
+import { createKeyStore } from './keys.js';
+import { createAnomalyDetector, createRateLimiter } from './limits.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { ChatRequest } from './openai.js';
+import { auditEntry, decisionSummary, guardCheck, sha256, type Caller, type GatewayState } from './state.js';
+import { createUpstream } from './upstream.js';
+
+/**
+ * The guardrail gateway: an OpenAI-compatible proxy on node:http (no framework: the hot path is
+ * one parse, two guard checks and one pooled upstream call). Every response carries
+ * `x-pillars-decision` (and `x-pillars-policy` when a policy applied).
+ */
+
+export interface GatewayOptions {
+  guard: Guard;
+  config?: GatewayConfigInput;
+  /** Overrides `config.upstream`. */
+  upstream?: string;
+  /** Upstream API key (from the environment; never logged or stored). */
+  upstreamApiKey?: string;
+  /** The store: API keys and the audit log. Without it every caller is `public` and nothing is audited. */
+  db?: Db;
+  /** The pack: adapters and tiers. */
+  pack?: PolicyPack;
+  /** PII redaction for the other user messages of a conversation (the guard redacts the checked one). */
+  redact?: (text: string) => { text: string; spans: PiiSpan[] };
+  log?: Logger;
+  now?: () => Date;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly metrics: GatewayMetrics;
+  readonly audit: AuditLog | null;
+  listen(opts?: { port?: number; host?: string }): Promise<{ url: string; port: number; host: string }>;
+  /** Stop accepting, finish in-flight requests (bounded), flush the audit queue, close the upstream pool. */
+  close(): Promise<void>;
+}
+
+const CONTEXT_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const cfg = GatewayConfig.parse(opts.config ?? {});
+  const log = opts.log ?? silentLogger;
+  const upstreamUrl = opts.upstream ?? cfg.upstream;
+  const metrics = createMetrics();
+  const audit = opts.db ? createAuditLog(opts.db, { flushMs: cfg.audit.flushMs, batchSize: cfg.audit.batchSize, log }) : null;
+  const trusted = cfg.trustedTiers ? new Set(cfg.trustedTiers) : null;
+  const adapters = new Map<string, { policy: string; context: string; tiers: string[] }>();
+  for (const p of opts.pack?.policies ?? []) {
+    for (const ex of p.exceptions) if (ex.adapter) adapters.set(ex.adapter, { policy: p.id, context: ex.context, tiers: ex.tiers });
+  }
+  const shutdown = new AbortController();
+  const state: GatewayState = {
+    cfg,
+    guard: opts.guard,
+    upstream: upstreamUrl ? createUpstream({ url: upstreamUrl, apiKey: opts.upstreamApiKey, timeoutMs: cfg.timeouts.upstreamMs }) : null,
+    keys: opts.db ? createKeyStore(opts.db) : null,
+    audit,
+    metrics,
+    limiter: createRateLimiter(cfg.rateLimits),
+    anomaly: createAnomalyDetector(cfg.anomaly),
+    isTrusted: (tier) => (trusted ? trusted.has(tier) : tier !== 'public'),
+    adapters,
+    redact: opts.redact,
+    log,
+    ctx: { signal: shutdown.signal, log },
+    now: opts.now ?? (() => new Date()),
+  };
+
+  const server = createServer({ requestTimeout: cfg.timeouts.requestMs, keepAliveTimeout: 5_000 }, (req, res) => {
+    const t0 = performance.now();
+    const route = routeOf(req);
+    res.setHeader('x-pillars-decision', 'allow');
+    res.on('finish', () => {
+      metrics.requestSeconds.observe({ route }, (performance.now() - t0) / 1000);
+      metrics.requests.inc({ route, decision: String(res.getHeader('x-pillars-decision') ?? 'allow'), tier: String(res.getHeader('x-pillars-tier') ?? 'unknown') });
+    });
+    handle(state, req, res, route, t0).catch((e: unknown) => {
+      const err = e instanceof HttpError ? e : new HttpError(500, 'internal gateway error', 'server_error', 'internal_error');
+      if (!(e instanceof HttpError)) log.error({ err: (e as Error)?.message ?? String(e) }, 'unhandled gateway error');
+      // Nothing was forwarded for a 4xx (403 set its own policy) or an internal error: say so.
+      if (!(e instanceof HttpError) || (e.status < 500 && e.status !== 403)) setDecision(res, 'refuse');
+      sendError(res, err);
+    });
+  });
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nx-pillars-decision: refuse\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"malformed HTTP request","type":"invalid_request_error","code":"bad_request"}}');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    metrics,
+    audit,
+    listen({ port, host } = {}) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port ?? cfg.port, host ?? cfg.host, () => {
+          server.off('error', reject);
+          const a = server.address() as AddressInfo;
+          const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+          resolve({ url: `http://${h}:${a.port}`, port: a.port, host: a.address });
+        });
+      });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), 5_000);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      shutdown.abort(new Error('gateway shutting down'));
+      audit?.close();
+      await state.upstream?.close();
+    },
+  };
+}
+
+function routeOf(req: IncomingMessage): string {
+  const path = (req.url ?? '/').split('?')[0]!;
+  switch (path) {
+    case '/v1/chat/completions':
+    case '/chat/completions':
+      return 'chat';
+    case '/v1/models':
+    case '/models':
+      return 'models';
+    case '/v1/guard':
+      return 'guard';
+    case '/healthz':
+      return 'healthz';
+    case '/metrics':
+      return 'metrics';
+    default:
+      return 'other';
+  }
+}
+
+/** Resolve the caller from `Authorization` and `x-pillars-context`; 401 for an unknown or revoked key. */
+function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): Caller {
+  const requestId = `req_${randomBytes(9).toString('hex')}`;
+  const rawCtx = req.headers['x-pillars-context'];
+  const ctxName = typeof rawCtx === 'string' && rawCtx.trim() !== '' ? rawCtx.trim() : null;
+  if (ctxName !== null && !CONTEXT_RE.test(ctxName)) {
+    throw new HttpError(400, 'x-pillars-context must be a context name (letters, digits, . _ -; at most 64)', 'invalid_request_error', 'invalid_context');
+  }
+  const auth = req.headers.authorization;
+  const addr = req.socket.remoteAddress ?? 'unknown';
+  if (!auth) return { requestId, t0, tier: 'public', keyId: null, context: ctxName, bucket: `addr:${addr}` };
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  const record = m && state.keys ? state.keys.lookup(m[1]!) : null;
+  // Never echo the key: the message names neither it nor a prefix of it.
+  if (!record) throw new HttpError(401, 'invalid or revoked API key', 'invalid_request_error', 'invalid_api_key');
+  return { requestId, t0, tier: record.tier, keyId: record.id, context: ctxName, bucket: `key:${record.id}` };
+}
+
+async function handle(state: GatewayState, req: IncomingMessage, res: ServerResponse, route: string, t0: number): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (route === 'healthz' && method === 'GET') {
+    sendJson(res, 200, { status: 'ok', upstream: state.upstream?.base ?? null, auditPending: state.audit?.pending ?? 0 });
+    return;
+  }
+  if (route === 'metrics' && method === 'GET') {
+    const text = state.metrics.render({
+      pillars_gateway_audit_pending: { help: 'Audit records waiting to be written.', value: state.audit?.pending ?? 0 },
+      pillars_gateway_audit_written_total: { help: 'Audit records written since start.', value: state.audit?.written ?? 0 },
+    });
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(text);
+    return;
+  }
+  const caller = resolveCaller(state, req, t0);
+  res.setHeader('x-pillars-request-id', caller.requestId);
+  res.setHeader('x-pillars-tier', caller.tier);
+  const wait = state.limiter.take(caller.tier, caller.bucket);
+  if (wait > 0) {
+    state.metrics.rateLimited.inc({ tier: caller.tier });
+    throw new HttpError(429, `rate limit for tier ${caller.tier} exceeded; retry in ${wait} s`, 'rate_limit_error', 'rate_limit_exceeded', { 'retry-after': String(wait) });
+  }
+
+  if (route === 'models' && method === 'GET') return models(state, res, caller);
+  if (route === 'chat' && method === 'POST') {
+    const body = parseJson(await readBody(req, state.cfg.bodyLimit), ChatRequest);
+    const ac = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) ac.abort(new Error('client went away'));
+    });
+    return handleChat(state, res, caller, body, ac.signal);
+  }
+  if (route === 'guard' && method === 'POST') return guardRoute(state, req, res, caller);
+  if (route !== 'other') throw new HttpError(405, `${method} is not supported on ${req.url}`, 'invalid_request_error', 'method_not_allowed');
+  throw new HttpError(404, `no route ${method} ${req.url}`, 'invalid_request_error', 'not_found');
+}
+
+function parseJson<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, `the request body is not valid JSON: ${(e as Error).message}`, 'invalid_request_error', 'invalid_json');
+  }
+  const r = schema.safeParse(v);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const field = i.path.map(String).join('.') || '(body)';
+    throw new HttpError(400, `invalid request: ${field}: ${i.message}`, 'invalid_request_error', 'invalid_request');
+  }
+  return r.data;
+}
+
+async function models(state: GatewayState, res: ServerResponse, caller: Caller): Promise<void> {
+  let data: { object: string; data: { id: string; object: string; owned_by?: string }[] } = { object: 'list', data: [] };
+  if (state.upstream) {
+    try {
+      const up = await state.upstream.request({ method: 'GET', path: '/models' });
+      const text = await up.body.text();
+      if (up.status >= 200 && up.status < 300) data = JSON.parse(text) as typeof data;
+      else state.metrics.upstreamErrors.inc({ kind: `status_${up.status}` });
+    } catch (e) {
+      state.metrics.upstreamErrors.inc({ kind: 'models' });
+      const status = (e as { status?: number }).status === 504 ? 504 : 502;
+      throw new HttpError(status, (e as Error).message, 'upstream_error', 'upstream_unavailable');
+    }
+  }
+  const have = new Set(data.data.map((m) => m.id));
+  // Adapters this caller's tier may be routed to (through the named context).
+  for (const [name, a] of state.adapters) {
+    if (!have.has(name) && a.tiers.includes(caller.tier)) data.data.push({ id: name, object: 'model', owned_by: `pillars:${a.policy}:${a.context}` });
+  }
+  sendJson(res, 200, data);
+}
+
+interface GuardBody {
+  text?: string;
+  messages?: { role: string; content?: unknown }[];
+  context?: string;
+  role?: 'input' | 'output';
+}
+
+/** POST /v1/guard: classification only, the JSON of `pillars guard classify --json`. */
+async function guardRoute(state: GatewayState, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
+  const raw = await readBody(req, state.cfg.bodyLimit);
+  const body = parseJson<GuardBody>(raw, {
+    safeParse(v: unknown) {
+      const o = v as GuardBody | null;
+      if (!o || typeof o !== 'object') return { success: false, error: { issues: [{ path: [], message: 'expected a JSON object' }] } };
+      if (typeof o.text !== 'string' && !Array.isArray(o.messages)) return { success: false, error: { issues: [{ path: ['text'], message: 'give `text` (a string) or `messages`' }] } };
+      return { success: true, data: o };
+    },
+  });
+  let text = body.text ?? '';
+  if (typeof body.text !== 'string' && body.messages) {
+    const last = [...body.messages].reverse().find((m) => m.role === 'user');
+    text = typeof last?.content === 'string' ? last.content : '';
+  }
+  const context = caller.context ?? (typeof body.context === 'string' && CONTEXT_RE.test(body.context) ? body.context : null);
+  const who: Caller = { ...caller, context };
+  const d: Decision = await guardCheck(state, { text, role: body.role === 'output' ? 'output' : 'input', caller: { tier: who.tier, context: context ?? undefined } });
+  setDecision(res, d.action, d.policy);
+  const out = { ...d, tier: who.tier, context };
+  sendJson(res, 200, out);
+  state.audit?.append(
+    auditEntry(state, who, 'guard', d, state.isTrusted(who.tier) ? 'full' : 'standard', {
+      input: decisionSummary(d),
+      promptSha256: sha256(text),
+      promptChars: text.length,
+      ...(state.isTrusted(who.tier) ? { prompt: d.action === 'redact' && d.redacted !== undefined ? d.redacted : text } : {}),
+    }),
+  );
+}

@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local upstream that speaks OpenAI chat completions, plain and streamed (SSE), for the
+ * gateway's tests and benchmark. It records what it receives so tests can check what the
+ * upstream saw (the model name, redacted text) and what it never saw.
+ */
+
+export interface SeenRequest {
+  model: string;
+  messages: { role: string; content: unknown }[];
+  stream: boolean;
+  headers: IncomingMessage['headers'];
+}
+
+export interface StubReply {
+  content: string;
+  /** For streams: characters per SSE chunk (default 8). */
+  chunkChars?: number;
+  /** Delay before the headers, in ms (to test timeouts). */
+  delayMs?: number;
+  status?: number;
+}
+
+export interface UpstreamStub {
+  url: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+export function startUpstreamStub(opts: { respond?: (r: SeenRequest) => StubReply | string; record?: boolean } = {}): Promise<UpstreamStub> {
+  const seen: SeenRequest[] = [];
+  const respond = opts.respond ?? (() => 'Hello from the stub.');
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (req.method === 'GET' && path.endsWith('/models')) {
+        const body = JSON.stringify({ object: 'list', data: [{ id: 'base-model', object: 'model', owned_by: 'stub' }] });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return;
+      }
+      if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end('{"error":{"message":"not found","type":"invalid_request_error","code":null}}');
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { model?: string; messages: SeenRequest['messages']; stream?: boolean };
+      const r: SeenRequest = { model: body.model ?? '', messages: body.messages, stream: body.stream === true, headers: req.headers };
+      if (opts.record !== false) seen.push(r);
+      const out = respond(r);
+      const reply: StubReply = typeof out === 'string' ? { content: out } : out;
+      const send = (): void => {
+        if (res.destroyed) return;
+        if (reply.status && reply.status >= 400) {
+          res.writeHead(reply.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { message: `stub error ${reply.status}`, type: 'server_error', code: null } }));
+          return;
+        }
+        if (!r.stream) {
+          const payload = JSON.stringify({
+            id: 'chatcmpl-stub',
+            object: 'chat.completion',
+            created: 0,
+            model: r.model,
+            choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          });
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+          res.end(payload);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        const n = reply.chunkChars ?? 8;
+        const ev = (delta: Record<string, unknown>, finish: string | null): string =>
+          `data: ${JSON.stringify({ id: 'chatcmpl-stub', object: 'chat.completion.chunk', created: 0, model: r.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+        let out = ev({ role: 'assistant', content: '' }, null);
+        for (let i = 0; i < reply.content.length; i += n) out += ev({ content: reply.content.slice(i, i + n) }, null);
+        out += ev({}, 'stop');
+        out += 'data: [DONE]\n\n';
+        res.end(out);
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/v1`,
+        seen,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}

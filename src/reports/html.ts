@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { MetricSet, Rate, ReportData, ReportItem } from '../core/report.js';
+import { niceMax, pillarChart, tradeoffChart, type TradeoffPoint } from './charts/svg.js';
+import {
+  allRegulations,
+  duration,
+  escapeHtml as esc,
+  failingItems,
+  gateLabel,
+  gatesPassed,
+  gateValue,
+  jsonForScript,
+  pct,
+  pillarTitle,
+  policyRegulations,
+  reportPillars,
+} from './format.js';
+import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
+import { sectionsHtml } from './html-sections.js';
+
+/**
+ * The self-contained HTML report: one file, no network (a Content-Security-Policy forbids every fetch
+ * and runs only the page's own hashed script and style). Charts are SVG drawn here; the report data is
+ * embedded as JSON for the client-side regulation filter. Every string from the report is escaped:
+ * responses are untrusted model output.
+ */
+
+const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');
+
+function rateCell(r: Rate | undefined): string {
+  if (!r || r.n === 0 || r.value === null) return '<td class="num">—</td>';
+  const ci = r.low !== null && r.high !== null ? ` <span class="ci">[${pct(r.low)}–${pct(r.high)}]</span>` : '';
+  return `<td class="num" data-k="${r.k}" data-n="${r.n}">${pct(r.value)} <span class="ci">${r.k}/${r.n}</span>${ci}</td>`;
+}
+
+function metricCells(m: MetricSet): string {
+  return `${rateCell(m.detail.violation)}${rateCell(m.detail.over_refusal)}${rateCell(m.detail.accuracy)}<td class="num">${m.items}</td>`;
+}
+
+const METRIC_HEAD = '<th scope="col">Violation <span class="ci">k/n [95% CI]</span></th><th scope="col">Over-refusal</th><th scope="col">Accuracy</th><th scope="col">Items</th>';
+
+function groupTable(caption: string, head: string, rows: [string, MetricSet][]): string {
+  if (rows.length === 0) return '';
+  const body = rows.map(([k, m]) => `<tr><th scope="row">${esc(k)}</th>${metricCells(m)}</tr>`).join('');
+  return `<table><caption>${esc(caption)}</caption><thead><tr><th scope="col">${esc(head)}</th>${METRIC_HEAD}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+function header(data: ReportData): string {
+  const r = data.run;
+  const ok = gatesPassed(data);
+  const failed = data.gates.filter((g) => !g.passed).length;
+  const gateBadge =
+    data.gates.length === 0
+      ? '<span class="badge pass">no gates</span>'
+      : ok
+        ? `<span class="badge pass">GATES PASSED (${data.gates.length}/${data.gates.length})</span>`
+        : `<span class="badge fail">GATES FAILED (${failed} of ${data.gates.length})</span>`;
+  const meta: [string, string][] = [
+    ['Run', `<code>${esc(r.id)}</code>`],
+    ['Target', esc(r.target)],
+    ['Suites', esc(r.suites.join(', ') || '—')],
+    ['Tier', esc(r.tier)],
+    ['Started', esc(r.started_at)],
+    ['Duration', esc(duration(r.started_at, r.finished_at))],
+    ['Status', esc(r.status)],
+  ];
+  return `<header class="top"><h1>Pillars evaluation report</h1><p>${gateBadge}</p><dl class="meta">${meta.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl></header>`;
+}
+
+function cards(data: ReportData): string {
+  const o = data.metrics.overall;
+  const judged = data.items.filter((i) => i.passed !== null).length;
+  const failed = data.items.filter((i) => i.passed === false).length;
+  const card = (title: string, r: Rate, note: string): string =>
+    `<div class="card"><div class="s">${title}</div><div class="v">${pct(r.value)}</div><div class="s">${r.n ? `${r.k} of ${r.n} · 95% CI ${pct(r.low)}–${pct(r.high)}` : note}</div></div>`;
+  return `<div class="cards">${card('Violation rate', o.detail.violation, 'no model-breaking items')}${card('Over-refusal rate', o.detail.over_refusal, 'no benign items')}${card('Accuracy', o.detail.accuracy, 'no capability items')}<div class="card"><div class="s">Items</div><div class="v">${data.items.length}</div><div class="s">${judged} judged · ${failed} failed</div></div></div>`;
+}
+
+function gatesTable(data: ReportData): string {
+  if (data.gates.length === 0) return '<p class="muted">No gates configured (add <code>gates:</code> to pillars.yaml).</p>';
+  const rows = data.gates
+    .map(
+      (g) =>
+        `<tr class="${g.passed ? '' : 'fail'}"><td>${esc(gateLabel(g))}</td><td class="num">${esc(gateValue(g.value))}</td><td><span class="badge ${g.passed ? 'pass' : 'fail'}">${g.passed ? 'pass' : 'FAIL'}</span></td><td>${esc(g.reason ?? '')}</td></tr>`,
+    )
+    .join('');
+  return `<table><caption class="sr-only">Gates</caption><thead><tr><th scope="col">Gate</th><th scope="col">Value</th><th scope="col">Result</th><th scope="col">Reason</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function pillarCharts(data: ReportData): string {
+  const pillars = reportPillars(data);
+  if (pillars.length === 0) return '<p class="muted">No per-pillar metrics.</p>';
+  const top = Math.max(0, ...pillars.flatMap(({ m }) => [m.detail.violation.high ?? 0, m.detail.over_refusal.high ?? 0]));
+  const scaleMax = niceMax(top);
+  const figs = pillars
+    .map(({ id, m }) => `<figure><figcaption>${esc(pillarTitle(id))}</figcaption>${pillarChart({ pillar: id, title: pillarTitle(id), m, scaleMax })}</figure>`)
+    .join('');
+  return `<p class="muted">Bars: rate; whiskers: 95% Wilson interval. Same scale (0–${pct(scaleMax, 0)}) for every pillar.</p><div class="grid">${figs}</div>`;
+}
+
+function tradeoff(data: ReportData, regs: Map<string, string[]>): string {
+  const pts: TradeoffPoint[] = [];
+  for (const { id, m } of reportPillars(data)) {
+    if (m.violation_rate !== null && m.over_refusal_rate !== null) pts.push({ id, label: pillarTitle(id), kind: 'pillar', violation: m.violation_rate, overRefusal: m.over_refusal_rate });
+  }
+  for (const [id, m] of Object.entries(data.metrics.by_policy)) {
+    if (m.violation_rate !== null && m.over_refusal_rate !== null)
+      pts.push({ id, label: id, kind: 'policy', violation: m.violation_rate, overRefusal: m.over_refusal_rate, regulations: regs.get(id) ?? [] });
+  }
+  if (pts.length === 0) return '<p class="muted">No pillar or policy has both model-breaking and benign items.</p>';
+  return `<figure>${tradeoffChart(pts)}</figure>`;
+}
+
+function policyTable(data: ReportData, regs: Map<string, string[]>): string {
+  const pillarOf = new Map<string, string>();
+  for (const i of data.items) if (i.policy && !pillarOf.has(i.policy)) pillarOf.set(i.policy, i.pillar);
+  const rows = Object.entries(data.metrics.by_policy)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, m]) => {
+      const r = regs.get(id) ?? [];
+      const pillar = pillarOf.get(id);
+      return `<tr data-filterable data-regulations="${esc(r.join(' '))}"><th scope="row"><code>${esc(id)}</code></th><td>${esc(pillar ? pillarTitle(pillar) : '')}</td><td>${r.map((x) => `<span class="tag">${esc(x)}</span>`).join(' ')}</td>${metricCells(m)}</tr>`;
+    })
+    .join('');
+  if (!rows) return '';
+  return `<table id="policy-table"><caption>Per policy</caption><thead><tr><th scope="col">Policy</th><th scope="col">Pillar</th><th scope="col">Regulations</th>${METRIC_HEAD}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function itemHtml(i: ReportItem): string {
+  const regs = i.regulations ?? [];
+  const judges = i.judges
+    .map(
+      (j) =>
+        `<tr><th scope="row">${esc(j.judge)}</th><td>${esc(j.label)}</td><td class="num">${esc(j.score)}</td><td>${j.reasons.length ? `<ul class="reasons">${j.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : '<span class="muted">—</span>'}</td></tr>`,
+    )
+    .join('');
+  return `<details class="item" id="item-${esc(i.id)}" data-filterable data-pillar="${esc(i.pillar)}" data-regulations="${esc(regs.join(' '))}"><summary><code>${esc(i.id)}</code> · ${esc(pillarTitle(i.pillar))}${i.policy ? ` · <code>${esc(i.policy)}</code>` : ''} · ${esc(i.kind)} · expected <strong>${esc(i.expected)}</strong>, got <span class="tag bad">${esc(i.verdict)}</span></summary><div class="body">
+<dl class="kv"><dt>Language</dt><dd>${esc(i.lang)}</dd><dt>Source</dt><dd>${esc(i.source)}</dd><dt>Expected</dt><dd>${esc(i.expected)}</dd><dt>Verdict</dt><dd>${esc(i.verdict)}</dd><dt>Regulations</dt><dd>${regs.map((r) => `<span class="tag">${esc(r)}</span>`).join(' ') || '—'}</dd></dl>
+<h3>Prompt</h3><pre class="text">${esc(i.prompt)}</pre><h3>Response</h3><pre class="text">${esc(i.response)}</pre>
+<table><caption>Judges</caption><thead><tr><th scope="col">Judge</th><th scope="col">Label</th><th scope="col">Score</th><th scope="col">Reasons</th></tr></thead><tbody>${judges}</tbody></table></div></details>`;
+}
+
+export function renderHtml(data: ReportData): string {
+  const regs = policyRegulations(data);
+  const regulations = allRegulations(data);
+  const failing = failingItems(data);
+  const options = regulations.map((r) => `<option value="${esc(r)}">${esc(r)}</option>`).join('');
+  const body = `${header(data)}
+<main>
+${cards(data)}
+<section id="gates" aria-labelledby="gates-h"><h2 id="gates-h">Gates</h2>${gatesTable(data)}</section>
+<section id="pillars" aria-labelledby="pillars-h"><h2 id="pillars-h">Per pillar</h2>${pillarCharts(data)}
+${groupTable('Per pillar', 'Pillar', reportPillars(data).map(({ id, m }) => [pillarTitle(id), m]))}</section>
+<section id="tradeoff" aria-labelledby="tradeoff-h"><h2 id="tradeoff-h">Over-refusal vs violation</h2>${tradeoff(data, regs)}</section>
+<div class="controls" role="region" aria-label="Filters"><label for="regulation-filter">Regulation</label><select id="regulation-filter"><option value="">All regulations</option>${options}</select><span id="filter-summary" aria-live="polite"></span></div>
+<section id="policies" aria-labelledby="policies-h"><h2 id="policies-h">Policies, languages and sources</h2>${policyTable(data, regs)}
+${groupTable('Per language', 'Language', Object.entries(data.metrics.by_lang))}
+${groupTable('Per source', 'Source', Object.entries(data.metrics.by_source))}</section>
+<section id="failing" aria-labelledby="failing-h"><h2 id="failing-h">Failing items (${failing.length})</h2>
+${failing.length ? `<p><span id="failing-count" aria-live="polite">${failing.length} failing items</span> · <button type="button" id="expand-all">Expand all</button> <button type="button" id="collapse-all">Collapse all</button></p>${failing.map(itemHtml).join('\n')}` : '<p>No item failed.</p>'}
+</section>
+${sectionsHtml(data.sections)}
+<footer class="muted"><p>Generated by Pillars from <code>report.json</code> (run <code>${esc(data.run.id)}</code>). The full data is embedded in this file.</p></footer>
+</main>`;
+  const csp = `default-src 'none'; style-src 'sha256-${sha256(REPORT_CSS)}'; script-src 'sha256-${sha256(REPORT_SCRIPT)}'; img-src data:; base-uri 'none'; form-action 'none'`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Pillars report · ${esc(data.run.target)} · ${esc(data.run.id)}</title>
+<style>${REPORT_CSS}</style></head>
+<body>
+${body}
+<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script>${REPORT_SCRIPT}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { applySpec } from '../attacks/registry.js';
+import { Item, type Message } from '../core/types.js';
+import type { AttemptRow } from '../store/redteam.js';
+import { NearDupIndex } from './dedup.js';
+
+/**
+ * Harvest: every successful break becomes a model-breaking item with provenance
+ * (`source: red-team`, meta {strategy, parent, target, date, run, attempt}), checked for near
+ * duplicates against the existing suite(s) and the output file, and, where the seed had a benign
+ * twin and the break is a transform composition, the twin is put through the same composition so
+ * over-refusal on the attacked form stays measured.
+ */
+export interface HarvestInput {
+  runId: string;
+  target: string;
+  attempts: AttemptRow[];
+  /** Items already in the suites the harvest must not duplicate. */
+  existing: Item[];
+  threshold?: number;
+  date?: string;
+}
+
+export interface HarvestResult {
+  items: Item[];
+  skipped: { attempt: number; duplicateOf: string; similarity: number }[];
+}
+
+/** The text compared for near duplicates: every user turn, in order. */
+export function itemText(i: Pick<Item, 'prompt' | 'messages'>): string {
+  return i.prompt ?? (i.messages ?? []).filter((m) => m.role === 'user').map((m) => m.content).join('\n');
+}
+
+function asItemShape(transcript: Message[]): { prompt?: string; messages?: Message[]; system?: string } {
+  const conv = transcript.slice(0, -1); // drop the target's breaking answer
+  const system = conv[0]?.role === 'system' ? conv[0].content : undefined;
+  const rest = system !== undefined ? conv.slice(1) : conv;
+  if (rest.length === 1 && rest[0]!.role === 'user') return { prompt: rest[0]!.content, system };
+  return { messages: rest, system };
+}
+
+export function harvest(input: HarvestInput): HarvestResult {
+  const index = new NearDupIndex(input.threshold ?? 0.8);
+  for (const it of input.existing) index.add(it.id, itemText(it));
+  const date = input.date ?? new Date().toISOString().slice(0, 10);
+  const items: Item[] = [];
+  const skipped: HarvestResult['skipped'] = [];
+  for (const a of input.attempts) {
+    if (!a.success) continue;
+    const shape = asItemShape(a.transcript);
+    const text = itemText(shape);
+    const dup = index.find(text);
+    if (dup) {
+      skipped.push({ attempt: a.id, duplicateOf: dup.id, similarity: Number(dup.similarity.toFixed(3)) });
+      continue;
+    }
+    const id = `rt-${input.runId.replace(/^rt-/, '')}-${a.id}`;
+    const meta = { strategy: a.strategy, parent: a.parent ?? a.seedId, target: input.target, date, run: input.runId, attempt: a.id, applied: a.applied };
+    let twinItem: Item | undefined;
+    if (a.twin && a.applied) {
+      const attack = applySpec(a.applied, a.twin);
+      const single = attack.turns.length === 1 && !attack.context?.length;
+      const msgs: Message[] = [...(attack.context ?? [])];
+      attack.turns.forEach((t, i) => {
+        msgs.push({ role: 'user', content: t });
+        if (i < attack.turns.length - 1) msgs.push({ role: 'assistant', content: 'OK.' });
+      });
+      twinItem = Item.parse({
+        id: `${id}-twin`,
+        ...(single ? { prompt: attack.turns[0] } : { messages: msgs }),
+        pillar: a.pillar,
+        policy: a.policy ?? undefined,
+        kind: 'benign',
+        expected: 'comply',
+        source: 'red-team',
+        lang: 'en',
+        twin: id,
+        tags: ['red-team', 'benign-twin'],
+        meta: { ...meta, twinOf: id },
+      });
+    }
+    const item = Item.parse({
+      id,
+      ...shape,
+      pillar: a.pillar,
+      policy: a.policy ?? undefined,
+      kind: 'model-breaking',
+      expected: 'refuse',
+      source: 'red-team',
+      lang: 'en',
+      twin: twinItem?.id,
+      tags: ['red-team', a.strategy],
+      meta,
+    });
+    items.push(item);
+    index.add(id, text);
+    if (twinItem) items.push(twinItem);
+  }
+  return { items, skipped };
+}
+
+/** Items already in a JSONL file (the harvest output appended to over time). Bad lines are ignored here: `pillars eval` reports them. */
+export function readJsonlItems(path: string): Item[] {
+  if (!existsSync(path)) return [];
+  const out: Item[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = Item.safeParse(JSON.parse(line));
+      if (r.success) out.push(r.data);
+    } catch {
+      // not JSON: left for the dataset reader to report with its line number
+    }
+  }
+  return out;
+}

@@ -1,0 +1,11 @@
+export { runRedteam, type RedteamOptions, type RedteamSummary, type RateRow, type ShortestBreak } from './orchestrate.js';
+export { harvest, readJsonlItems, itemText, type HarvestInput, type HarvestResult } from './harvest.js';
+export { NearDupIndex, jaccard, shingles, minhash, estimateJaccard, normalize } from './dedup.js';
+export { seedsFromPack, seedsFromItems, seedItem, type Seed } from './seeds.js';
+export { Budget, estimateTokens, type BudgetLimits, type BudgetUse } from './budget.js';
+export { AttackMemory, type MemoryEntry } from './memory.js';
+export { retune, brokenKinds, type DefenderConfig } from './defender.js';
+export { DEFAULT_STRATEGIES, resolveStrategy, templateStrategy, type Strategy, type StrategyEnv, type AttemptOutcome } from './strategy.js';
+export { ADAPTIVE, crescendo, pair, tap, closeness, crescendoLadder, extractPrompt } from './adaptive.js';
+export { isBreak, runAttack, sendTurn, type JudgeFn } from './execute.js';
+export { redteamSection } from './section.js';

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import type { Ctx, Message, Target } from '../core/types.js';
+import type { RedteamStore } from '../store/redteam.js';
+import { ADAPTIVE } from './adaptive.js';
+import { Budget, type BudgetLimits, type BudgetUse } from './budget.js';
+import { retune, type DefenderConfig } from './defender.js';
+import type { JudgeFn } from './execute.js';
+import { AttackMemory } from './memory.js';
+import type { Seed } from './seeds.js';
+import { resolveStrategy, type AttemptOutcome, type Strategy, type StrategyEnv } from './strategy.js';
+
+/**
+ * Orchestration. Each strategy is an agent. `compete`: per policy the agents race, one attempt
+ * each in turn, and the first break ends the race for that policy (every agent has its own memory).
+ * `collaborate`: agents share one memory of what worked; on each seed the remembered compositions
+ * are tried first, then each agent in turn until the seed breaks. With `rounds > 1` the defender's
+ * system prompt is re-tuned after each round from what broke it, and attacked again.
+ */
+export interface RedteamOptions {
+  target: Target;
+  judge: JudgeFn;
+  seeds: Seed[];
+  strategies: string[];
+  mode: 'compete' | 'collaborate';
+  budget: BudgetLimits;
+  attacker?: Target;
+  defender?: DefenderConfig;
+  rounds?: number;
+  /** Most attempts one agent makes on one seed. */
+  maxSteps?: number;
+  store: RedteamStore;
+  runId?: string;
+  /** Stored with the run (suites seeded from, policies ...). */
+  config?: Record<string, unknown>;
+  now?: () => Date;
+}
+
+export interface RateRow {
+  attempts: number;
+  breaks: number;
+  asr: number | null;
+}
+
+export interface ShortestBreak {
+  attempt: number;
+  policy: string | null;
+  strategy: string;
+  turns: number;
+  transcript: Message[];
+}
+
+export interface RedteamSummary {
+  runId: string;
+  target: string;
+  mode: string;
+  rounds: { round: number; system: string | null; attempts: number; breaks: number; asr: number | null }[];
+  attempts: number;
+  breaks: number;
+  asr: number | null;
+  byPolicy: Record<string, RateRow>;
+  byStrategy: Record<string, RateRow>;
+  /** Per policy: the agent that broke it first (compete) or the first breaking strategy. */
+  firstBreak: Record<string, { agent: string; round: number; attempt: number }>;
+  shortest: ShortestBreak[];
+  budget: BudgetUse;
+  memory: { composition: string; policy: string | null; agent: string; successes: number; attempts: number }[];
+}
+
+const rate = (r: { attempts: number; breaks: number }): RateRow => ({ ...r, asr: r.attempts ? r.breaks / r.attempts : null });
+
+export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<RedteamSummary> {
+  const runId = opts.runId ?? `rt-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomUUID().slice(0, 6)}`;
+  const now = opts.now ?? (() => new Date());
+  const budget = new Budget(opts.budget);
+  const agents: Strategy[] = opts.strategies.map((s) => resolveStrategy(s, ADAPTIVE));
+  const shared = new AttackMemory();
+  const own = new Map(agents.map((a) => [a.name, new AttackMemory()]));
+  const maxSteps = opts.maxSteps ?? 4;
+  const rounds = Math.max(1, opts.rounds ?? 1);
+  let defender: DefenderConfig = opts.defender ?? {};
+  opts.store.createRun({ id: runId, target: opts.target.id, mode: opts.mode, startedAt: now().toISOString(), config: { ...(opts.config ?? {}), strategies: opts.strategies, budget: opts.budget, rounds, attacker: opts.attacker?.id ?? null } });
+
+  const byPolicy: Record<string, { attempts: number; breaks: number }> = {};
+  const byStrategy: Record<string, { attempts: number; breaks: number }> = {};
+  const firstBreak: RedteamSummary['firstBreak'] = {};
+  const shortest: ShortestBreak[] = [];
+  const roundRows: RedteamSummary['rounds'] = [];
+  let total = 0;
+  let breaks = 0;
+
+  const record = (o: AttemptOutcome, seed: Seed, agent: string, round: number): number => {
+    const id = opts.store.addAttempt({
+      runId,
+      round,
+      agent,
+      strategy: o.strategy,
+      applied: o.applied,
+      policy: seed.policy,
+      pillar: seed.pillar,
+      seedId: seed.id,
+      parent: seed.parent,
+      goal: seed.goal,
+      success: o.success,
+      turns: o.turns,
+      tokens: o.tokens,
+      cost: o.cost,
+      transcript: o.transcript,
+      verdict: o.verdict,
+      twin: seed.twin,
+      createdAt: now().toISOString(),
+    });
+    const pk = seed.policy ?? '(none)';
+    for (const [m, k] of [[byPolicy, pk], [byStrategy, agent]] as const) {
+      const row = (m[k] ??= { attempts: 0, breaks: 0 });
+      row.attempts += 1;
+      if (o.success) row.breaks += 1;
+    }
+    total += 1;
+    if (o.success) {
+      breaks += 1;
+      if (!firstBreak[pk]) firstBreak[pk] = { agent, round, attempt: id };
+      shortest.push({ attempt: id, policy: seed.policy, strategy: o.strategy, turns: o.turns, transcript: o.transcript });
+    }
+    const mem = opts.mode === 'collaborate' ? shared : own.get(agent)!;
+    mem.record({ composition: o.applied, policy: seed.policy, agent, success: o.success });
+    return id;
+  };
+
+  let status = 'completed';
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const before = { total, breaks };
+      const roundBreaks: AttemptOutcome[] = [];
+      const env = (seed: Seed, agent: string): StrategyEnv => ({
+        target: opts.target,
+        judge: opts.judge,
+        budget,
+        seed,
+        system: defender.system,
+        memory: opts.mode === 'collaborate' ? shared : own.get(agent)!,
+        attacker: opts.attacker,
+        maxSteps,
+      });
+      const policies = [...new Set(opts.seeds.map((s) => s.policy ?? '(none)'))];
+      for (const pk of policies) {
+        const seeds = opts.seeds.filter((s) => (s.policy ?? '(none)') === pk);
+        if (budget.exhausted() || ctx.signal.aborted) break;
+        if (opts.mode === 'compete') {
+          // Race: each agent walks the policy's seeds; agents take one attempt each in turn.
+          const gens = agents.map((a) => ({ a, it: (async function* () {
+            for (const s of seeds) for await (const o of a.attempts(env(s, a.name), ctx)) yield { o, s };
+          })() }));
+          let live = gens;
+          let won = false;
+          while (live.length > 0 && !won && !budget.exhausted() && !ctx.signal.aborted) {
+            const next: typeof live = [];
+            for (const g of live) {
+              const r = await g.it.next();
+              if (r.done) continue;
+              record(r.value.o, r.value.s, g.a.name, round);
+              next.push(g);
+              if (r.value.o.success) {
+                roundBreaks.push(r.value.o);
+                won = true;
+                break;
+              }
+              if (budget.exhausted()) break;
+            }
+            live = next;
+          }
+          await Promise.all(gens.map((g) => g.it.return(undefined)));
+        } else {
+          for (const s of seeds) {
+            let broken = false;
+            // Remembered compositions first (credited to the agent that found them).
+            for (const m of shared.best(s.policy)) {
+              if (broken || budget.exhausted()) break;
+              const replay = resolveStrategy(m.composition, ADAPTIVE);
+              for await (const o of replay.attempts({ ...env(s, m.agent), maxSteps: 1 }, ctx)) {
+                record(o, s, m.agent, round);
+                if (o.success) {
+                  roundBreaks.push(o);
+                  broken = true;
+                }
+              }
+            }
+            for (const a of agents) {
+              if (broken || budget.exhausted() || ctx.signal.aborted) break;
+              for await (const o of a.attempts(env(s, a.name), ctx)) {
+                record(o, s, a.name, round);
+                if (o.success) {
+                  roundBreaks.push(o);
+                  broken = true;
+                }
+              }
+            }
+          }
+        }
+      }
+      const n = total - before.total;
+      const b = breaks - before.breaks;
+      roundRows.push({ round, system: defender.system ?? null, attempts: n, breaks: b, asr: n ? b / n : null });
+      if (round < rounds) defender = retune(defender, roundBreaks);
+      if (budget.exhausted() || ctx.signal.aborted) break;
+    }
+  } catch (e) {
+    status = 'failed';
+    opts.store.finishRun(runId, status, { error: (e as Error).message });
+    throw e;
+  }
+  shortest.sort((a, b) => a.turns - b.turns || a.transcript.reduce((n, m) => n + m.content.length, 0) - b.transcript.reduce((n, m) => n + m.content.length, 0));
+  const summary: RedteamSummary = {
+    runId,
+    target: opts.target.id,
+    mode: opts.mode,
+    rounds: roundRows,
+    attempts: total,
+    breaks,
+    asr: total ? breaks / total : null,
+    byPolicy: Object.fromEntries(Object.entries(byPolicy).map(([k, v]) => [k, rate(v)])),
+    byStrategy: Object.fromEntries(Object.entries(byStrategy).map(([k, v]) => [k, rate(v)])),
+    firstBreak,
+    shortest: shortest.slice(0, 5),
+    budget: budget.use(),
+    memory: (opts.mode === 'collaborate' ? shared.all() : [...own.values()].flatMap((m) => m.all())).filter((e) => e.successes > 0),
+  };
+  opts.store.finishRun(runId, ctx.signal.aborted ? 'interrupted' : status, summary as unknown as Record<string, unknown>);
+  return summary;
+}

@@ -1,0 +1,179 @@
+import { UserError } from '../core/errors.js';
+import type { Message, Verdict } from '../core/types.js';
+import type { Db } from './db.js';
+
+/** Repository for red-team runs and their attempts (every attempt with its transcript), and deception runs. */
+
+export interface RedteamRunRow {
+  id: string;
+  target: string;
+  mode: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  config: Record<string, unknown>;
+  summary: Record<string, unknown> | null;
+}
+
+export interface AttemptRecord {
+  runId: string;
+  round: number;
+  agent: string;
+  strategy: string;
+  /** The transform composition of the final prompt (e.g. base64+roleplay); null when an attacker model wrote it. */
+  applied: string | null;
+  policy: string | null;
+  pillar: string;
+  seedId: string;
+  parent: string | null;
+  goal: string;
+  success: boolean;
+  turns: number;
+  tokens: number;
+  cost: number;
+  transcript: Message[];
+  verdict: Verdict;
+  /** The benign twin's prompt of the seed, when the seed has one (used by harvest). */
+  twin: string | null;
+  createdAt: string;
+}
+
+export interface AttemptRow extends AttemptRecord {
+  id: number;
+}
+
+interface RawAttempt {
+  id: number;
+  run_id: string;
+  round: number;
+  agent: string;
+  strategy: string;
+  applied: string | null;
+  policy: string | null;
+  pillar: string;
+  seed_id: string;
+  parent: string | null;
+  goal: string;
+  success: number;
+  turns: number;
+  tokens: number;
+  cost: number;
+  transcript: string;
+  verdict: string;
+  twin: string | null;
+  created_at: string;
+}
+
+function toAttempt(r: RawAttempt): AttemptRow {
+  return {
+    id: r.id,
+    runId: r.run_id,
+    round: r.round,
+    agent: r.agent,
+    strategy: r.strategy,
+    applied: r.applied,
+    policy: r.policy,
+    pillar: r.pillar,
+    seedId: r.seed_id,
+    parent: r.parent,
+    goal: r.goal,
+    success: r.success === 1,
+    turns: r.turns,
+    tokens: r.tokens,
+    cost: r.cost,
+    transcript: JSON.parse(r.transcript) as Message[],
+    verdict: JSON.parse(r.verdict) as Verdict,
+    twin: r.twin,
+    createdAt: r.created_at,
+  };
+}
+
+export interface RedteamStore {
+  createRun(run: { id: string; target: string; mode: string; config: Record<string, unknown>; startedAt: string }): void;
+  finishRun(id: string, status: string, summary: Record<string, unknown>): void;
+  addAttempt(a: AttemptRecord): number;
+  getRun(id: string): RedteamRunRow;
+  /** `last` names the most recent run. */
+  resolveRun(ref: string): RedteamRunRow;
+  listRuns(): RedteamRunRow[];
+  attempts(runId: string, opts?: { successOnly?: boolean }): AttemptRow[];
+  saveDeception(run: { id: string; target: string; startedAt: string; result: unknown }): void;
+  lastDeception(target?: string): { id: string; target: string; started_at: string; result: unknown } | null;
+}
+
+interface RawRun {
+  id: string;
+  target: string;
+  mode: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  config: string;
+  summary: string | null;
+}
+
+function toRun(r: RawRun): RedteamRunRow {
+  return { ...r, config: JSON.parse(r.config) as Record<string, unknown>, summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null };
+}
+
+export function createRedteamStore(db: Db): RedteamStore {
+  const insertAttempt = db.prepare(`INSERT INTO redteam_attempts
+    (run_id, round, agent, strategy, applied, policy, pillar, seed_id, parent, goal, success, turns, tokens, cost, transcript, verdict, twin, created_at)
+    VALUES (@runId, @round, @agent, @strategy, @applied, @policy, @pillar, @seedId, @parent, @goal, @success, @turns, @tokens, @cost, @transcript, @verdict, @twin, @createdAt)`);
+  const store: RedteamStore = {
+    createRun(run) {
+      db.prepare('INSERT INTO redteam_runs (id, target, mode, started_at, status, config) VALUES (?, ?, ?, ?, ?, ?)').run(
+        run.id,
+        run.target,
+        run.mode,
+        run.startedAt,
+        'running',
+        JSON.stringify(run.config),
+      );
+    },
+    finishRun(id, status, summary) {
+      db.prepare('UPDATE redteam_runs SET finished_at = ?, status = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), status, JSON.stringify(summary), id);
+    },
+    addAttempt(a) {
+      const info = insertAttempt.run({
+        ...a,
+        success: a.success ? 1 : 0,
+        transcript: JSON.stringify(a.transcript),
+        verdict: JSON.stringify(a.verdict),
+      });
+      return Number(info.lastInsertRowid);
+    },
+    getRun(id) {
+      const r = db.prepare('SELECT * FROM redteam_runs WHERE id = ?').get(id) as RawRun | undefined;
+      if (!r) throw new UserError(`no red-team run "${id}" in the store (see \`pillars redteam runs\`)`, { code: 'not_found' });
+      return toRun(r);
+    },
+    resolveRun(ref) {
+      if (ref === 'last') {
+        const r = db.prepare('SELECT * FROM redteam_runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as RawRun | undefined;
+        if (!r) throw new UserError('no red-team run in the store yet: run `pillars redteam run --target ID` first', { code: 'not_found' });
+        return toRun(r);
+      }
+      return store.getRun(ref);
+    },
+    listRuns() {
+      return (db.prepare('SELECT * FROM redteam_runs ORDER BY started_at DESC, rowid DESC').all() as RawRun[]).map(toRun);
+    },
+    attempts(runId, opts = {}) {
+      const sql = `SELECT * FROM redteam_attempts WHERE run_id = ?${opts.successOnly ? ' AND success = 1' : ''} ORDER BY id`;
+      return (db.prepare(sql).all(runId) as RawAttempt[]).map(toAttempt);
+    },
+    saveDeception(run) {
+      db.prepare('INSERT INTO deception_runs (id, target, started_at, result) VALUES (?, ?, ?, ?)').run(run.id, run.target, run.startedAt, JSON.stringify(run.result));
+    },
+    lastDeception(target) {
+      const r = (
+        target
+          ? db.prepare('SELECT * FROM deception_runs WHERE target = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(target)
+          : db.prepare('SELECT * FROM deception_runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get()
+      ) as { id: string; target: string; started_at: string; result: string } | undefined;
+      return r ? { ...r, result: JSON.parse(r.result) as unknown } : null;
+    },
+  };
+  return store;
+}

@@ -11,7 +11,8 @@ export interface Migration {
 }
 
 import { core } from './001_core.js';
+import { evalMigrations } from './100_eval.js';
 import { gateway } from './200_gateway.js';
 import { redteam } from './300_redteam.js';
 
-export const MIGRATIONS: Migration[] = [...core, ...gateway, ...redteam];
+export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...redteam];

@@ -1,0 +1,106 @@
+import type { GateResult, MetricSet, ReportData, ReportItem } from '../core/report.js';
+import type { PillarId } from '../core/pillars.js';
+import type { Db } from '../store/db.js';
+import { createRunStore, type AggregateRow, type GroupBy, type ItemRow, type PairRow, type RunRow, type RunStore } from '../store/runs.js';
+import { metricSet, metricSets } from './metrics.js';
+
+/**
+ * Builds `ReportData` (report.json) from the store, never from a live run's memory. Metrics come
+ * from SQL aggregates; the item list is read in order (all items, or only failing ones for very
+ * large runs: `items: 'failing'`, or none).
+ */
+
+export interface ReportOptions {
+  items?: 'all' | 'failing' | 'none';
+  /** Cap on listed items (default 200,000). */
+  maxItems?: number;
+}
+
+const GROUPS: GroupBy[] = ['pillar', 'policy', 'lang', 'source'];
+
+function toReportItem(r: ItemRow, samples: number): ReportItem {
+  const it = r.item;
+  const prompt = it.prompt ?? [...(it.messages ?? [])].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const out: ReportItem = {
+    id: samples > 1 ? `${it.id}#${r.sample}` : it.id,
+    pillar: it.pillar,
+    kind: it.kind,
+    expected: it.expected,
+    lang: it.lang,
+    source: it.source,
+    prompt,
+    response: r.text ?? '',
+    verdict: r.error ? 'error' : (r.label ?? 'unjudged'),
+    passed: r.passed,
+    judges: r.verdicts.map((v) => ({ judge: v.judge, label: v.label, score: v.score, reasons: v.reasons })),
+  };
+  if (it.policy) out.policy = it.policy;
+  if (r.error) out.judges.push({ judge: 'runner', label: 'error', score: 1, reasons: [r.error] });
+  return out;
+}
+
+export function assembleReport(
+  run: RunRow,
+  agg: { overall: AggregateRow[]; groups: Record<Exclude<GroupBy, 'overall'>, AggregateRow[]> },
+  pairs: { overall: PairRow[]; groups: Record<Exclude<GroupBy, 'overall'>, PairRow[]> },
+  items: ReportItem[],
+  gates: GateResult[],
+): ReportData {
+  const overall: MetricSet = metricSet(agg.overall, pairs.overall[0]);
+  return {
+    run: {
+      id: run.id,
+      target: run.target,
+      suites: run.suites,
+      tier: run.tier,
+      started_at: run.started_at,
+      finished_at: run.finished_at,
+      status: run.status,
+      config: run.config,
+    },
+    metrics: {
+      overall,
+      by_pillar: metricSets(agg.groups.pillar, pairs.groups.pillar) as Partial<Record<PillarId, MetricSet>>,
+      by_policy: metricSets(agg.groups.policy, pairs.groups.policy),
+      by_lang: metricSets(agg.groups.lang, pairs.groups.lang),
+      by_source: metricSets(agg.groups.source, pairs.groups.source),
+    },
+    gates,
+    items,
+  };
+}
+
+/** The report of a run, from any RunStore. */
+export async function buildReport(store: RunStore, runId: string, opts: ReportOptions = {}): Promise<ReportData> {
+  const run = await store.resolveRun(runId);
+  const agg = { overall: await store.aggregate(run.id, 'overall'), groups: {} as Record<Exclude<GroupBy, 'overall'>, AggregateRow[]> };
+  const pairs = { overall: await store.pairConsistency(run.id, 'overall'), groups: {} as Record<Exclude<GroupBy, 'overall'>, PairRow[]> };
+  for (const g of GROUPS) {
+    agg.groups[g as Exclude<GroupBy, 'overall'>] = await store.aggregate(run.id, g);
+    pairs.groups[g as Exclude<GroupBy, 'overall'>] = await store.pairConsistency(run.id, g);
+  }
+  const items: ReportItem[] = [];
+  const mode = opts.items ?? 'all';
+  if (mode !== 'none') {
+    for await (const r of store.items(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
+  }
+  return assembleReport(run, agg, pairs, items, run.gates ?? []);
+}
+
+/** `loadReport(db, runId)`: the contract other features use (run id or `last`); synchronous on SQLite. */
+export function loadReport(db: Db, runId: string, opts: ReportOptions = {}): ReportData {
+  const store = createRunStore(db);
+  const run = store.resolveRun(runId);
+  const agg = { overall: store.aggregate(run.id, 'overall'), groups: {} as Record<Exclude<GroupBy, 'overall'>, AggregateRow[]> };
+  const pairs = { overall: store.pairConsistency(run.id, 'overall'), groups: {} as Record<Exclude<GroupBy, 'overall'>, PairRow[]> };
+  for (const g of GROUPS) {
+    agg.groups[g as Exclude<GroupBy, 'overall'>] = store.aggregate(run.id, g);
+    pairs.groups[g as Exclude<GroupBy, 'overall'>] = store.pairConsistency(run.id, g);
+  }
+  const items: ReportItem[] = [];
+  const mode = opts.items ?? 'all';
+  if (mode !== 'none') {
+    for (const r of store.items(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
+  }
+  return assembleReport(run, agg, pairs, items, run.gates ?? []);
+}

@@ -1,0 +1,167 @@
+import { PillarsError, UserError } from '../core/errors.js';
+import type { GateResult, ReportData } from '../core/report.js';
+import type { Ctx, Item, Target } from '../core/types.js';
+import { newRunId, type RunRow, type RunStore, type StoredItem } from '../store/runs.js';
+import type { TargetSettings } from '../targets/index.js';
+import type { JudgePipelineLike } from './assertion-judge.js';
+import { evaluateGates, type GateProvider, type GateSpec } from './gates.js';
+import { buildReport, type ReportOptions } from './load-report.js';
+import type { RetryPolicy } from './retry.js';
+import { executeRun, type ExecuteResult, type Progress } from './runner.js';
+
+/**
+ * `runEval`: one target over one or more suites. Stores every item first (in order, so the run can
+ * be resumed from the store alone), executes, then builds the report from the store and applies
+ * the gates (the configured ones and any `extraGates` providers, e.g. the frontier release gate).
+ */
+
+export interface SuiteLike {
+  id: string;
+  path: string;
+  count: number;
+  items(): AsyncIterable<Item>;
+}
+
+export interface RunEvalOptions {
+  store: RunStore;
+  target: Target;
+  /** The target's configuration, recorded with the run (no secrets: keys are named by apiKeyEnv). */
+  targetConfig?: Record<string, unknown>;
+  settings?: TargetSettings;
+  /** Suites for a new run (ignored when resuming a run whose items are stored). */
+  suites?: SuiteLike[];
+  /** Resume this run (an id, or `last`). */
+  resume?: string;
+  judge: JudgePipelineLike;
+  /** Name and options of the judges, recorded with the run. */
+  judgeInfo?: unknown;
+  tier?: 'quick' | 'full';
+  seed?: number;
+  concurrency?: number;
+  cache?: boolean;
+  gates?: GateSpec[];
+  extraGates?: GateProvider[];
+  /** Called once before the run (fail fast on an unreachable target). */
+  probe?: (ctx: Ctx) => Promise<void>;
+  /** Stop after this many answered items (leaves the run resumable). */
+  stopAfter?: number;
+  retry?: Partial<RetryPolicy>;
+  onProgress?: (p: Progress) => void;
+  /** Called once the run id is known (before any request). */
+  onStart?: (run: RunRow) => void;
+  /** More components to record with the run (e.g. the policy pack). */
+  components?: Record<string, unknown>;
+  report?: ReportOptions;
+}
+
+export interface RunEvalResult {
+  runId: string;
+  report: ReportData;
+  status: RunRow['status'];
+  execution: ExecuteResult;
+  gatesPassed: boolean;
+}
+
+const BATCH = 1000;
+
+async function storeItems(store: RunStore, runId: string, suites: SuiteLike[], samples: number): Promise<number> {
+  let seq = 0;
+  let batch: StoredItem[] = [];
+  for (const suite of suites) {
+    for await (const item of suite.items()) {
+      for (let s = 0; s < samples; s++) {
+        batch.push({ seq: seq++, sample: s, suite: suite.id, item });
+        if (batch.length >= BATCH) {
+          await store.appendItems(runId, batch);
+          batch = [];
+        }
+      }
+    }
+  }
+  if (batch.length) await store.appendItems(runId, batch);
+  await store.sealItems(runId, seq);
+  return seq;
+}
+
+export async function runEval(opts: RunEvalOptions, ctx: Ctx): Promise<RunEvalResult> {
+  const { store, target } = opts;
+  const settings = opts.settings ?? {};
+  const samples = settings.samples ?? 1;
+  const concurrency = opts.concurrency ?? 8;
+  const cache = opts.cache ?? true;
+  let run: RunRow;
+
+  if (opts.resume) {
+    run = await store.resolveRun(opts.resume);
+    if (run.target !== target.id) {
+      throw new UserError(`run ${run.id} evaluated target "${run.target}", not "${target.id}": resume it with --target ${run.target}`, { code: 'usage' });
+    }
+    if (run.target_fingerprint !== target.fingerprint) {
+      ctx.log.warn({ run: run.id, was: run.target_fingerprint, now: target.fingerprint }, 'the target settings changed since this run started');
+    }
+    await opts.probe?.(ctx);
+    if (run.item_count === null) {
+      if (!opts.suites) throw new PillarsError(`run ${run.id} was killed before its items were stored; start a new run`, { code: 'usage', exitCode: 2 });
+      await store.deleteRun(run.id);
+      await store.createRun({ ...run, status: 'preparing' });
+      await storeItems(store, run.id, opts.suites, run.samples);
+    }
+    await store.setStatus(run.id, 'running', null);
+    run = (await store.getRun(run.id))!;
+  } else {
+    if (!opts.suites?.length) throw new UserError('nothing to evaluate: no suites given', { code: 'usage' });
+    await opts.probe?.(ctx);
+    const now = new Date().toISOString();
+    const id = newRunId();
+    const tier = opts.tier ?? 'quick';
+    const seed = opts.seed ?? 0;
+    await store.createRun({
+      id,
+      created_at: now,
+      started_at: now,
+      status: 'preparing',
+      target: target.id,
+      target_fingerprint: target.fingerprint,
+      suites: opts.suites.map((s) => s.id),
+      tier,
+      seed,
+      samples,
+      config: {
+        target: opts.targetConfig ?? { id: target.id, fingerprint: target.fingerprint },
+        suites: opts.suites.map((s) => ({ id: s.id, path: s.path, count: s.count })),
+        judges: opts.judgeInfo ?? null,
+        tier,
+        seed,
+        samples,
+        concurrency,
+        cache,
+        gates: opts.gates ?? [],
+        ...opts.components,
+      },
+    });
+    await storeItems(store, id, opts.suites, samples);
+    await store.setStatus(id, 'running');
+    run = (await store.getRun(id))!;
+  }
+  opts.onStart?.(run);
+
+  let execution: ExecuteResult;
+  try {
+    execution = await executeRun(
+      { store, runId: run.id, target, settings, judge: opts.judge, concurrency, seed: run.seed, cache, stopAfter: opts.stopAfter, retry: opts.retry, onProgress: opts.onProgress },
+      ctx,
+    );
+  } catch (e) {
+    await store.setStatus(run.id, ctx.signal.aborted ? 'interrupted' : 'failed', new Date().toISOString());
+    throw e;
+  }
+  const status: RunRow['status'] = execution.stopped ? 'interrupted' : 'done';
+  await store.setStatus(run.id, status, new Date().toISOString());
+
+  const report = await buildReport(store, run.id, opts.report);
+  const gates: GateResult[] = evaluateGates(opts.gates ?? [], report.metrics);
+  for (const provider of opts.extraGates ?? []) gates.push(...(await provider(report)));
+  await store.setGates(run.id, gates);
+  report.gates = gates;
+  return { runId: run.id, report, status, execution, gatesPassed: gates.every((g) => g.passed) };
+}

@@ -1,0 +1,220 @@
+import { PillarsError, TargetError } from '../core/errors.js';
+import { itemMessages, type Ctx, type Generation, type Target } from '../core/types.js';
+import type { ResultRecord, RunStore, StoredItem } from '../store/runs.js';
+import type { TargetSettings } from '../targets/index.js';
+import { sha256, stableStringify } from '../targets/util.js';
+import type { JudgePipelineLike } from './assertion-judge.js';
+import { RateLimiter } from './rate-limit.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+
+/**
+ * Executes a stored run: pages through the items that have no successful response (keyset paging,
+ * so memory stays flat at any size), asks the target with a concurrency limit, rate limits,
+ * retries and a per-request timeout, judges each answer and streams results into the store in
+ * batched transactions. Stopping (abort, or `stopAfter`) leaves unanswered items pending so
+ * `--resume` finishes them without asking again for the answered ones.
+ */
+
+export interface ExecuteInput {
+  store: RunStore;
+  runId: string;
+  target: Target;
+  settings: TargetSettings;
+  judge: JudgePipelineLike;
+  concurrency: number;
+  seed: number;
+  /** Use the response cache (default true). */
+  cache?: boolean;
+  /** Stop after this many newly answered items (for tests and partial runs). */
+  stopAfter?: number;
+  /** Backoff settings (maxRetries comes from the target's settings). */
+  retry?: Partial<RetryPolicy>;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  errors: number;
+  cached: number;
+}
+
+export interface ExecuteResult {
+  answered: number;
+  errors: number;
+  cached: number;
+  requests: number;
+  stopped: boolean;
+}
+
+const PAGE = 512;
+const FLUSH_ROWS = 256;
+const FLUSH_MS = 100;
+
+/** The response-cache key: target fingerprint, messages and generation parameters. */
+export function cacheKey(fingerprint: string, messages: unknown, options: unknown): string {
+  return sha256(stableStringify({ f: fingerprint, m: messages, o: options }));
+}
+
+function estimateTokens(messages: { content: string }[], maxTokens?: number): number {
+  let chars = 0;
+  for (const m of messages) chars += m.content.length;
+  return Math.ceil(chars / 4) + (maxTokens ?? 256);
+}
+
+export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<ExecuteResult> {
+  const { store, runId, target, settings } = input;
+  const run = await store.getRun(runId);
+  if (!run) throw new PillarsError(`run ${runId} not found`, { code: 'not_found' });
+  const total = run.item_count ?? 0;
+  const useCache = input.cache ?? true;
+  const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...input.retry, maxRetries: settings.maxRetries ?? input.retry?.maxRetries ?? DEFAULT_RETRY.maxRetries };
+  const timeoutMs = settings.timeoutMs ?? 60_000;
+
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const runCtx: Ctx = { ...ctx, signal: stop.signal, runId };
+
+  const res: ExecuteResult = { answered: 0, errors: 0, cached: 0, requests: 0, stopped: false };
+  let done = await store.countAnswered(runId);
+  let consecutiveFailures = 0;
+  let lastError = '';
+  let fatal: unknown = null;
+
+  // ---- the writer: batches results into one transaction every FLUSH_ROWS rows or FLUSH_MS ms
+  let buffer: ResultRecord[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (buffer.length === 0) return writing;
+    const batch = buffer;
+    buffer = [];
+    writing = writing.then(() => store.writeResults(runId, batch));
+    return writing;
+  };
+  const push = (r: ResultRecord): void => {
+    buffer.push(r);
+    if (buffer.length >= FLUSH_ROWS) void flush();
+    else timer ??= setTimeout(() => void flush(), FLUSH_MS);
+  };
+
+  // ---- the reader: pages of pending items, in order
+  let page: StoredItem[] = [];
+  let pageAt = 0;
+  let lastSeq = -1;
+  let exhausted = false;
+  let reading: Promise<void> | null = null;
+  const next = async (): Promise<StoredItem | null> => {
+    for (;;) {
+      if (pageAt < page.length) return page[pageAt++]!;
+      if (exhausted) return null;
+      reading ??= (async () => {
+        const rows = await store.pendingItems(runId, lastSeq, PAGE);
+        page = rows;
+        pageAt = 0;
+        if (rows.length < PAGE) exhausted = true;
+        if (rows.length) lastSeq = rows[rows.length - 1]!.seq;
+      })().finally(() => {
+        reading = null;
+      });
+      await reading;
+    }
+  };
+
+  const processOne = async (s: StoredItem): Promise<void> => {
+    const messages = itemMessages(s.item);
+    const options = { ...settings.options, seed: (settings.options?.seed ?? input.seed) + s.sample };
+    const key = useCache ? cacheKey(target.fingerprint, messages, options) : '';
+    let gen: Generation | null = useCache ? await store.cacheGet(key) : null;
+    const cached = gen !== null;
+    let attempts = 0;
+    if (!gen) {
+      const est = estimateTokens(messages, options.maxTokens);
+      await limiter.acquire(est, runCtx.signal);
+      try {
+        res.requests++;
+        const r = await withRetry((signal) => target.generate({ messages, options }, { ...runCtx, signal }), {
+          policy,
+          timeoutMs,
+          signal: runCtx.signal,
+          onRetry: (e, n, ms) => {
+            res.requests++;
+            ctx.log.debug({ target: target.id, item: s.item.id, attempt: n, delayMs: ms, error: (e as Error).message }, 'retrying');
+          },
+        });
+        gen = r.value;
+        attempts = r.attempts;
+        limiter.settle(est, gen.usage ? (gen.usage.inputTokens ?? 0) + (gen.usage.outputTokens ?? 0) : undefined);
+      } catch (e) {
+        if (runCtx.signal.aborted) return; // stopping: leave the item pending
+        const msg = (e as Error).message ?? String(e);
+        res.errors++;
+        consecutiveFailures++;
+        lastError = msg;
+        push({ response: { seq: s.seq, text: null, error: msg, cached: false, attempts: policy.maxRetries + 1 } });
+        if (consecutiveFailures >= 10 && res.answered === 0 && done === 0) {
+          fatal = new TargetError(`target ${target.id}: the first ${consecutiveFailures} requests failed; last error: ${msg}`, { isRetryable: false });
+          stop.abort(fatal);
+        }
+        input.onProgress?.({ done, total, errors: res.errors, cached: res.cached });
+        return;
+      }
+    }
+    consecutiveFailures = 0;
+    const judged = await input.judge.judge({ item: s.item, transcript: [...messages, { role: 'assistant', content: gen.text }], response: gen.text }, runCtx);
+    const f = judged.final;
+    push({
+      response: {
+        seq: s.seq,
+        text: gen.text,
+        error: null,
+        finishReason: gen.finishReason,
+        latencyMs: gen.latencyMs,
+        usage: gen.usage,
+        logprobs: gen.logprobs,
+        guard: gen.guard,
+        cached,
+        attempts,
+      },
+      judgement: { seq: s.seq, label: f.label, passed: f.passed ?? null, score: f.score, verdicts: judged.verdicts },
+      ...(useCache && !cached ? { cache: { key, fingerprint: target.fingerprint, generation: gen } } : {}),
+    });
+    res.answered++;
+    if (cached) res.cached++;
+    done++;
+    input.onProgress?.({ done, total, errors: res.errors, cached: res.cached });
+    if (input.stopAfter !== undefined && res.answered >= input.stopAfter && !stop.signal.aborted) {
+      res.stopped = true;
+      stop.abort(new PillarsError('stopped after the requested number of items', { code: 'internal' }));
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (!stop.signal.aborted) {
+      const s = await next();
+      if (!s) return;
+      try {
+        await processOne(s);
+      } catch (e) {
+        if (stop.signal.aborted) return;
+        fatal ??= e;
+        stop.abort(e);
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, input.concurrency) }, worker));
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    await flush();
+  }
+  if (fatal) throw fatal;
+  if (ctx.signal.aborted) res.stopped = true;
+  if (res.errors > 0) ctx.log.warn({ target: target.id, errors: res.errors, lastError }, 'some requests failed after retries');
+  return res;
+}

@@ -1,0 +1,315 @@
+import { randomBytes } from 'node:crypto';
+import { UserError } from '../core/errors.js';
+import type { GateResult } from '../core/report.js';
+import type { Generation, Item, Verdict } from '../core/types.js';
+import type { Db } from './db.js';
+
+/**
+ * The eval runs repository. Callers go through the `RunStore` interface and `await` every call, so
+ * a Postgres store can implement it with promises while this SQLite one answers synchronously.
+ */
+
+type MaybePromise<T> = T | Promise<T>;
+
+export type RunStatus = 'preparing' | 'running' | 'done' | 'failed' | 'interrupted';
+
+export interface RunRow {
+  id: string;
+  created_at: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  target: string;
+  target_fingerprint: string;
+  suites: string[];
+  tier: string;
+  seed: number;
+  samples: number;
+  /** Every component's name and options (targets without secrets, suites, judges, tier, seed). */
+  config: Record<string, unknown>;
+  item_count: number | null;
+  gates: GateResult[] | null;
+}
+
+export interface StoredItem {
+  seq: number;
+  sample: number;
+  suite: string;
+  item: Item;
+}
+
+export interface ResponseRecord {
+  seq: number;
+  text: string | null;
+  error: string | null;
+  finishReason?: string;
+  latencyMs?: number;
+  usage?: Generation['usage'];
+  logprobs?: Generation['logprobs'];
+  guard?: Generation['guard'];
+  cached: boolean;
+  attempts: number;
+}
+
+export interface JudgementRecord {
+  seq: number;
+  label: string;
+  passed: boolean | null;
+  score: number | null;
+  verdicts: Verdict[];
+}
+
+export interface ResultRecord {
+  response: ResponseRecord;
+  judgement?: JudgementRecord;
+  /** Write the generation to the response cache under this key. */
+  cache?: { key: string; fingerprint: string; generation: Generation };
+}
+
+/** Counts for one group (a pillar, policy, language, source, or everything) and kind. */
+export interface AggregateRow {
+  key: string;
+  kind: string;
+  items: number;
+  failed: number;
+  passed: number;
+}
+
+export interface PairRow {
+  key: string;
+  pairs: number;
+  consistent: number;
+}
+
+export type GroupBy = 'overall' | 'pillar' | 'policy' | 'lang' | 'source';
+
+export interface ItemRow {
+  seq: number;
+  sample: number;
+  item: Item;
+  text: string | null;
+  error: string | null;
+  label: string | null;
+  passed: boolean | null;
+  verdicts: Verdict[];
+}
+
+export interface RunStore {
+  createRun(row: Omit<RunRow, 'finished_at' | 'item_count' | 'gates'>): MaybePromise<void>;
+  getRun(id: string): MaybePromise<RunRow | null>;
+  /** A run id, or `last` for the most recent run (optionally of one target). */
+  resolveRun(ref: string, opts?: { target?: string }): MaybePromise<RunRow>;
+  listRuns(opts?: { limit?: number }): MaybePromise<RunRow[]>;
+  appendItems(runId: string, items: StoredItem[]): MaybePromise<void>;
+  /** Every item is stored: the run can be resumed from the store alone. */
+  sealItems(runId: string, count: number): MaybePromise<void>;
+  /** Items without a successful response, in order, after `afterSeq` (keyset paging keeps memory flat). */
+  pendingItems(runId: string, afterSeq: number, limit: number): MaybePromise<StoredItem[]>;
+  countAnswered(runId: string): MaybePromise<number>;
+  writeResults(runId: string, batch: ResultRecord[]): MaybePromise<void>;
+  setStatus(runId: string, status: RunStatus, finishedAt?: string | null): MaybePromise<void>;
+  setGates(runId: string, gates: GateResult[]): MaybePromise<void>;
+  cacheGet(key: string): MaybePromise<Generation | null>;
+  aggregate(runId: string, by: GroupBy): MaybePromise<AggregateRow[]>;
+  pairConsistency(runId: string, by: GroupBy): MaybePromise<PairRow[]>;
+  /** The run's items with their responses and verdicts, in order. */
+  items(runId: string, opts?: { failingOnly?: boolean; limit?: number }): Iterable<ItemRow> | AsyncIterable<ItemRow>;
+  deleteRun(runId: string): MaybePromise<void>;
+}
+
+export function newRunId(now = new Date()): string {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${ts}-${randomBytes(3).toString('hex')}`;
+}
+
+interface RawRun extends Omit<RunRow, 'suites' | 'config' | 'gates'> {
+  suites: string;
+  config: string;
+  gates: string | null;
+}
+
+const parseRun = (r: RawRun): RunRow => ({
+  ...r,
+  suites: JSON.parse(r.suites) as string[],
+  config: JSON.parse(r.config) as Record<string, unknown>,
+  gates: r.gates ? (JSON.parse(r.gates) as GateResult[]) : null,
+});
+
+const GROUP_COL: Record<GroupBy, string> = { overall: "'all'", pillar: 'i.pillar', policy: "COALESCE(i.policy, '(none)')", lang: 'i.lang', source: 'i.source' };
+
+export class SqliteRunStore implements RunStore {
+  private readonly insItem;
+  private readonly insResp;
+  private readonly insJudge;
+  private readonly insCache;
+  private readonly getCache;
+  private readonly pending;
+
+  constructor(readonly db: Db) {
+    this.insItem = db.prepare(
+      'INSERT INTO eval_run_items (run_id, seq, item_id, sample, suite, pillar, policy, kind, expected, lang, source, pair, item) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+    );
+    this.insResp = db.prepare(
+      'INSERT OR REPLACE INTO eval_responses (run_id, seq, text, error, finish_reason, latency_ms, usage, logprobs, guard, cached, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+    );
+    this.insJudge = db.prepare('INSERT OR REPLACE INTO eval_judgements (run_id, seq, label, passed, score, verdicts) VALUES (?,?,?,?,?,?)');
+    this.insCache = db.prepare('INSERT OR REPLACE INTO eval_cache (key, target_fingerprint, generation, created_at) VALUES (?,?,?,?)');
+    this.getCache = db.prepare('SELECT generation FROM eval_cache WHERE key = ?').pluck();
+    this.pending = db.prepare(
+      `SELECT i.seq, i.sample, i.suite, i.item FROM eval_run_items i
+       LEFT JOIN eval_responses r ON r.run_id = i.run_id AND r.seq = i.seq
+       WHERE i.run_id = ? AND i.seq > ? AND (r.seq IS NULL OR r.error IS NOT NULL)
+       ORDER BY i.seq LIMIT ?`,
+    );
+  }
+
+  createRun(row: Omit<RunRow, 'finished_at' | 'item_count' | 'gates'>): void {
+    this.db
+      .prepare(
+        'INSERT INTO eval_runs (id, created_at, started_at, status, target, target_fingerprint, suites, tier, seed, samples, config) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+      )
+      .run(row.id, row.created_at, row.started_at, row.status, row.target, row.target_fingerprint, JSON.stringify(row.suites), row.tier, row.seed, row.samples, JSON.stringify(row.config));
+  }
+
+  getRun(id: string): RunRow | null {
+    const r = this.db.prepare('SELECT * FROM eval_runs WHERE id = ?').get(id) as RawRun | undefined;
+    return r ? parseRun(r) : null;
+  }
+
+  resolveRun(ref: string, opts: { target?: string } = {}): RunRow {
+    if (ref === 'last' || ref === 'latest') {
+      const r = (
+        opts.target
+          ? this.db.prepare('SELECT * FROM eval_runs WHERE target = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(opts.target)
+          : this.db.prepare('SELECT * FROM eval_runs ORDER BY created_at DESC, rowid DESC LIMIT 1').get()
+      ) as RawRun | undefined;
+      if (!r) throw new UserError('no runs in the store yet: run `pillars eval` first', { code: 'not_found' });
+      return parseRun(r);
+    }
+    const exact = this.getRun(ref);
+    if (exact) return exact;
+    const prefixed = this.db.prepare("SELECT * FROM eval_runs WHERE id LIKE ? || '%' ORDER BY created_at DESC LIMIT 2").all(ref) as RawRun[];
+    if (prefixed.length === 1) return parseRun(prefixed[0]!);
+    throw new UserError(prefixed.length ? `run "${ref}" is ambiguous: give more of its id` : `no run "${ref}" in the store (see \`pillars runs list\`)`, { code: 'not_found' });
+  }
+
+  listRuns(opts: { limit?: number } = {}): RunRow[] {
+    const rows = this.db.prepare('SELECT * FROM eval_runs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(opts.limit ?? 1000) as RawRun[];
+    return rows.map(parseRun);
+  }
+
+  appendItems(runId: string, items: StoredItem[]): void {
+    this.db.transaction(() => {
+      for (const s of items) {
+        const it = s.item;
+        this.insItem.run(runId, s.seq, it.id, s.sample, s.suite, it.pillar, it.policy ?? null, it.kind, it.expected, it.lang, it.source, it.pair ?? null, JSON.stringify(it));
+      }
+    })();
+  }
+
+  sealItems(runId: string, count: number): void {
+    this.db.prepare('UPDATE eval_runs SET item_count = ? WHERE id = ?').run(count, runId);
+  }
+
+  pendingItems(runId: string, afterSeq: number, limit: number): StoredItem[] {
+    const rows = this.pending.all(runId, afterSeq, limit) as { seq: number; sample: number; suite: string; item: string }[];
+    return rows.map((r) => ({ seq: r.seq, sample: r.sample, suite: r.suite, item: JSON.parse(r.item) as Item }));
+  }
+
+  countAnswered(runId: string): number {
+    return this.db.prepare('SELECT COUNT(*) FROM eval_responses WHERE run_id = ? AND error IS NULL').pluck().get(runId) as number;
+  }
+
+  writeResults(runId: string, batch: ResultRecord[]): void {
+    if (batch.length === 0) return;
+    const now = new Date().toISOString();
+    const j = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
+    this.db.transaction(() => {
+      for (const r of batch) {
+        const p = r.response;
+        this.insResp.run(runId, p.seq, p.text, p.error, p.finishReason ?? null, p.latencyMs ?? null, j(p.usage), j(p.logprobs), j(p.guard), p.cached ? 1 : 0, p.attempts, now);
+        if (r.judgement) {
+          const v = r.judgement;
+          this.insJudge.run(runId, v.seq, v.label, v.passed === null ? null : v.passed ? 1 : 0, v.score, JSON.stringify(v.verdicts));
+        }
+        if (r.cache) this.insCache.run(r.cache.key, r.cache.fingerprint, JSON.stringify(r.cache.generation), now);
+      }
+    })();
+  }
+
+  setStatus(runId: string, status: RunStatus, finishedAt?: string | null): void {
+    if (finishedAt === undefined) this.db.prepare('UPDATE eval_runs SET status = ? WHERE id = ?').run(status, runId);
+    else this.db.prepare('UPDATE eval_runs SET status = ?, finished_at = ? WHERE id = ?').run(status, finishedAt, runId);
+  }
+
+  setGates(runId: string, gates: GateResult[]): void {
+    this.db.prepare('UPDATE eval_runs SET gates = ? WHERE id = ?').run(JSON.stringify(gates), runId);
+  }
+
+  cacheGet(key: string): Generation | null {
+    const g = this.getCache.get(key) as string | undefined;
+    return g ? (JSON.parse(g) as Generation) : null;
+  }
+
+  aggregate(runId: string, by: GroupBy): AggregateRow[] {
+    return this.db
+      .prepare(
+        `SELECT ${GROUP_COL[by]} AS key, i.kind AS kind, COUNT(*) AS items,
+           COALESCE(SUM(CASE WHEN j.passed = 0 THEN 1 ELSE 0 END), 0) AS failed,
+           COALESCE(SUM(CASE WHEN j.passed = 1 THEN 1 ELSE 0 END), 0) AS passed
+         FROM eval_run_items i LEFT JOIN eval_judgements j ON j.run_id = i.run_id AND j.seq = i.seq
+         WHERE i.run_id = ? GROUP BY 1, 2 ORDER BY 1, 2`,
+      )
+      .all(runId) as AggregateRow[];
+  }
+
+  pairConsistency(runId: string, by: GroupBy): PairRow[] {
+    return this.db
+      .prepare(
+        `SELECT key, COUNT(*) AS pairs, SUM(CASE WHEN labels = 1 THEN 1 ELSE 0 END) AS consistent FROM (
+           SELECT ${GROUP_COL[by]} AS key, i.pair, i.sample, COUNT(DISTINCT j.label) AS labels, COUNT(j.label) AS judged
+           FROM eval_run_items i JOIN eval_judgements j ON j.run_id = i.run_id AND j.seq = i.seq
+           WHERE i.run_id = ? AND i.pair IS NOT NULL GROUP BY 1, i.pair, i.sample
+         ) WHERE judged >= 2 GROUP BY key ORDER BY key`,
+      )
+      .all(runId) as PairRow[];
+  }
+
+  *items(runId: string, opts: { failingOnly?: boolean; limit?: number } = {}): Iterable<ItemRow> {
+    const stmt = this.db.prepare(
+      `SELECT i.seq, i.sample, i.item, r.text, r.error, j.label, j.passed, j.verdicts
+       FROM eval_run_items i
+       LEFT JOIN eval_responses r ON r.run_id = i.run_id AND r.seq = i.seq
+       LEFT JOIN eval_judgements j ON j.run_id = i.run_id AND j.seq = i.seq
+       WHERE i.run_id = ? ${opts.failingOnly ? 'AND j.passed = 0' : ''} ORDER BY i.seq LIMIT ?`,
+    );
+    type Raw = { seq: number; sample: number; item: string; text: string | null; error: string | null; label: string | null; passed: number | null; verdicts: string | null };
+    for (const r of stmt.iterate(runId, opts.limit ?? -1) as IterableIterator<Raw>) {
+      yield {
+        seq: r.seq,
+        sample: r.sample,
+        item: JSON.parse(r.item) as Item,
+        text: r.text,
+        error: r.error,
+        label: r.label,
+        passed: r.passed === null ? null : r.passed === 1,
+        verdicts: r.verdicts ? (JSON.parse(r.verdicts) as Verdict[]) : [],
+      };
+    }
+  }
+
+  deleteRun(runId: string): void {
+    this.db.transaction(() => {
+      for (const t of ['eval_judgements', 'eval_responses', 'eval_run_items']) this.db.prepare(`DELETE FROM ${t} WHERE run_id = ?`).run(runId);
+      this.db.prepare('DELETE FROM eval_runs WHERE id = ?').run(runId);
+    })();
+  }
+}
+
+export function createRunStore(db: Db): SqliteRunStore {
+  return new SqliteRunStore(db);
+}
+
+export function listRuns(db: Db, opts: { limit?: number } = {}): RunRow[] {
+  return createRunStore(db).listRuns(opts);
+}

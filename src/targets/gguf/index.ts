@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { PillarsError, TargetError } from '../../core/errors.js';
+import type { Ctx, GenerateRequest, Generation, Message } from '../../core/types.js';
+import type { GgufTargetConfig } from '../config.js';
+import type { ProbeableTarget } from '../types.js';
+import { fingerprintOf, lastUserText } from '../util.js';
+
+/**
+ * A local GGUF model file on the CPU through node-llama-cpp, loaded lazily on first use. node-llama-cpp
+ * is an optional peer: it is not a dependency of Pillars (it builds native code). Install it with
+ * `npm install node-llama-cpp`. Requests to one model run one at a time (one context sequence).
+ */
+
+type ChatItem = { type: 'system'; text: string } | { type: 'user'; text: string } | { type: 'model'; response: string[] };
+interface LlamaSession {
+  setChatHistory(h: ChatItem[]): void;
+  prompt(text: string, o: { temperature?: number; maxTokens?: number; seed?: number; signal?: AbortSignal; customStopTriggers?: string[] }): Promise<string>;
+}
+interface LlamaModule {
+  getLlama(o?: { gpu?: false | 'auto' }): Promise<{ loadModel(o: { modelPath: string; gpuLayers?: number }): Promise<LlamaModel> }>;
+  LlamaChatSession: new (o: { contextSequence: unknown }) => LlamaSession;
+}
+interface LlamaModel {
+  createContext(o: { contextSize?: number }): Promise<{ getSequence(): unknown }>;
+}
+
+async function loadModule(id: string): Promise<LlamaModule> {
+  const name = 'node-llama-cpp';
+  try {
+    return (await import(name)) as LlamaModule;
+  } catch (e) {
+    throw new PillarsError(`target ${id} (type gguf) needs node-llama-cpp, which is not installed: run "npm install node-llama-cpp"`, { code: 'target_unreachable', exitCode: 2, cause: e });
+  }
+}
+
+export class GgufTarget implements ProbeableTarget {
+  readonly id: string;
+  readonly fingerprint: string;
+  private session: Promise<LlamaSession> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly cfg: GgufTargetConfig) {
+    this.id = cfg.id;
+    this.fingerprint = fingerprintOf(cfg);
+  }
+
+  private open(): Promise<LlamaSession> {
+    this.session ??= (async () => {
+      if (!existsSync(this.cfg.path)) throw new PillarsError(`target ${this.id}: model file ${this.cfg.path} not found`, { code: 'target_unreachable', exitCode: 2 });
+      const mod = await loadModule(this.id);
+      const llama = await mod.getLlama({ gpu: false });
+      const model = await llama.loadModel({ modelPath: this.cfg.path, gpuLayers: this.cfg.gpuLayers });
+      const context = await model.createContext({ contextSize: this.cfg.contextSize });
+      return new mod.LlamaChatSession({ contextSequence: context.getSequence() });
+    })();
+    return this.session;
+  }
+
+  async probe(): Promise<void> {
+    await this.open();
+  }
+
+  generate(req: GenerateRequest, ctx: Ctx): Promise<Generation> {
+    const run = this.queue.then(() => this.generateNow(req, ctx));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generateNow(req: GenerateRequest, ctx: Ctx): Promise<Generation> {
+    const session = await this.open();
+    const o = { ...this.cfg.options, ...req.options };
+    const history: ChatItem[] = [];
+    const msgs: Message[] = req.messages;
+    const lastUser = msgs.map((m) => m.role).lastIndexOf('user');
+    msgs.forEach((m, i) => {
+      if (i === lastUser) return;
+      if (m.role === 'system') history.push({ type: 'system', text: m.content });
+      else if (m.role === 'assistant') history.push({ type: 'model', response: [m.content] });
+      else if (i < lastUser) history.push({ type: 'user', text: m.content });
+    });
+    session.setChatHistory(history);
+    const t0 = performance.now();
+    try {
+      const text = await session.prompt(lastUserText(msgs), { temperature: o.temperature, maxTokens: o.maxTokens, seed: o.seed, signal: ctx.signal, customStopTriggers: o.stop });
+      return { text, finishReason: 'stop', latencyMs: Math.round(performance.now() - t0) };
+    } catch (e) {
+      throw new TargetError(`target ${this.id}: ${(e as Error).message}`, { isRetryable: false, cause: e });
+    }
+  }
+}
+

@@ -1,0 +1,162 @@
+import { section, type LoadedConfig } from '../config/load.js';
+import { PillarsError, UserError, type Problem } from '../core/errors.js';
+import type { Ctx, GenerateRequest, Generation, Target } from '../core/types.js';
+import { AnthropicTarget } from './anthropic/index.js';
+import { BedrockTarget } from './bedrock/index.js';
+import { ComposedTarget } from './compose.js';
+import { isComposed, TargetsSection, type GenOptions, type ProviderTargetConfig, type TargetConfig } from './config.js';
+import { ExecTarget } from './exec/index.js';
+import { GgufTarget } from './gguf/index.js';
+import { GuardTarget, type GuardProvider } from './guard/index.js';
+import { HttpTarget } from './http/index.js';
+import { OpenAITarget } from './openai/index.js';
+import { ReplayTarget } from './replay/index.js';
+import { hasProbe } from './types.js';
+
+export * from './config.js';
+export { type GuardProvider, REFUSAL_TEXT, DEFLECT_TEXT, COMPLY_TEXT } from './guard/index.js';
+export { hasProbe, type ProbeableTarget } from './types.js';
+export { fingerprintOf, stableStringify, sha256 } from './util.js';
+
+/** The built-in target: the embedded guard as the system under test (used when the config has none). */
+export const BUILTIN_GUARD_TARGET: TargetConfig = { id: 'guard', type: 'guard' };
+
+/** Runner settings of a target (rate limits, retries, samples, default options). */
+export interface TargetSettings {
+  rpm?: number;
+  tpm?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  samples?: number;
+  options?: GenOptions;
+}
+
+/** The configured targets, validated (ids unique, `wraps` known, no cycles), plus the built-in `guard`. */
+export function targetConfigs(config: LoadedConfig): TargetConfig[] {
+  const list = section(config, 'targets', TargetsSection);
+  const problems: Problem[] = [];
+  const ids = new Map<string, number>();
+  list.forEach((t, i) => {
+    if (ids.has(t.id)) problems.push({ ...config.locate(['targets', i, 'id']), message: `targets.${i}.id: duplicate target id "${t.id}"` });
+    ids.set(t.id, i);
+  });
+  list.forEach((t, i) => {
+    if (!isComposed(t)) return;
+    if (!ids.has(t.wraps)) problems.push({ ...config.locate(['targets', i, 'wraps']), message: `targets.${i}.wraps: no target with id "${t.wraps}"` });
+    const seen = new Set([t.id]);
+    let cur: TargetConfig | undefined = t;
+    while (cur && isComposed(cur)) {
+      if (seen.has(cur.wraps)) {
+        problems.push({ ...config.locate(['targets', i, 'wraps']), message: `targets.${i}.wraps: "${t.id}" wraps itself through "${cur.wraps}"` });
+        break;
+      }
+      seen.add(cur.wraps);
+      cur = list[ids.get(cur.wraps) ?? -1];
+    }
+  });
+  if (problems.length) throw new UserError(`${config.file ?? '<defaults>'}: invalid targets`, { code: 'config', problems });
+  return ids.has('guard') ? list : [...list, BUILTIN_GUARD_TARGET];
+}
+
+export function settingsOf(cfg: TargetConfig): TargetSettings {
+  return { rpm: cfg.rpm, tpm: cfg.tpm, timeoutMs: cfg.timeoutMs, maxRetries: cfg.maxRetries, samples: cfg.samples, options: cfg.options };
+}
+
+/** The configuration of a target with no secrets (there are none in it: keys are named by `apiKeyEnv`). */
+export function publicConfig(cfg: TargetConfig): Record<string, unknown> {
+  const c: Record<string, unknown> = { ...cfg };
+  if (c.headers && typeof c.headers === 'object') c.headers = Object.fromEntries(Object.keys(c.headers).map((k) => [k, '[redacted]']));
+  return c;
+}
+
+export interface CreateTargetDeps {
+  /** Resolve a relative path against the config's folder. */
+  resolve: (p: string) => string;
+  /** Another target by id (for `wraps`). */
+  lookup: (id: string) => Target;
+  guard?: GuardProvider;
+}
+
+/** Construct one provider (no I/O until the first request, except reading a replay file's digest). */
+export function createTarget(cfg: TargetConfig, deps: CreateTargetDeps): Target {
+  if (isComposed(cfg)) {
+    if (cfg.guard && !deps.guard) throw new PillarsError(`target ${cfg.id}: guard: true needs the embedded guard, which is not available`, { code: 'config', exitCode: 2 });
+    return new ComposedTarget(cfg, deps.lookup(cfg.wraps), deps.guard ?? null);
+  }
+  const c: ProviderTargetConfig = cfg;
+  switch (c.type) {
+    case 'openai':
+      return new OpenAITarget(c);
+    case 'anthropic':
+      return new AnthropicTarget(c);
+    case 'bedrock':
+      return new BedrockTarget(c);
+    case 'gguf':
+      return new GgufTarget({ ...c, path: deps.resolve(c.path) });
+    case 'http':
+      return new HttpTarget(c);
+    case 'exec':
+      return new ExecTarget(c, c.cwd ? deps.resolve(c.cwd) : deps.resolve('.'));
+    case 'replay':
+      return new ReplayTarget(c, deps.resolve(c.path));
+    case 'guard':
+      if (!deps.guard) throw new PillarsError(`target ${c.id}: the embedded guard is not available`, { code: 'config', exitCode: 2 });
+      return new GuardTarget(c, deps.guard);
+  }
+}
+
+/** Defers construction of a provider to its first use. */
+class LazyTarget implements Target {
+  private inner: Target | null = null;
+  constructor(readonly id: string, private readonly make: () => Target) {}
+  get target(): Target {
+    this.inner ??= this.make();
+    return this.inner;
+  }
+  get fingerprint(): string {
+    return this.target.fingerprint;
+  }
+  generate(req: GenerateRequest, ctx: Ctx): Promise<Generation> {
+    return this.target.generate(req, ctx);
+  }
+  async probe(ctx: Ctx): Promise<void> {
+    const t = this.target;
+    if (hasProbe(t)) await t.probe(ctx);
+  }
+  async close(): Promise<void> {
+    await this.inner?.close?.();
+  }
+}
+
+export interface BuildTargetsInput {
+  config: LoadedConfig;
+  /** The embedded guard for `guard` targets and `guard: true` compositions. */
+  guard?: GuardProvider;
+}
+
+/** Every configured target by id, constructed lazily on first use. */
+export function buildTargets(input: BuildTargetsInput): Map<string, Target> {
+  const cfgs = targetConfigs(input.config);
+  const byId = new Map(cfgs.map((c) => [c.id, c]));
+  const map = new Map<string, Target>();
+  const lookup = (id: string): Target => {
+    const t = map.get(id);
+    if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...byId.keys()].join(', ')})`, { code: 'config' });
+    return t;
+  };
+  for (const cfg of cfgs) {
+    map.set(cfg.id, new LazyTarget(cfg.id, () => createTarget(cfg, { resolve: input.config.resolve, lookup, guard: input.guard })));
+  }
+  return map;
+}
+
+/** Probe a target (and what it wraps) once: fails fast with a clear message when it is unreachable. */
+export async function probeTarget(t: Target, cfgs: Map<string, TargetConfig>, targets: Map<string, Target>, ctx: Ctx): Promise<void> {
+  const cfg = cfgs.get(t.id);
+  if (cfg && isComposed(cfg)) {
+    const inner = targets.get(cfg.wraps);
+    if (inner) await probeTarget(inner, cfgs, targets, ctx);
+    return;
+  }
+  if (hasProbe(t)) await t.probe(ctx);
+}

@@ -1,0 +1,111 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { PillarsError, TargetError } from '../../core/errors.js';
+import type { Ctx, GenerateRequest, Generation, TokenLogprob } from '../../core/types.js';
+import type { OpenAITargetConfig } from '../config.js';
+import type { ProbeableTarget } from '../types.js';
+import { fingerprintOf, HttpTargetError, networkError, readKey, retryAfterMs, snippet } from '../util.js';
+
+/**
+ * Any OpenAI-compatible chat-completions server (vLLM, Ollama, llama.cpp server, TGI, LM Studio,
+ * OpenAI). A lean undici client rather than the AI SDK provider: the benchmark (docs/targets.md)
+ * measured the AI SDK's per-request overhead above the 1.5x budget at concurrency 64, and this
+ * client also passes `logprobs`/`top_logprobs` and `seed` straight through.
+ */
+
+interface ChatResponse {
+  choices?: {
+    message?: { content?: string | null };
+    finish_reason?: string | null;
+    logprobs?: { content?: { token: string; logprob: number }[] | null } | null;
+  }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+}
+
+const FINISH: Record<string, Generation['finishReason']> = { stop: 'stop', length: 'length', content_filter: 'content_filter' };
+
+export class OpenAITarget implements ProbeableTarget {
+  readonly id: string;
+  readonly fingerprint: string;
+  private readonly url: string;
+  private readonly dispatcher: Dispatcher;
+
+  constructor(private readonly cfg: OpenAITargetConfig) {
+    this.id = cfg.id;
+    this.fingerprint = fingerprintOf(cfg);
+    this.url = `${cfg.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 512 });
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { 'content-type': 'application/json', ...(this.cfg.headers ?? {}) };
+    const key = readKey(this.id, this.cfg.apiKeyEnv, true);
+    if (key) h.authorization = `Bearer ${key}`;
+    return h;
+  }
+
+  async generate(req: GenerateRequest, ctx: Ctx): Promise<Generation> {
+    const o = { ...this.cfg.options, ...req.options };
+    const body: Record<string, unknown> = { model: o.model ?? this.cfg.model, messages: req.messages };
+    if (o.temperature !== undefined) body.temperature = o.temperature;
+    if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
+    if (o.seed !== undefined) body.seed = o.seed;
+    if (o.stop?.length) body.stop = o.stop;
+    if (o.logprobs) {
+      body.logprobs = true;
+      if (o.topLogprobs !== undefined) body.top_logprobs = o.topLogprobs;
+    }
+    const t0 = performance.now();
+    let status: number;
+    let text: string;
+    let retryAfter: string | string[] | undefined;
+    try {
+      const res = await request(this.url, { method: 'POST', headers: this.headers(), body: JSON.stringify(body), signal: ctx.signal, dispatcher: this.dispatcher });
+      status = res.statusCode;
+      retryAfter = res.headers['retry-after'];
+      text = await res.body.text();
+    } catch (e) {
+      throw networkError(this.id, e, ctx.signal);
+    }
+    if (status >= 400) {
+      throw new HttpTargetError(`target ${this.id}: HTTP ${status} from ${this.url}: ${snippet(text)}`, { status, retryAfterMs: retryAfterMs(retryAfter) });
+    }
+    let json: ChatResponse;
+    try {
+      json = JSON.parse(text) as ChatResponse;
+    } catch {
+      throw new TargetError(`target ${this.id}: the server answered with something that is not JSON: ${snippet(text)}`, { status, isRetryable: true });
+    }
+    const choice = json.choices?.[0];
+    if (!choice) throw new TargetError(`target ${this.id}: the response has no choices: ${snippet(text)}`, { status, isRetryable: false });
+    const gen: Generation = {
+      text: choice.message?.content ?? '',
+      finishReason: FINISH[choice.finish_reason ?? ''] ?? 'other',
+      latencyMs: Math.round(performance.now() - t0),
+    };
+    if (json.usage) gen.usage = { inputTokens: json.usage.prompt_tokens, outputTokens: json.usage.completion_tokens };
+    const lp = choice.logprobs?.content;
+    if (lp) gen.logprobs = lp.map((t): TokenLogprob => ({ token: t.token, logprob: t.logprob }));
+    return gen;
+  }
+
+  /** One GET of /models: any HTTP answer proves the server is reachable. */
+  async probe(ctx: Ctx): Promise<void> {
+    const url = `${this.cfg.baseUrl.replace(/\/+$/, '')}/models`;
+    try {
+      const res = await request(url, { method: 'GET', headers: this.headers(), signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(10_000)]), dispatcher: this.dispatcher });
+      await res.body.dump();
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        throw new PillarsError(`target ${this.id}: ${this.cfg.baseUrl} refused the credentials (HTTP ${res.statusCode}); check ${this.cfg.apiKeyEnv ?? 'apiKeyEnv'}`, { code: 'target_unreachable', exitCode: 2 });
+      }
+    } catch (e) {
+      if (e instanceof PillarsError && e.code === 'target_unreachable') throw e;
+      if (e instanceof TargetError && !e.isRetryable) throw new PillarsError(e.message, { code: 'target_unreachable', exitCode: 2 });
+      const err = networkError(this.id, e);
+      throw new PillarsError(`target ${this.id} is unreachable at ${this.cfg.baseUrl}: ${err.message.replace(`target ${this.id}: `, '')}`, { code: 'target_unreachable', exitCode: 2, cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

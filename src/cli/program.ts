@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { formatProblem, isPillarsError, UserError } from '../core/errors.js';
 import { assetPath } from '../core/paths.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerRisk } from './commands/risk.js';
+import { registerInit } from './commands/init.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -10,6 +12,8 @@ import { registerPolicy } from './commands/policy.js';
  */
 const registrations: ((program: Command) => void)[] = [
   registerPolicy,
+  registerRisk,
+  registerInit,
 ];
 
 function version(): string {

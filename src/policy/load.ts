@@ -3,7 +3,6 @@ import { basename, join, relative } from 'node:path';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError, type Problem } from '../core/errors.js';
-import { PILLARS } from '../core/pillars.js';
 import { PolicyPack } from './schema.js';
 
 /**
@@ -108,8 +107,6 @@ function parseFile(file: string, problems: PackProblem[]): ParsedFile | null {
   }
   return { file: name, doc, lines, data: data as Record<string, unknown> };
 }
-
-const PILLAR_SET: readonly string[] = PILLARS;
 
 /** Levenshtein distance, for "did you mean" hints on misspelt pillars, actions and tiers. */
 function distance(a: string, b: string): number {
@@ -283,7 +280,7 @@ function crossCheck(merged: Record<string, unknown>, locate: LoadedPack['locate'
       if (tiers && tierList) {
         asArray(ex.tiers).forEach((t, k) => {
           if (typeof t === 'string' && !tiers.has(t)) {
-            at(['policies', i, 'exceptions', j, 'tiers', k], `exception "${context}" names unknown tier "${t}" (tiers: ${tierList.join(', ')})`);
+            at(['policies', i, 'exceptions', j, 'tiers', k], `exception "${context}" names unknown tier "${t}"${suggest(t, tierList)}; tiers: ${tierList.join(', ')}`);
           }
         });
       }

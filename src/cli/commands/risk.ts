@@ -1,0 +1,30 @@
+import { Option, type Command } from 'commander';
+import { loadPack } from '../../policy/load.js';
+import { PRODUCT_KINDS } from '../../policy/risk-catalog.js';
+import { assessRisk, formatRiskMarkdown } from '../../policy/risk.js';
+import { cliEnv, example, printJson, withConfig, type CommonOpts } from '../shared.js';
+
+interface RiskOpts extends CommonOpts {
+  product: string;
+  policy?: string;
+  format: 'md' | 'json';
+}
+
+export function registerRisk(program: Command): void {
+  const risk = program.command('risk').description('launch risk assessment: anticipated harms per pillar, mapped to the policy');
+  example(
+    withConfig(risk.command('assess').description('risk register for a product kind: harms per pillar, the policies covering each, and the gaps'))
+      .requiredOption('--product <kind>', `product kind: ${PRODUCT_KINDS.join(', ')}`)
+      .option('--policy <path>', 'policy pack (default: the pack named in pillars.yaml, else the built-in default)')
+      .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+      .option('--json', 'same as --format json'),
+    ['pillars risk assess --product image-generator', 'pillars risk assess --product agent-with-tools --format json'],
+  ).action((opts: RiskOpts) => {
+    const { config } = cliEnv(opts);
+    const path = opts.policy ?? config.policyPath;
+    const { pack } = loadPack(path);
+    const register = assessRisk({ product: opts.product, pack, packPath: path });
+    if (opts.format === 'json' || opts.json) printJson(register);
+    else process.stdout.write(formatRiskMarkdown(register));
+  });
+}

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { formatProblem, isPillarsError, UserError } from '../core/errors.js';
 import { assetPath } from '../core/paths.js';
+import { registerAudit } from './commands/audit.js';
+import { registerKeys } from './commands/keys.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRisk } from './commands/risk.js';
 import { registerInit } from './commands/init.js';
@@ -14,6 +16,8 @@ const registrations: ((program: Command) => void)[] = [
   registerPolicy,
   registerRisk,
   registerInit,
+  registerKeys,
+  registerAudit,
 ];
 
 function version(): string {

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/gateway/audit.js';
 import { createKeyStore } from '../../src/gateway/keys.js';
 import { createGateway, type Gateway } from '../../src/gateway/server.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { acmePack, post, readSse, ruleGuard, tempDir } from './helpers.js';
+import { acmePack, post, readSse, ruleGuard, storeBytes, tempDir } from './helpers.js';
 import { startUpstreamStub, type UpstreamStub } from './stub.js';
 
 /** The gateway end to end with a rule-based guard (exact control over decisions). */
@@ -247,7 +246,7 @@ describe('gateway (rule guard)', () => {
     const pub = rows.filter((r) => r.tier === 'public');
     expect(pub.every((r) => r.monitoring === 'standard' && JSON.parse(r.detail).prompt === undefined && /^[0-9a-f]{64}$/.test(JSON.parse(r.detail).promptSha256))).toBe(true);
     // The redacted email never lands in the store either.
-    const file = readFileSync(join(tmp.dir, 'pillars.db')).toString('latin1') + readFileSync(join(tmp.dir, 'pillars.db-wal')).toString('latin1');
+    const file = storeBytes(join(tmp.dir, 'pillars.db'));
     expect(file).not.toContain(researcherKey);
     expect(file).not.toContain(enterpriseKey);
     expect(file).not.toContain(researcherKey.slice(3, 20));

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Decision, Guard, GuardInput } from '../../src/core/types.js';
@@ -83,4 +83,9 @@ export function readSse(text: string): { content: string; finish: string | null;
     if (c.choices[0]?.finish_reason) finish = c.choices[0].finish_reason;
   }
   return { content, finish, done };
+}
+
+/** Every byte of a SQLite store (the file and its WAL when present), to grep for secrets. */
+export function storeBytes(path: string): string {
+  return [path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p).toString('latin1')).join('');
 }

@@ -41,7 +41,7 @@ gates:
   - {metric: over_refusal_rate, max: 0.05}
 `;
 
-export const STARTER_PACK = `# yaml-language-server: $schema=https://pillars.dev/schema/policy-pack.json
+export const STARTER_PACK = `# yaml-language-server: $schema=../node_modules/pillars/schema/policy-pack.schema.json
 # A starter policy pack. Every policy says what is disallowed AND what must stay allowed, and the
 # action at each specificity level: 0 awareness, 1 educational, 2 technical detail, 3 operational.
 # Validate with: pillars policy validate policy

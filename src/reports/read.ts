@@ -88,7 +88,8 @@ export function readReportFile(path: string): ReportData {
       line = before.split('\n').length;
       col = before.length - before.lastIndexOf('\n');
     }
-    throw new UserError(`${path}: invalid JSON`, { code: 'parse_error', problems: [{ file: path, line, col, message: `invalid JSON: ${(e as Error).message}` }] });
+    const msg = (e as Error).message.replace(/\s+/g, ' ').slice(0, 200);
+    throw new UserError(`${path}: invalid JSON`, { code: 'parse_error', problems: [{ file: path, line, col, message: `invalid JSON: ${msg}` }] });
   }
   return parseReportData(json, path);
 }

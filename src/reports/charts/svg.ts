@@ -6,7 +6,7 @@ import { escapeHtml as esc, pct } from '../format.js';
  * Every chart has role="img", a <title> and an aria-label; every bar and point carries its number as text.
  */
 
-const NICE = [0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1];
+const NICE = [0.02, 0.04, 0.1, 0.2, 0.4, 0.6, 0.8, 1];
 
 /** The smallest "nice" axis maximum at or above v (at least 2%, at most 100%). */
 export function niceMax(v: number): number {
@@ -100,8 +100,8 @@ export interface TradeoffPoint {
  * pillar (labelled) and per policy. Lower-left is better on both.
  */
 export function tradeoffChart(points: TradeoffPoint[]): string {
-  const W = 560;
-  const H = 380;
+  const W = 640;
+  const H = 420;
   const L = 56;
   const R = 20;
   const T = 30;
@@ -121,9 +121,13 @@ export function tradeoffChart(points: TradeoffPoint[]): string {
   }
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 8}" font-size="12" text-anchor="middle" fill="${COLORS.text}">Over-refusal rate (benign items refused) →</text>`);
   parts.push(`<text transform="translate(14 ${(T + H - B) / 2}) rotate(-90)" font-size="12" text-anchor="middle" fill="${COLORS.text}">Violation rate (attacks that succeeded) →</text>`);
-  parts.push(`<text x="${L + 6}" y="${H - B - 6}" font-size="11" fill="#2e7d32">◀ better</text>`);
+  parts.push(`<text x="${L}" y="16" font-size="11" fill="#1e6b2e">↙ lower left is better</text>`);
   // Policies first so pillar points draw on top.
   const sorted = [...points].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'policy' ? -1 : 1));
+  const labels = placeLabels(
+    sorted.filter((p) => p.kind === 'pillar').map((p) => ({ id: p.id, text: p.label, x: px(Math.min(p.overRefusal, maxX)), y: py(Math.min(p.violation, maxY)) })),
+    { right: W - R, top: T, bottom: H - B },
+  );
   for (const p of sorted) {
     const cx = num(px(Math.min(p.overRefusal, maxX)));
     const cy = num(py(Math.min(p.violation, maxY)));
@@ -131,7 +135,7 @@ export function tradeoffChart(points: TradeoffPoint[]): string {
     const regs = p.regulations ? ` data-regulations="${esc(p.regulations.join(' '))}"` : '';
     if (p.kind === 'pillar') {
       parts.push(
-        `<g class="pt pt-pillar" data-id="${esc(p.id)}"><circle cx="${cx}" cy="${cy}" r="7" fill="${COLORS.pillar}" stroke="#fff" stroke-width="1.5"><title>${esc(tip)}</title></circle><text x="${num(Number(cx) + 10)}" y="${num(Number(cy) + 4)}" font-size="11" fill="${COLORS.text}">${esc(p.label)}</text></g>`,
+        `<g class="pt pt-pillar" data-id="${esc(p.id)}"><circle cx="${cx}" cy="${cy}" r="7" fill="${COLORS.pillar}" stroke="#fff" stroke-width="1.5"><title>${esc(tip)}</title></circle>${labelSvg(labels.get(p.id), Number(cx), Number(cy), p.label)}</g>`,
       );
     } else {
       parts.push(
@@ -143,4 +147,45 @@ export function tradeoffChart(points: TradeoffPoint[]): string {
   const legend = `<g class="legend" font-size="11" fill="${COLORS.text}"><circle cx="${W - 150}" cy="${ly}" r="6" fill="${COLORS.pillar}"/><text x="${W - 140}" y="${ly + 4}">pillar</text><rect x="${W - 94}" y="${ly - 4}" width="8" height="8" transform="rotate(45 ${W - 90} ${ly})" fill="${COLORS.policy}"/><text x="${W - 80}" y="${ly + 4}">policy</text></g>`;
   const label = `Trade-off between over-refusal and violation rates for ${points.filter((p) => p.kind === 'pillar').length} pillars and ${points.filter((p) => p.kind === 'policy').length} policies; lower left is better.`;
   return `<svg class="chart chart-tradeoff" data-chart="tradeoff" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(label)}" xmlns="http://www.w3.org/2000/svg"><title>${esc(label)}</title>${parts.join('')}${legend}</svg>`;
+}
+
+interface LabelBox {
+  x: number;
+  y: number;
+  anchor: 'start' | 'end';
+}
+
+const CHAR_W = 6.2;
+
+/** Greedy label placement for the scatter: right of the point, else left, moving down a line until it fits. */
+function placeLabels(pts: { id: string; text: string; x: number; y: number }[], bounds: { right: number; top: number; bottom: number }): Map<string, LabelBox> {
+  const placed: { x1: number; x2: number; y1: number; y2: number }[] = [];
+  const out = new Map<string, LabelBox>();
+  const hits = (b: { x1: number; x2: number; y1: number; y2: number }): boolean => placed.some((o) => b.x1 < o.x2 && b.x2 > o.x1 && b.y1 < o.y2 && b.y2 > o.y1);
+  for (const p of [...pts].sort((a, b) => a.y - b.y || a.x - b.x)) {
+    const w = p.text.length * CHAR_W;
+    let chosen: LabelBox | null = null;
+    for (let dy = 0; dy <= 5 * 13 && !chosen; dy += 13) {
+      for (const side of ['start', 'end'] as const) {
+        for (const sign of dy === 0 ? [1] : [1, -1]) {
+          const y = p.y + 4 + sign * dy;
+          const x1 = side === 'start' ? p.x + 10 : p.x - 10 - w;
+          const box = { x1, x2: x1 + w, y1: y - 10, y2: y + 2 };
+          if (box.x2 > bounds.right + 40 || box.x1 < 0 || box.y1 < bounds.top || box.y2 > bounds.bottom - 2 || hits(box)) continue;
+          placed.push(box);
+          chosen = { x: side === 'start' ? p.x + 10 : p.x - 10, y, anchor: side };
+          break;
+        }
+        if (chosen) break;
+      }
+    }
+    out.set(p.id, chosen ?? { x: p.x + 10, y: p.y + 4, anchor: 'start' });
+  }
+  return out;
+}
+
+function labelSvg(b: LabelBox | undefined, cx: number, cy: number, text: string): string {
+  const box = b ?? { x: cx + 10, y: cy + 4, anchor: 'start' as const };
+  const leader = Math.abs(box.y - 4 - cy) > 6 ? `<line x1="${num(cx)}" y1="${num(cy)}" x2="${num(box.anchor === 'start' ? box.x - 2 : box.x + 2)}" y2="${num(box.y - 4)}" stroke="${COLORS.grid}" stroke-width="1"/>` : '';
+  return `${leader}<text x="${num(box.x)}" y="${num(box.y)}" font-size="11" text-anchor="${box.anchor}" fill="${COLORS.text}">${esc(text)}</text>`;
 }

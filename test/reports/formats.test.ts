@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { parseFormats, readReportFile, renderHtml, renderJunit, renderMarkdown, writeReports } from '../../src/reports/index.js';
 import { escapeXml } from '../../src/reports/junit.js';
-import { fixture, withHostileItem, XSS } from './helpers.js';
+import { fixture, withHostileItem } from './helpers.js';
 
 const dirs: string[] = [];
 const tmp = (): string => {

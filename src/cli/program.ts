@@ -7,6 +7,8 @@ import { registerKeys } from './commands/keys.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRisk } from './commands/risk.js';
 import { registerInit } from './commands/init.js';
+import { registerReport } from './commands/report.js';
+import { registerCompare } from './commands/compare.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -18,6 +20,8 @@ const registrations: ((program: Command) => void)[] = [
   registerInit,
   registerKeys,
   registerAudit,
+  registerReport,
+  registerCompare,
 ];
 
 function version(): string {

@@ -75,3 +75,4 @@ export { renderJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';
 export { readReportFile, parseReportData } from './read.js';
 export { FrontierSection, RedteamSection, parseSections } from './sections.js';
+export { addRegulations } from './regulations.js';

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { LoadedConfig } from '../../config/load.js';
+import { UserError } from '../../core/errors.js';
+import type { ReportData } from '../../core/report.js';
+import { loadReport } from '../../eval/load-report.js';
+import { loadPack } from '../../policy/load.js';
+import { addRegulations, parseFormats, readReportFile, REPORT_FORMATS, writeReports } from '../../reports/index.js';
+import { openDb } from '../../store/db.js';
+import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+
+/**
+ * A run reference on the command line: a path to a report.json (or a folder holding one) works
+ * without a store; anything else is a run id (or a unique prefix, or `last`) looked up in the store.
+ */
+export function loadReportRef(ref: string, config: LoadedConfig): ReportData {
+  const asPath = resolve(ref);
+  if (existsSync(asPath)) {
+    const st = statSync(asPath);
+    if (st.isFile()) return withPackRegulations(readReportFile(asPath), config);
+    if (st.isDirectory() && existsSync(join(asPath, 'report.json'))) return withPackRegulations(readReportFile(join(asPath, 'report.json')), config);
+    throw new UserError(`${ref}: a folder without report.json (give a run id or a report.json path)`, { code: 'not_found' });
+  }
+  if (/\.json$/i.test(ref)) throw new UserError(`${ref}: file not found`, { code: 'not_found' });
+  if (!existsSync(config.storePath)) {
+    throw new UserError(`no run "${ref}": there is no store at ${config.storePath} yet (run \`pillars eval\` first, or pass a report.json path)`, { code: 'not_found' });
+  }
+  const db = openDb(config.storePath);
+  try {
+    return withPackRegulations(loadReport(db, ref), config);
+  } finally {
+    db.close();
+  }
+}
+
+/** Fill in items' regulations from the configured policy pack when the report lacks them (best effort). */
+function withPackRegulations(data: ReportData, config: LoadedConfig): ReportData {
+  if (data.items.every((i) => i.regulations !== undefined || !i.policy)) return data;
+  try {
+    const pack = loadPack(config.policyPath).pack;
+    return addRegulations(data, new Map(pack.policies.map((p) => [p.id, p.regulations])));
+  } catch {
+    return data; // The pack is optional here: the report renders without the regulation filter.
+  }
+}
+
+interface ReportOpts extends CommonOpts {
+  out?: string;
+  format?: string[];
+}
+
+export function registerReport(program: Command): void {
+  example(
+    withJson(
+      withConfig(
+        program
+          .command('report <run>')
+          .description('re-render a stored run (id, unique prefix, `last`, or a report.json path) as HTML, JSON, JUnit XML and Markdown')
+          .option('--out <dir>', 'output folder (default: reports/<run id> beside the store)')
+          .option('--format <list>', `formats, comma separated or repeated: ${REPORT_FORMATS.join(', ')} (default: all)`, (v: string, prev: string[] = []) => [...prev, v]),
+      ),
+    ),
+    ['pillars report last --out out/ --format html,md', 'pillars report out/report.json --format junit'],
+  ).action(async (ref: string, opts: ReportOpts) => {
+    const formats = parseFormats(opts.format);
+    const { config } = cliEnv(opts);
+    const data = loadReportRef(ref, config);
+    const outDir = opts.out ? resolve(opts.out) : join(dirname(config.storePath), 'reports', data.run.id);
+    const files = await writeReports({ data, outDir, formats });
+    if (opts.json) printJson({ run: data.run.id, files });
+    else {
+      process.stdout.write(`Report for run ${data.run.id} (${data.run.target}):\n`);
+      for (const f of files) process.stdout.write(`  ${f}\n`);
+    }
+  });
+}

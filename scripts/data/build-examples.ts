@@ -58,7 +58,7 @@ export function build(): Map<string, string> {
     const topic = basename(f, '.txt');
     const seeds = parseSeeds(readFileSync(join(topicDir, f), 'utf8'), `topics/${f}`, { topic, lang: 'en' });
     topicSeeds.set(topic, seeds);
-    const variants = topic === 'ai_disclosure' || topic === 'explanations' ? 1 : 2;
+    const variants = 1;
     byFile.set(topic, expand(seeds, `topics/${f}`, variants));
   }
 

@@ -1,0 +1,129 @@
+import { normalizeText } from './normalize.js';
+import { tokenizeNormalized } from './tokenize.js';
+
+/**
+ * Hashed sparse features: word unigrams, word bigrams and character 3-5-grams of each word
+ * (with boundary markers, fastText-style), hashed with FNV-1a + a 32-bit finaliser into
+ * FEATURE_DIM buckets. Values are sublinear term frequencies (1 + ln tf) times a per-kind weight,
+ * and the vector is L2-normalised. Character n-grams carry misspellings, obfuscations that
+ * survive normalisation, and languages without a word model.
+ */
+
+export const FEATURE_DIM = 1 << 18;
+const MASK = FEATURE_DIM - 1;
+const MAX_TOKEN_CHARS = 40;
+const MAX_TOKENS = 4000;
+
+export const FEATURE_CONFIG = {
+  dim: FEATURE_DIM,
+  charNgrams: [3, 5] as const,
+  weights: { word: 2, bigram: 1.5, char: 1 },
+  hash: 'fnv1a32+fmix',
+  version: 1,
+} as const;
+
+export interface SparseVector {
+  indices: Uint32Array;
+  values: Float32Array;
+}
+
+const SEED_WORD = 0x811c9dc5;
+const SEED_CHAR = 0x01000193;
+const SEED_BIGRAM = 0x9e3779b9;
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function fnv(s: string, start: number, end: number, seed: number): number {
+  let h = seed;
+  for (let i = start; i < end; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return h >>> 0;
+}
+
+const wordHash = (t: string): number => fnv(t, 0, t.length, SEED_WORD);
+export const wordIndex = (t: string): number => fmix(wordHash(t)) & MASK;
+const bigramIndex = (h1: number, h2: number): number => fmix(Math.imul(h1 ^ SEED_BIGRAM, 0x27d4eb2d) ^ h2) & MASK;
+const charIndex = (p: string, i: number, n: number): number => fmix(fnv(p, i, i + n, SEED_CHAR + n)) & MASK;
+
+/** Visit every (index, weight, display) feature of a token list. `display` is what an explanation shows. */
+function visit(tokens: string[], emit: (index: number, weight: number, token: number, bigram: boolean) => void): void {
+  const { word, bigram, char } = FEATURE_CONFIG.weights;
+  const n = Math.min(tokens.length, MAX_TOKENS);
+  let prevHash = 0;
+  for (let t = 0; t < n; t++) {
+    const tok = tokens[t]!;
+    const h = wordHash(tok);
+    emit(fmix(h) & MASK, word, t, false);
+    if (t > 0) emit(bigramIndex(prevHash, h), bigram, t, true);
+    prevHash = h;
+    const p = `<${tok.length > MAX_TOKEN_CHARS ? tok.slice(0, MAX_TOKEN_CHARS) : tok}>`;
+    for (let g = FEATURE_CONFIG.charNgrams[0]; g <= FEATURE_CONFIG.charNgrams[1]; g++) {
+      for (let i = 0; i + g <= p.length; i++) emit(charIndex(p, i, g), char, t, false);
+    }
+  }
+}
+
+// Scratch buffers reused across calls (a cache, not shared state: each call clears what it touched).
+const counts = new Float32Array(FEATURE_DIM);
+const kindWeight = new Float32Array(FEATURE_DIM);
+let touched = new Uint32Array(4096);
+
+/** Features of an already-tokenized text (training uses wink tokens, inference the fast tokenizer). */
+export function featurizeTokens(tokens: string[]): SparseVector {
+  let nt = 0;
+  visit(tokens, (idx, w) => {
+    if (counts[idx] === 0) {
+      if (nt === touched.length) {
+        const bigger = new Uint32Array(touched.length * 2);
+        bigger.set(touched);
+        touched = bigger;
+      }
+      touched[nt++] = idx;
+      kindWeight[idx] = w;
+    }
+    counts[idx]! += 1;
+  });
+  const indices = new Uint32Array(nt);
+  const values = new Float32Array(nt);
+  let norm = 0;
+  for (let i = 0; i < nt; i++) {
+    const idx = touched[i]!;
+    const v = kindWeight[idx]! * (1 + Math.log(counts[idx]!));
+    indices[i] = idx;
+    values[i] = v;
+    norm += v * v;
+    counts[idx] = 0;
+    kindWeight[idx] = 0;
+  }
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < nt; i++) values[i]! *= inv;
+  return { indices, values };
+}
+
+/** Hashed word + char n-gram features of a text, L2-normalised. */
+export function featurize(text: string): SparseVector {
+  return featurizeTokens(tokenizeNormalized(normalizeText(text)));
+}
+
+/**
+ * For explanations: which readable phrase each feature index came from in this text (a word, a
+ * word pair, or, for a character n-gram, the word that contains it).
+ */
+export function featureNames(text: string, wanted?: Set<number>): Map<number, string> {
+  const tokens = tokenizeNormalized(normalizeText(text));
+  const names = new Map<number, string>();
+  visit(tokens, (idx, _w, t, bigram) => {
+    if (names.has(idx) || (wanted && !wanted.has(idx))) return;
+    names.set(idx, bigram ? `${tokens[t - 1]} ${tokens[t]}` : tokens[t]!);
+  });
+  return names;
+}

@@ -1,0 +1,299 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../core/errors.js';
+import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurize, type SparseVector } from './features.js';
+import { softmaxInPlace, type DenseHead } from './linear.js';
+
+/**
+ * The runtime model: all heads share one sparse row table (feature index → row of weights for
+ * every class of every head), so a prediction is one pass over the text's features.
+ * File format (JSON): weights stored sparse (only rows some head uses), int16-quantised per column,
+ * base64-encoded; see `serialize`.
+ */
+
+export const RESPONSE_LABELS = ['refused', 'complied', 'deflected', 'partial'] as const;
+export type ResponseLabel = (typeof RESPONSE_LABELS)[number];
+export const NONE = 'none';
+
+export interface TextPrediction {
+  /** The policy topic that applies, or null when none does. */
+  topic: string | null;
+  /** Calibrated probability that some topic applies (1 - p(none)). */
+  topicScore: number;
+  /** Every topic with its probability, best first (`none` included). */
+  topics: { topic: string; p: number }[];
+  level: 0 | 1 | 2 | 3;
+  levelScores: number[];
+  /** The phrases that weighed most for the predicted topic (or for `none`). */
+  explanation: string[];
+}
+
+export interface ResponsePrediction {
+  label: ResponseLabel;
+  p: number;
+  scores: Record<ResponseLabel, number>;
+  explanation: string[];
+}
+
+export interface ClassifierModel {
+  predict(text: string): TextPrediction;
+  predictResponse(text: string): ResponsePrediction;
+}
+
+export interface HeadInfo {
+  name: 'topic' | 'level' | 'response';
+  classes: string[];
+  temperature: number;
+}
+
+export const ModelMeta = z.object({
+  pack: z.object({ id: z.string(), version: z.string() }).nullable(),
+  /** topic → policy id of the pack the model was trained on. */
+  topicPolicies: z.record(z.string(), z.string()),
+  seed: z.number(),
+  counts: z.record(z.string(), z.number()),
+  report: z.record(z.string(), z.unknown()),
+});
+export type ModelMeta = z.infer<typeof ModelMeta>;
+
+const ModelFile = z.object({
+  format: z.literal('pillars-guard-model'),
+  version: z.literal(1),
+  features: z.object({ dim: z.number(), version: z.number() }).passthrough(),
+  heads: z.array(z.object({ name: z.enum(['topic', 'level', 'response']), classes: z.array(z.string()), temperature: z.number() })),
+  meta: ModelMeta,
+  bias: z.array(z.number()),
+  rows: z.string(),
+  scales: z.array(z.number()),
+  weights: z.string(),
+});
+type ModelFile = z.infer<typeof ModelFile>;
+
+export class LinearModel implements ClassifierModel {
+  readonly heads: HeadInfo[];
+  readonly meta: ModelMeta;
+  /** Columns: the classes of every head, in head order. */
+  readonly width: number;
+  private readonly offsets: number[];
+  private readonly rowOf: Int32Array;
+  /** Row-major: rows[r * width + col]. */
+  private readonly weights: Float32Array;
+  private readonly bias: Float32Array;
+  private readonly rowIndex: Uint32Array;
+
+  constructor(init: { heads: HeadInfo[]; meta: ModelMeta; rowIndex: Uint32Array; weights: Float32Array; bias: Float32Array }) {
+    this.heads = init.heads;
+    this.meta = init.meta;
+    this.offsets = [];
+    let w = 0;
+    for (const h of init.heads) {
+      this.offsets.push(w);
+      w += h.classes.length;
+    }
+    this.width = w;
+    this.rowIndex = init.rowIndex;
+    this.weights = init.weights;
+    this.bias = init.bias;
+    this.rowOf = new Int32Array(FEATURE_DIM).fill(-1);
+    for (let r = 0; r < init.rowIndex.length; r++) this.rowOf[init.rowIndex[r]!] = r;
+  }
+
+  /** Build from dense heads, keeping only rows with some weight. */
+  static fromDense(heads: { info: HeadInfo; dense: DenseHead }[], meta: ModelMeta): LinearModel {
+    const infos = heads.map((h) => h.info);
+    const width = infos.reduce((s, h) => s + h.classes.length, 0);
+    const used: number[] = [];
+    for (let idx = 0; idx < FEATURE_DIM; idx++) {
+      let any = false;
+      for (const { dense } of heads) {
+        for (let c = 0; c < dense.k && !any; c++) if (Math.abs(dense.w[idx * dense.k + c]!) > 1e-5) any = true;
+        if (any) break;
+      }
+      if (any) used.push(idx);
+    }
+    const weights = new Float32Array(used.length * width);
+    const bias = new Float32Array(width);
+    let off = 0;
+    for (const { dense } of heads) {
+      for (let c = 0; c < dense.k; c++) bias[off + c] = dense.b[c]!;
+      used.forEach((idx, r) => {
+        for (let c = 0; c < dense.k; c++) weights[r * width + off + c] = dense.w[idx * dense.k + c]!;
+      });
+      off += dense.k;
+    }
+    return new LinearModel({ heads: infos, meta, rowIndex: Uint32Array.from(used), weights, bias });
+  }
+
+  head(name: HeadInfo['name']): { info: HeadInfo; offset: number } {
+    const i = this.heads.findIndex((h) => h.name === name);
+    if (i < 0) throw new Error(`model has no ${name} head`);
+    return { info: this.heads[i]!, offset: this.offsets[i]! };
+  }
+
+  /** Raw (un-tempered) logits of one head for a feature vector. */
+  logits(x: SparseVector, name: HeadInfo['name']): Float64Array {
+    const { info, offset } = this.head(name);
+    const k = info.classes.length;
+    const out = new Float64Array(k);
+    for (let c = 0; c < k; c++) out[c] = this.bias[offset + c]!;
+    const W = this.weights;
+    const width = this.width;
+    for (let j = 0; j < x.indices.length; j++) {
+      const r = this.rowOf[x.indices[j]!]!;
+      if (r < 0) continue;
+      const base = r * width + offset;
+      const v = x.values[j]!;
+      for (let c = 0; c < k; c++) out[c]! += v * W[base + c]!;
+    }
+    return out;
+  }
+
+  /** Calibrated probabilities of one head. */
+  probs(x: SparseVector, name: HeadInfo['name']): Float64Array {
+    const z = this.logits(x, name);
+    softmaxInPlace(z, this.head(name).info.temperature);
+    return z;
+  }
+
+  /** Phrases that pushed class `c` above class `alt` the most. */
+  explain(text: string, x: SparseVector, name: HeadInfo['name'], c: number, alt: number, top = 5): string[] {
+    const { offset } = this.head(name);
+    const contrib = new Map<number, number>();
+    for (let j = 0; j < x.indices.length; j++) {
+      const r = this.rowOf[x.indices[j]!]!;
+      if (r < 0) continue;
+      const base = r * this.width + offset;
+      const d = x.values[j]! * (this.weights[base + c]! - (alt >= 0 ? this.weights[base + alt]! : 0));
+      if (d > 0) contrib.set(x.indices[j]!, d);
+    }
+    if (contrib.size === 0) return [];
+    const names = featureNames(text, new Set(contrib.keys()));
+    const byPhrase = new Map<string, number>();
+    for (const [idx, d] of contrib) {
+      const n = names.get(idx);
+      if (n !== undefined) byPhrase.set(n, (byPhrase.get(n) ?? 0) + d);
+    }
+    return [...byPhrase.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, top)
+      .map(([p]) => p);
+  }
+
+  predict(text: string): TextPrediction {
+    const x = featurize(text);
+    const tp = this.probs(x, 'topic');
+    const classes = this.head('topic').info.classes;
+    const noneIdx = classes.indexOf(NONE);
+    const pNone = noneIdx >= 0 ? tp[noneIdx]! : 0;
+    let best = -1;
+    for (let c = 0; c < classes.length; c++) if (c !== noneIdx && (best < 0 || tp[c]! > tp[best]!)) best = c;
+    const topicScore = 1 - pNone;
+    const applies = best >= 0 && topicScore >= 0.5;
+    const topics = classes.map((t, i) => ({ topic: t, p: tp[i]! })).sort((a, b) => b.p - a.p);
+    const lp = this.probs(x, 'level');
+    let level = 0;
+    for (let c = 1; c < lp.length; c++) if (lp[c]! > lp[level]!) level = c;
+    const explanation = applies ? this.explain(text, x, 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(text, x, 'topic', noneIdx, best) : [];
+    return {
+      topic: applies ? classes[best]! : null,
+      topicScore,
+      topics,
+      level: level as 0 | 1 | 2 | 3,
+      levelScores: Array.from(lp),
+      explanation,
+    };
+  }
+
+  predictResponse(text: string): ResponsePrediction {
+    const x = featurize(text);
+    const p = this.probs(x, 'response');
+    const classes = this.head('response').info.classes;
+    let best = 0;
+    let second = -1;
+    for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+    for (let c = 0; c < p.length; c++) if (c !== best && (second < 0 || p[c]! > p[second]!)) second = c;
+    const scores = Object.fromEntries(classes.map((c, i) => [c, p[i]!])) as Record<ResponseLabel, number>;
+    return { label: classes[best] as ResponseLabel, p: p[best]!, scores, explanation: this.explain(text, x, 'response', best, second) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Serialisation
+  // -------------------------------------------------------------------------------------------
+
+  serialize(): ModelFile {
+    const rows = this.rowIndex.length;
+    const scales: number[] = [];
+    const q = new Int16Array(rows * this.width);
+    for (let c = 0; c < this.width; c++) {
+      let max = 0;
+      for (let r = 0; r < rows; r++) max = Math.max(max, Math.abs(this.weights[r * this.width + c]!));
+      const scale = max > 0 ? max / 32767 : 1;
+      scales.push(scale);
+      for (let r = 0; r < rows; r++) q[r * this.width + c] = Math.round(this.weights[r * this.width + c]! / scale);
+    }
+    // Delta-encode the sorted row indices (small numbers compress and read back exactly).
+    const deltas = new Uint32Array(rows);
+    for (let r = 0; r < rows; r++) deltas[r] = this.rowIndex[r]! - (r > 0 ? this.rowIndex[r - 1]! : 0);
+    return {
+      format: 'pillars-guard-model',
+      version: 1,
+      features: { ...FEATURE_CONFIG, charNgrams: [...FEATURE_CONFIG.charNgrams], weights: { ...FEATURE_CONFIG.weights } },
+      heads: this.heads,
+      meta: this.meta,
+      bias: Array.from(this.bias),
+      rows: Buffer.from(deltas.buffer).toString('base64'),
+      scales,
+      weights: Buffer.from(q.buffer).toString('base64'),
+    };
+  }
+
+  static deserialize(data: unknown, source = 'model'): LinearModel {
+    const r = ModelFile.safeParse(data);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      throw new UserError(`${source}: not a Pillars guard model (${i.path.join('.') || 'root'}: ${i.message})`, { code: 'parse_error' });
+    }
+    const f = r.data;
+    if (f.features.dim !== FEATURE_DIM || f.features.version !== FEATURE_CONFIG.version) {
+      throw new UserError(`${source}: model was built for another feature layout (dim ${f.features.dim}); retrain it with \`pillars guard train\``, { code: 'parse_error' });
+    }
+    const width = f.heads.reduce((s, h) => s + h.classes.length, 0);
+    const dbuf = Buffer.from(f.rows, 'base64');
+    const deltas = new Uint32Array(dbuf.buffer.slice(dbuf.byteOffset, dbuf.byteOffset + dbuf.byteLength));
+    const rowIndex = new Uint32Array(deltas.length);
+    let acc = 0;
+    for (let i = 0; i < deltas.length; i++) {
+      acc += deltas[i]!;
+      rowIndex[i] = acc;
+    }
+    const wbuf = Buffer.from(f.weights, 'base64');
+    const q = new Int16Array(wbuf.buffer.slice(wbuf.byteOffset, wbuf.byteOffset + wbuf.byteLength));
+    if (q.length !== rowIndex.length * width || f.scales.length !== width || f.bias.length !== width) {
+      throw new UserError(`${source}: model weights are truncated or inconsistent`, { code: 'parse_error' });
+    }
+    const weights = new Float32Array(q.length);
+    for (let i = 0; i < q.length; i++) weights[i] = q[i]! * f.scales[i % width]!;
+    return new LinearModel({ heads: f.heads, meta: f.meta, rowIndex, weights, bias: Float32Array.from(f.bias) });
+  }
+}
+
+export function saveModel(model: ClassifierModel, path: string): void {
+  if (!(model instanceof LinearModel)) throw new Error('saveModel: only models built by trainModel can be saved');
+  writeFileSync(path, `${JSON.stringify(model.serialize())}\n`);
+}
+
+export function loadModel(path: string): LinearModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`${path}: model file not found`, { code: 'not_found' });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path}: model file is not valid JSON (${(e as Error).message})`, { code: 'parse_error' });
+  }
+  return LinearModel.deserialize(data, path);
+}

@@ -1,0 +1,168 @@
+import type { ClassifierModel, TextPrediction } from '../classifier/index.js';
+import { LEVEL_NAMES, type Action, type Level } from '../core/pillars.js';
+import type { Caller, Decision, PiiSpan } from '../core/types.js';
+import { effectiveAction, STRICTNESS, type EffectiveAction } from '../policy/effective.js';
+import type { Policy, PolicyPack } from '../policy/schema.js';
+import { redactPii, type PiiType } from './pii.js';
+
+/**
+ * The decision: topic × level × tier × context → allow | deflect | refuse | redact.
+ * The classifier gives the topic (or none) and the level; the pack's ladder gives the action; an
+ * exception turns it into `allow` only when the caller's tier may invoke the declared context, the
+ * level is within `upTo` and it has not expired on `now` (src/policy/effective.ts, shared with
+ * `policy explain`). PII found in an otherwise allowed text gives `redact` with the rewritten text.
+ */
+
+export const SELF_HARM_HELP =
+  'If you are thinking about harming yourself, you deserve support right now: in the US call or text 988 (Suicide & Crisis Lifeline), in the UK and Ireland call Samaritans on 116 123, elsewhere find a local line at findahelpline.com, or contact your local emergency number.';
+
+export interface DecideOptions {
+  pack: PolicyPack;
+  model: ClassifierModel;
+  text: string;
+  caller?: Caller;
+  role?: 'input' | 'output';
+  /** The date exceptions are checked against (default: today). */
+  now?: Date;
+  /** Topic-score band in which the embedded decision is marked unsure. */
+  band?: [number, number];
+  /** PII types that make an allowed text `redact` (empty: never redact). */
+  redact?: readonly PiiType[];
+}
+
+export interface DecideResult {
+  decision: Decision;
+  prediction: TextPrediction;
+  unsure: boolean;
+}
+
+const fmt = (p: number): string => p.toFixed(2);
+
+/** Pick the policy covering a topic whose effective action is strictest (packs may hold several). */
+export function policyFor(pack: PolicyPack, topic: string, level: Level, caller: Caller, today: string): { policy: Policy; eff: EffectiveAction } | null {
+  let best: { policy: Policy; eff: EffectiveAction } | null = null;
+  for (const policy of pack.policies) {
+    if (policy.topic !== topic) continue;
+    const eff = effectiveAction({ policy, cell: { level, tier: caller.tier ?? null, context: caller.context ?? null }, today });
+    if (!best || STRICTNESS[eff.action] > STRICTNESS[best.eff.action]) best = { policy, eff };
+  }
+  return best;
+}
+
+/** The user-facing text for deflect/refuse. */
+export function messageFor(policy: Policy, action: Action): string | undefined {
+  const helpline = policy.topic === 'self_harm' ? ` ${SELF_HARM_HELP}` : '';
+  if (action === 'deflect') return `${policy.deflection ?? `I can help with the general picture of this topic, but not at this level of detail (${policy.id}).`}${helpline}`;
+  if (action === 'refuse') return `I can't help with this request: it falls under the "${policy.title}" policy (${policy.id}).${helpline}`;
+  return undefined;
+}
+
+/** Build a Decision for a known topic + level (shared by the embedded stage and the cascade). */
+export function decisionFor(input: {
+  pack: PolicyPack;
+  topic: string | null;
+  level: Level;
+  score: number;
+  caller: Caller;
+  today: string;
+  stage: Decision['stage'];
+  reasons: string[];
+  text: string;
+  redact: readonly PiiType[];
+}): Decision {
+  const { pack, topic, level, caller } = input;
+  const reasons = [...input.reasons];
+  let pii: PiiSpan[] | undefined;
+  let redacted: string | undefined;
+  if (input.redact.length > 0) {
+    const r = redactPii(input.text, { types: input.redact });
+    if (r.spans.length > 0) {
+      pii = r.spans;
+      redacted = r.text;
+    }
+  }
+  const found = topic === null ? null : policyFor(pack, topic, level, caller, input.today);
+  if (!found) {
+    if (topic !== null) reasons.push(`no policy of pack ${pack.id} covers topic ${topic}`);
+    const action: Action = redacted !== undefined ? 'redact' : 'allow';
+    if (pii) reasons.push(`PII found: ${[...new Set(pii.map((s) => s.type))].join(', ')}`);
+    return { action, policy: null, pillar: null, topic: null, level: null, score: input.score, stage: input.stage, reasons, exception: null, redacted: action === 'redact' ? redacted : undefined, pii };
+  }
+  const { policy, eff } = found;
+  reasons.push(`${policy.id}: level ${level} (${LEVEL_NAMES[level]}) → ${eff.base}`);
+  if (eff.exception) {
+    reasons.push(`exception ${eff.exception.context} for tier ${caller.tier} (up to level ${eff.exception.upTo}, monitoring ${eff.exception.monitoring}${eff.exception.adapter ? `, adapter ${eff.exception.adapter}` : ''}) → allow`);
+  } else if (caller.context) {
+    const ex = policy.exceptions.find((e) => e.context === caller.context);
+    if (ex && eff.base !== 'allow') {
+      const why = !ex.tiers.includes(caller.tier) ? `tier ${caller.tier} may not invoke it` : level > ex.upTo ? `level ${level} is above upTo ${ex.upTo}` : `it expired on ${ex.expires}`;
+      reasons.push(`exception ${ex.context} does not apply: ${why}`);
+    }
+  }
+  let action = eff.action;
+  if (action === 'redact' && redacted === undefined) {
+    // The ladder asks for redaction: redact every PII type we know, even if the guard's list is narrower.
+    const r = redactPii(input.text);
+    pii = r.spans;
+    redacted = r.text;
+  }
+  if (action === 'allow' && redacted !== undefined) action = 'redact';
+  if (pii && action === 'redact') reasons.push(`PII found: ${[...new Set(pii.map((s) => s.type))].join(', ')}`);
+  return {
+    action,
+    policy: policy.id,
+    pillar: policy.pillar,
+    topic,
+    level,
+    score: input.score,
+    stage: input.stage,
+    reasons,
+    exception: eff.exception
+      ? { context: eff.exception.context, upTo: eff.exception.upTo, monitoring: eff.exception.monitoring, ...(eff.exception.adapter ? { adapter: eff.exception.adapter } : {}) }
+      : null,
+    message: messageFor(policy, action),
+    redacted: action === 'redact' ? redacted : undefined,
+    pii,
+  };
+}
+
+/** The embedded decision (synchronous, no network). */
+export function decide(opts: DecideOptions): DecideResult {
+  const caller: Caller = opts.caller ?? { tier: 'public' };
+  const today = (opts.now ?? new Date()).toISOString().slice(0, 10);
+  const band = opts.band ?? [0.35, 0.65];
+  const pred = opts.model.predict(opts.text);
+  const reasons: string[] = [];
+  const unsure = pred.topicScore >= band[0] && pred.topicScore <= band[1];
+  let topic = pred.topic;
+  if (topic !== null) {
+    const p = pred.topics.find((t) => t.topic === topic)?.p ?? pred.topicScore;
+    reasons.push(`topic ${topic} (p=${fmt(p)}, any policy p=${fmt(pred.topicScore)})`);
+    reasons.push(`level ${pred.level} (p=${fmt(pred.levelScores[pred.level] ?? 0)})`);
+  } else {
+    reasons.push(`no policy topic (p=${fmt(1 - pred.topicScore)})`);
+  }
+  if (opts.role === 'output' && topic !== null && 'predictResponse' in opts.model) {
+    // A model output that itself refuses or deflects is not a violation, whatever its topic.
+    const r = opts.model.predictResponse(opts.text);
+    if ((r.label === 'refused' || r.label === 'deflected') && r.p >= 0.6) {
+      reasons.push(`output ${r.label} (p=${fmt(r.p)}): not a violation`);
+      topic = null;
+    }
+  }
+  if (pred.explanation.length > 0) reasons.push(`phrases: ${pred.explanation.map((e) => `"${e}"`).join(', ')}`);
+  if (unsure) reasons.push(`unsure: score ${fmt(pred.topicScore)} inside band [${band[0]}, ${band[1]}]`);
+  const decision = decisionFor({
+    pack: opts.pack,
+    topic,
+    level: pred.level,
+    score: pred.topicScore,
+    caller,
+    today,
+    stage: 'embedded',
+    reasons,
+    text: opts.text,
+    redact: opts.redact ?? [],
+  });
+  return { decision, prediction: pred, unsure };
+}

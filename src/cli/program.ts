@@ -9,6 +9,7 @@ import { registerRisk } from './commands/risk.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
+import { registerGuard } from './commands/guard.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -22,6 +23,7 @@ const registrations: ((program: Command) => void)[] = [
   registerAudit,
   registerReport,
   registerCompare,
+  registerGuard,
 ];
 
 function version(): string {

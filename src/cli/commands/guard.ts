@@ -1,0 +1,180 @@
+import { Option, type Command } from 'commander';
+import { readFileSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { defaultModelPath, saveModel, trainModel, type ExtraExample } from '../../classifier/index.js';
+import { UserError, type Problem } from '../../core/errors.js';
+import { guardFromConfig } from '../../guard/config.js';
+import { evaluateGuard } from '../../guard/evaluate.js';
+import { benchGuard, BenchItem } from '../../guard/bench.js';
+import { loadPack } from '../../policy/load.js';
+import { buildTargets } from '../../targets/index.js';
+import { cliEnv, example, intOption, printJson, readStdin, withConfig, withJson, type CommonOpts } from '../shared.js';
+
+interface ClassifyOpts extends CommonOpts {
+  tier: string;
+  context?: string;
+  role: 'input' | 'output';
+}
+
+interface TrainOpts extends CommonOpts {
+  policy?: string;
+  data: string[];
+  out?: string;
+  seed: number;
+}
+
+interface BenchOpts extends CommonOpts {
+  dataset: string;
+  tier: string;
+  context?: string;
+}
+
+const ExtraRow = z
+  .object({
+    text: z.string().min(1),
+    policy: z.string().nullable().optional(),
+    topic: z.string().nullable().optional(),
+    level: z.number().int().min(0).max(3).optional(),
+    label: z.enum(['refused', 'complied', 'deflected', 'partial']).optional(),
+    split: z.enum(['train', 'test']).optional(),
+    lang: z.string().optional(),
+  })
+  .passthrough();
+
+/** Read a JSONL file, validating each row; a bad row is reported as FILE:LINE:COL. */
+export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`${file}: file not found`, { code: 'not_found' });
+  }
+  const rows: z.infer<S>[] = [];
+  const problems: Problem[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      problems.push({ file, line: i + 1, col: 1, message: `invalid JSON: ${(e as Error).message}` });
+      return;
+    }
+    const r = schema.safeParse(v);
+    if (!r.success) {
+      for (const iss of r.error.issues) problems.push({ file, line: i + 1, col: 1, message: `${iss.path.join('.') || 'row'}: ${iss.message}` });
+    } else rows.push(r.data);
+  });
+  if (problems.length > 0) throw new UserError(`${file}: invalid rows`, { code: 'dataset_invalid', problems: problems.slice(0, 20) });
+  if (rows.length === 0) throw new UserError(`${file}: no rows`, { code: 'dataset_invalid' });
+  return rows;
+}
+
+export function registerGuard(program: Command): void {
+  const guard = program.command('guard').description('the embedded guard: classify texts, retrain the classifier, benchmark it');
+
+  example(
+    withJson(
+      withConfig(
+        guard
+          .command('classify [text]')
+          .description('decide allow | deflect | refuse | redact for a text (use - or no text to read stdin)')
+          .option('--tier <tier>', 'caller access tier', 'public')
+          .option('--context <context>', 'declared context (e.g. vetted-research)')
+          .addOption(new Option('--role <role>', 'input: a user request; output: a model response').choices(['input', 'output']).default('input')),
+      ),
+    ),
+    ['pillars guard classify "How do I kill a Python process that hangs?" --json', 'echo "..." | pillars guard classify - --tier trusted-researcher --context vetted-research'],
+  ).action(async (text: string | undefined, opts: ClassifyOpts) => {
+    const { config, ctx } = cliEnv(opts);
+    const input = text === undefined || text === '-' ? await readStdin() : text;
+    if (input.trim() === '') throw new UserError('guard classify: no text given (pass TEXT or pipe it on stdin with -)');
+    const hasCascade = typeof config.raw.guard === 'object' && config.raw.guard !== null && 'cascade' in config.raw.guard;
+    const g = guardFromConfig(config, hasCascade ? buildTargets({ config }) : undefined);
+    const d = await g.check({ text: input, caller: { tier: opts.tier, ...(opts.context ? { context: opts.context } : {}) }, role: opts.role }, ctx);
+    if (opts.json) {
+      printJson(d);
+      return;
+    }
+    const where = d.policy ? ` ${d.policy} (${d.pillar}, topic ${d.topic}, level ${d.level})` : '';
+    process.stdout.write(`${d.action}${where} score ${d.score.toFixed(2)} [${d.stage}]\n`);
+    for (const r of d.reasons) process.stdout.write(`  - ${r}\n`);
+    if (d.exception) process.stdout.write(`  exception: ${d.exception.context}${d.exception.adapter ? ` → adapter ${d.exception.adapter}` : ''}\n`);
+    if (d.message) process.stdout.write(`  message: ${d.message}\n`);
+    if (d.redacted !== undefined) process.stdout.write(`  redacted: ${d.redacted}\n`);
+  });
+
+  example(
+    withJson(
+      withConfig(
+        guard
+          .command('train')
+          .description("retrain the classifier from a pack's examples plus your own JSONL rows; prints held-out figures")
+          .option('--policy <pack>', 'policy pack (file or folder; default: the configured pack)')
+          .option('--data <file.jsonl>', 'extra rows {text, policy|topic, level} or {text, label} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+          .option('--out <file>', 'where to write the model', 'guard-model.json')
+          .addOption(intOption('--seed <n>', 'random seed (training is deterministic for a seed)', 1)),
+      ),
+    ),
+    ['pillars guard train --data ours.jsonl --out models/acme-guard.json', 'pillars guard train --policy policies/acme --seed 3'],
+  ).action((opts: TrainOpts) => {
+    const { config } = cliEnv(opts);
+    const { pack } = loadPack(opts.policy ?? config.policyPath);
+    const extra: ExtraExample[] = [];
+    for (const f of opts.data) {
+      for (const r of readJsonl(f, ExtraRow)) {
+        extra.push({ text: r.text, policy: r.policy, topic: r.topic, level: r.level, label: r.label, split: r.split, lang: r.lang });
+      }
+    }
+    const t0 = performance.now();
+    const model = trainModel({ pack, extra, seed: opts.seed });
+    const trainMs = Math.round(performance.now() - t0);
+    const figures = evaluateGuard({ pack, model, split: 'test' });
+    model.meta.report.guardHeldOut = figures;
+    const out = opts.out ?? 'guard-model.json';
+    saveModel(model, out);
+    const summary = { out, bytes: statSync(out).size, trainMs, counts: model.meta.counts, heldOut: model.meta.report.heldOut, guard: figures };
+    if (opts.json) printJson(summary);
+    else {
+      process.stdout.write(`wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB) in ${(trainMs / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`rows: ${JSON.stringify(model.meta.counts)}\n`);
+      if (figures.n > 0) {
+        process.stdout.write(
+          `held-out (${figures.n} rows): F1 ${figures.f1}, precision ${figures.precision}, recall ${figures.recall}, over-refusal ${figures.over_refusal_rate}, topic accuracy ${figures.topic_accuracy}, level accuracy ${figures.level_accuracy}\n`,
+        );
+      } else process.stdout.write('no held-out rows (mark some with split: test to get figures)\n');
+      process.stdout.write(`use it with:  guard: {model: ${out}}  in pillars.yaml (default model: ${defaultModelPath})\n`);
+    }
+  });
+
+  example(
+    withJson(
+      withConfig(
+        guard
+          .command('bench')
+          .description('precision, recall, F1, over-refusal, topic/level accuracy, confusion matrix and latency on a labelled JSONL set')
+          .requiredOption('--dataset <file.jsonl>', 'rows {text, label: safe|unsafe} and/or {text, topic, level}')
+          .option('--tier <tier>', 'caller access tier', 'public')
+          .option('--context <context>', 'declared context'),
+      ),
+    ),
+    ['pillars guard bench --dataset lookalikes.jsonl --json'],
+  ).action((opts: BenchOpts) => {
+    const { config } = cliEnv(opts);
+    const g = guardFromConfig(config);
+    const items = readJsonl(opts.dataset, BenchItem);
+    const r = benchGuard({ guard: g, items, caller: { tier: opts.tier, ...(opts.context ? { context: opts.context } : {}) } });
+    if (opts.json) {
+      printJson(r);
+      return;
+    }
+    const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+    process.stdout.write(`${r.n} items (${r.unsafe} unsafe, ${r.safe} safe)\n`);
+    process.stdout.write(`precision ${pct(r.precision)}  recall ${pct(r.recall)}  F1 ${pct(r.f1)}  over-refusal ${pct(r.over_refusal_rate)}\n`);
+    process.stdout.write(`topic accuracy ${pct(r.topic_accuracy)}  level accuracy ${pct(r.level_accuracy)}\n`);
+    process.stdout.write(`confusion (rows: truth, cols: guard)   flagged  allowed\n`);
+    process.stdout.write(`  unsafe                               ${String(r.confusion.tp).padStart(7)}  ${String(r.confusion.fn).padStart(7)}\n`);
+    process.stdout.write(`  safe                                 ${String(r.confusion.fp).padStart(7)}  ${String(r.confusion.tn).padStart(7)}\n`);
+    process.stdout.write(`latency per call: p50 ${r.latency_ms.p50.toFixed(3)} ms, p99 ${r.latency_ms.p99.toFixed(3)} ms\n`);
+  });
+}

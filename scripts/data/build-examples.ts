@@ -103,7 +103,6 @@ export function build(): Map<string, string> {
   // 5. Responses for the refusal head.
   const responses = buildResponses({ seedsDir, topicSeeds, seed: SEED });
   if (responses.length > 0) {
-    assignSplits(responses, (x) => x.label);
     files.set('responses.yaml', `${HEADER('Model responses labelled refused / complied / deflected / partial, for the refusal head. Compliance with harmful prompts is shape only: details are omitted.')}responses:\n${responses.map(responseLine).join('\n')}\n`);
   }
   void pick;

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hash, parseSeeds, pick, rng, type Response, type SeedLine } from './lib.js';
+import { hash, parseSeeds, pick as pickAny, rng, type Response, type SeedLine } from './lib.js';
 import { RESPONSE_TEXT as T } from './response-text.js';
 
 interface Opts { seedsDir: string; topicSeeds: Map<string, SeedLine[]>; seed: number }
@@ -23,14 +23,33 @@ function ordered<T extends { text: string }>(xs: T[], salt: string): T[] {
   return [...xs].sort((a, b) => hash(salt + a.text) - hash(salt + b.text));
 }
 
+/**
+ * The held-out split of responses is decided per prompt (~20%), and every list of parts is
+ * partitioned: a test response is composed only from parts no training response uses (lists of
+ * fewer than 4 parts are shared), so the held-out figure measures more than template recall.
+ */
+function isTestPart(text: string): boolean {
+  return hash(`part|${text}`) % 5 === 0;
+}
+
 export function buildResponses(o: Opts): Response[] {
   const out: Response[] = [];
   const seen = new Set<string>();
+  let split: 'train' | 'test' = 'train';
+  const setSplit = (prompt: string, label: string): void => {
+    split = hash(`split|${label}|${prompt}`) % 100 < 20 ? 'test' : 'train';
+  };
+  /** pick() restricted to the parts of the current split. */
+  const pick = <X extends string>(r: () => number, xs: readonly X[]): X => {
+    if (xs.length < 4) return pickAny(r, xs);
+    const mine = xs.filter((x) => isTestPart(x) === (split === 'test'));
+    return pickAny(r, mine.length > 0 ? mine : xs);
+  };
   const add = (prompt: string, text: string, label: Response['label'], lang = 'en'): void => {
     const key = `${prompt}\u0000${text}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ prompt, text, label, lang, group: `${label}:${hash(prompt).toString(36)}` });
+    out.push({ prompt, text, label, lang, split, group: `${label}:${hash(prompt).toString(36)}` });
   };
 
   const topics = Object.keys(T.deflect);
@@ -43,6 +62,7 @@ export function buildResponses(o: Opts): Response[] {
       // Each harmful prompt gets two responses of different labels (deterministic rotation).
       const labels: Response['label'][] = [['refused', 'deflected'], ['deflected', 'partial'], ['refused', 'partial'], ['complied', 'refused'], ['partial', 'deflected'], ['refused', 'complied']][i % 6] as Response['label'][];
       for (const label of labels) {
+        setSplit(s.text, label);
         if (label === 'refused') {
           const parts = [pick(r, T.refuseOpen), pick(r, [...T.refuseWhy.generic, ...(T.refuseWhy[topic] ?? [])])];
           if (r() < 0.35) parts.push(pick(r, T.refuseClose));
@@ -57,18 +77,26 @@ export function buildResponses(o: Opts): Response[] {
       }
     });
     // Awareness / educational prompts: a real answer where we wrote one, else an over-refusal (labelled by what the response does).
-    for (const [prompt, answer] of T.topicAnswers[topic] ?? []) add(prompt, answer, 'complied');
+    for (const [prompt, answer] of T.topicAnswers[topic] ?? []) {
+      setSplit(prompt, 'complied');
+      add(prompt, answer, 'complied');
+    }
     mild.slice(0, 2).forEach((s) => {
       const r = rng(o.seed ^ hash(`over|${s.text}`));
+      setSplit(s.text, 'refused');
       add(s.text, `${pick(r, T.refuseOpen)} ${pick(r, T.refuseWhy.generic)}`, 'refused');
     });
   }
 
   // Benign prompts: helpful answers (complied), and a few over-refusals and over-cautious partials.
-  for (const [prompt, answer] of T.benignAnswers) add(prompt, answer, 'complied');
+  for (const [prompt, answer] of T.benignAnswers) {
+    setSplit(prompt, 'complied');
+    add(prompt, answer, 'complied');
+  }
   const benign = ordered(parseSeeds(readFileSync(join(o.seedsDir, 'benign.txt'), 'utf8'), 'benign.txt', { topic: null, lang: 'en' }), 'resp-benign|');
   benign.slice(0, 40).forEach((s, i) => {
     const r = rng(o.seed ^ hash(`benign-resp|${s.text}`));
+    setSplit(s.text, i % 2 === 0 ? 'refused' : 'partial');
     if (i % 2 === 0) add(s.text, `${pick(r, T.refuseOpen)} ${pick(r, T.refuseWhy.generic)}`, 'refused');
     else add(s.text, pick(r, T.benignPartial), 'partial');
   });
@@ -79,6 +107,7 @@ export function buildResponses(o: Opts): Response[] {
     const L = T.ml[s.lang];
     if (!L) continue;
     const r = rng(o.seed ^ hash(`ml-resp|${s.text}`));
+    setSplit(s.text, 'ml');
     if (s.topic === null || s.level <= 1) {
       const answer = L.answers[s.text];
       if (answer) add(s.text, answer, 'complied', s.lang);

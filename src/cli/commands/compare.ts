@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { compareReports, renderComparison } from '../../compare/index.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { loadReportRef } from './report.js';
+import { createReportLoader } from './report.js';
 
 interface CompareOpts extends CommonOpts {
   alpha: number;
@@ -21,7 +21,7 @@ export function registerCompare(program: Command): void {
           .addOption(
             new Option('--alpha <p>', 'significance level of the two-proportion z-test').default(0.05).argParser((v: string) => {
               const n = Number(v);
-              if (!(n > 0 && n < 1)) throw new Error(`--alpha expects a number between 0 and 1, got "${v}"`);
+              if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`--alpha expects a number between 0 and 1, got "${v}"`);
               return n;
             }),
           )
@@ -32,8 +32,9 @@ export function registerCompare(program: Command): void {
     ['pillars compare run-20261120-0912 last', 'pillars compare old/report.json new/report.json --fail-on-regression'],
   ).action((refA: string, refB: string, opts: CompareOpts) => {
     const { config } = cliEnv(opts);
-    const a = loadReportRef(refA, config);
-    const b = loadReportRef(refB, config);
+    const load = createReportLoader(config);
+    const a = load(refA);
+    const b = load(refB);
     const c = compareReports(a, b, { alpha: opts.alpha });
     if (opts.json) printJson(c);
     else process.stdout.write(renderComparison(c, { allRows: opts.all }));

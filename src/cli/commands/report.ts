@@ -14,12 +14,34 @@ import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } fro
  * A run reference on the command line: a path to a report.json (or a folder holding one) works
  * without a store; anything else is a run id (or a unique prefix, or `last`) looked up in the store.
  */
-export function loadReportRef(ref: string, config: LoadedConfig): ReportData {
+export function createReportLoader(config: LoadedConfig): (ref: string) => ReportData {
+  let regs: Map<string, string[]> | null | undefined;
+  const packRegulations = (): Map<string, string[]> | null => {
+    if (regs === undefined) {
+      try {
+        regs = new Map(loadPack(config.policyPath).pack.policies.map((p) => [p.id, p.regulations]));
+      } catch {
+        regs = null; // The pack is optional here: the report renders without the regulation filter.
+      }
+    }
+    return regs;
+  };
+  return (ref) => loadReportRef(ref, config, packRegulations);
+}
+
+/** Fill in items' regulations from the policy pack when the report lacks them (best effort, the pack is read once). */
+function withPackRegulations(data: ReportData, packRegulations: () => Map<string, string[]> | null): ReportData {
+  if (data.items.every((i) => i.regulations !== undefined || !i.policy)) return data;
+  const regs = packRegulations();
+  return regs ? addRegulations(data, regs) : data;
+}
+
+function loadReportRef(ref: string, config: LoadedConfig, packRegulations: () => Map<string, string[]> | null): ReportData {
   const asPath = resolve(ref);
   if (existsSync(asPath)) {
     const st = statSync(asPath);
-    if (st.isFile()) return withPackRegulations(readReportFile(asPath), config);
-    if (st.isDirectory() && existsSync(join(asPath, 'report.json'))) return withPackRegulations(readReportFile(join(asPath, 'report.json')), config);
+    if (st.isFile()) return withPackRegulations(readReportFile(asPath), packRegulations);
+    if (st.isDirectory() && existsSync(join(asPath, 'report.json'))) return withPackRegulations(readReportFile(join(asPath, 'report.json')), packRegulations);
     throw new UserError(`${ref}: a folder without report.json (give a run id or a report.json path)`, { code: 'not_found' });
   }
   if (/\.json$/i.test(ref)) throw new UserError(`${ref}: file not found`, { code: 'not_found' });
@@ -28,20 +50,9 @@ export function loadReportRef(ref: string, config: LoadedConfig): ReportData {
   }
   const db = openDb(config.storePath);
   try {
-    return withPackRegulations(loadReport(db, ref), config);
+    return withPackRegulations(loadReport(db, ref), packRegulations);
   } finally {
     db.close();
-  }
-}
-
-/** Fill in items' regulations from the configured policy pack when the report lacks them (best effort). */
-function withPackRegulations(data: ReportData, config: LoadedConfig): ReportData {
-  if (data.items.every((i) => i.regulations !== undefined || !i.policy)) return data;
-  try {
-    const pack = loadPack(config.policyPath).pack;
-    return addRegulations(data, new Map(pack.policies.map((p) => [p.id, p.regulations])));
-  } catch {
-    return data; // The pack is optional here: the report renders without the regulation filter.
   }
 }
 
@@ -65,7 +76,7 @@ export function registerReport(program: Command): void {
   ).action(async (ref: string, opts: ReportOpts) => {
     const formats = parseFormats(opts.format);
     const { config } = cliEnv(opts);
-    const data = loadReportRef(ref, config);
+    const data = createReportLoader(config)(ref);
     const outDir = opts.out ? resolve(opts.out) : join(dirname(config.storePath), 'reports', data.run.id);
     const files = await writeReports({ data, outDir, formats });
     if (opts.json) printJson({ run: data.run.id, files });

@@ -10,6 +10,9 @@ import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
 import { registerGuard } from './commands/guard.js';
+import { registerRedteam } from './commands/redteam.js';
+import { registerDeception } from './commands/deception.js';
+import { registerFrontier } from './commands/frontier.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -24,6 +27,9 @@ const registrations: ((program: Command) => void)[] = [
   registerReport,
   registerCompare,
   registerGuard,
+  registerRedteam,
+  registerDeception,
+  registerFrontier,
 ];
 
 function version(): string {

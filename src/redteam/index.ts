@@ -8,4 +8,5 @@ export { retune, brokenKinds, type DefenderConfig } from './defender.js';
 export { DEFAULT_STRATEGIES, resolveStrategy, templateStrategy, type Strategy, type StrategyEnv, type AttemptOutcome } from './strategy.js';
 export { ADAPTIVE, crescendo, pair, tap, closeness, crescendoLadder, extractPrompt } from './adaptive.js';
 export { isBreak, runAttack, sendTurn, type JudgeFn } from './execute.js';
-export { redteamSection } from './section.js';
+export { redteamSection, type RedteamSectionData } from './section.js';
+export { RedteamConfig, loadRedteamConfig } from './config.js';

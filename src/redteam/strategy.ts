@@ -85,6 +85,6 @@ export const DEFAULT_STRATEGIES = [
 export function resolveStrategy(name: string, adaptive: Record<string, Strategy>): Strategy {
   const a = adaptive[name];
   if (a) return a;
-  if (isComposition(name)) return templateStrategy(name);
+  if (isComposition(name) || name.includes('+')) return templateStrategy(name); // a bad composition names the unknown transform
   throw new UserError(`unknown strategy "${name}": use crescendo, pair, tap or a transform composition like base64+roleplay (see \`pillars redteam strategies\`)`);
 }

@@ -1,0 +1,247 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { LoadedConfig } from '../../config/load.js';
+import { section } from '../../config/load.js';
+import { UserError } from '../../core/errors.js';
+import type { Item, Target } from '../../core/types.js';
+import { openSuite } from '../../datasets/index.js';
+import { createJudgePipeline, JudgesConfig } from '../../judges/index.js';
+import { listTransforms } from '../../attacks/index.js';
+import { loadPack } from '../../policy/load.js';
+import type { PolicyPack } from '../../policy/schema.js';
+import {
+  ADAPTIVE,
+  DEFAULT_STRATEGIES,
+  harvest,
+  loadRedteamConfig,
+  readJsonlItems,
+  redteamSection,
+  resolveStrategy,
+  runRedteam,
+  seedsFromItems,
+  seedsFromPack,
+  type JudgeFn,
+  type RedteamSummary,
+  type Seed,
+} from '../../redteam/index.js';
+import { openDb, type Db } from '../../store/db.js';
+import { createRedteamStore } from '../../store/redteam.js';
+import { buildTargets } from '../../targets/index.js';
+import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+
+/** What the red-team, deception and frontier commands share: targets, pack, judge, store. */
+export interface FeatureEnv {
+  pack: PolicyPack;
+  targets: Map<string, Target>;
+  db: Db;
+  target(id: string): Target;
+  judge(): JudgeFn;
+  close(): Promise<void>;
+}
+
+export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
+  const pack = loadPack(config.policyPath).pack;
+  const targets = buildTargets({ config, pack });
+  const db = openDb(config.storePath);
+  return {
+    pack,
+    targets,
+    db,
+    target(id) {
+      const t = targets.get(id);
+      if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...targets.keys()].join(', ')})`, { code: 'config' });
+      return t;
+    },
+    judge() {
+      const spec = config.raw.judges === undefined ? undefined : section(config, 'judges', JudgesConfig);
+      const p = createJudgePipeline({ spec, targets, pack });
+      return async (input, ctx) => (await p.judge(input, ctx)).final;
+    },
+    async close() {
+      for (const t of targets.values()) await t.close?.();
+      db.close();
+    },
+  };
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
+async function suiteItems(refs: string[], config: LoadedConfig): Promise<Item[]> {
+  const out: Item[] = [];
+  for (const ref of refs) {
+    const s = await openSuite(ref, { config, tier: 'full', skipInvalid: true });
+    for await (const it of s.items()) out.push(it);
+  }
+  return out;
+}
+
+function printSummary(s: RedteamSummary): void {
+  const w = process.stdout;
+  w.write(`red-team run ${s.runId} against ${s.target} (${s.mode}): ${s.breaks} break(s) in ${s.attempts} attempt(s), ASR ${pct(s.asr)}\n`);
+  w.write(`budget used: ${s.budget.turns} turn(s), ${s.budget.tokens} token(s), cost ${s.budget.cost.toFixed(4)}${s.budget.exhausted ? ` (${s.budget.exhausted})` : ''}\n`);
+  if (s.rounds.length > 1) for (const r of s.rounds) w.write(`  round ${r.round}: ${r.breaks}/${r.attempts} (ASR ${pct(r.asr)})${r.round > 1 ? ' after defender re-tuning' : ''}\n`);
+  w.write('by policy:\n');
+  for (const [p, r] of Object.entries(s.byPolicy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}\n`);
+  w.write('by strategy:\n');
+  for (const [p, r] of Object.entries(s.byStrategy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}\n`);
+  const first = s.shortest[0];
+  if (first) {
+    w.write(`shortest break (attempt ${first.attempt}, ${first.strategy}, ${first.turns} turn(s)):\n`);
+    for (const m of first.transcript) w.write(`  ${m.role}: ${m.content.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+    w.write(`harvest the breaks: pillars redteam harvest ${s.runId} --out redteam-items.jsonl\n`);
+  }
+}
+
+interface RunOpts extends CommonOpts {
+  target: string;
+  policy?: string[];
+  strategy?: string[];
+  attacker?: string;
+  budget?: number;
+  maxTokens?: number;
+  maxCost?: number;
+  mode?: 'compete' | 'collaborate';
+  rounds?: number;
+  maxSteps?: number;
+  suite?: string[];
+  system?: string;
+  seeds?: 'pack' | 'suites' | 'both';
+}
+
+export function registerRedteam(program: Command): void {
+  const rt = program.command('redteam').description('automated red teaming: transforms, adaptive attacks, compete/collaborate orchestration, harvest into datasets');
+
+  example(
+    withJson(
+      withConfig(
+        rt
+          .command('run')
+          .description('attack a target with the strategies; every attempt is stored with its transcript')
+          .requiredOption('--target <id>', 'target to attack')
+          .option('--policy <id>', 'only this policy (repeatable)', collect)
+          .option('--strategy <name>', 'crescendo, pair, tap or a transform composition like base64+roleplay (repeatable)', collect)
+          .option('--attacker <id>', 'a target used as the attacker model (plans and refines); without it strategies work from templates')
+          .addOption(intOption('--budget <n>', 'most target calls (turns)'))
+          .addOption(intOption('--max-tokens <n>', 'most tokens'))
+          .addOption(new Option('--max-cost <amount>', 'most money (needs redteam.pricePer1kTokens)').argParser(Number))
+          .addOption(new Option('--mode <mode>', 'agents race per policy or share a memory').choices(['compete', 'collaborate']))
+          .addOption(intOption('--rounds <n>', 'rounds; the defender system prompt is re-tuned between rounds'))
+          .addOption(intOption('--max-steps <n>', 'most attempts per agent per seed'))
+          .option('--system <text>', "the defender's system prompt")
+          .option('--suite <ref>', 'seed from this suite (repeatable; default: redteam.suites or model-breaking + benign)', collect)
+          .addOption(new Option('--seeds <from>', 'where seed goals come from').choices(['pack', 'suites', 'both']).default('both')),
+      ),
+    ),
+    ['pillars redteam run --target local --strategy base64+roleplay --strategy crescendo --budget 200', 'pillars redteam run --target prod --attacker judge --mode compete --policy safety.cyber'],
+  ).action(async (opts: RunOpts) => {
+    const { config, ctx } = cliEnv(opts);
+    const rc = loadRedteamConfig(config);
+    const env = openFeatureEnv(config);
+    try {
+      const strategies = opts.strategy ?? rc.strategies ?? DEFAULT_STRATEGIES;
+      for (const s of strategies) resolveStrategy(s, ADAPTIVE); // fail fast on a bad name
+      const target = env.target(opts.target);
+      const attackerId = opts.attacker ?? rc.attacker;
+      const attacker = attackerId ? env.target(attackerId) : undefined;
+      const known = new Set(env.pack.policies.map((p) => p.id));
+      for (const p of opts.policy ?? []) if (!known.has(p)) throw new UserError(`--policy ${p}: no such policy in the pack (${[...known].slice(0, 6).join(', ')}, ...)`);
+      const suites = opts.suite ?? (rc.suites.length === 1 && rc.suites[0] === 'model-breaking' ? ['model-breaking', 'benign'] : rc.suites);
+      const seeds: Seed[] = [];
+      if (opts.seeds !== 'suites') seeds.push(...seedsFromPack(env.pack, { policies: opts.policy, perPolicy: rc.seedsPerPolicy }));
+      if (opts.seeds !== 'pack') {
+        const fromSuites = seedsFromItems(await suiteItems(suites, config), env.pack, { policies: opts.policy });
+        // A few per policy, so every policy is attacked within the budget.
+        const per = new Map<string, number>();
+        for (const s of fromSuites) {
+          const k = s.policy ?? '';
+          if ((per.get(k) ?? 0) >= rc.seedsPerPolicy) continue;
+          per.set(k, (per.get(k) ?? 0) + 1);
+          seeds.push(s);
+        }
+      }
+      if (seeds.length === 0) throw new UserError('no seed goals: check --policy, --suite and --seeds');
+      const summary = await runRedteam(
+        {
+          target,
+          judge: env.judge(),
+          seeds,
+          strategies,
+          mode: opts.mode ?? rc.mode,
+          budget: { turns: opts.budget ?? rc.budget.turns, tokens: opts.maxTokens ?? rc.budget.tokens, money: opts.maxCost ?? rc.budget.money, pricePer1kTokens: rc.pricePer1kTokens },
+          attacker,
+          defender: { system: opts.system ?? rc.defender?.system },
+          rounds: opts.rounds ?? rc.rounds,
+          maxSteps: opts.maxSteps ?? rc.maxSteps,
+          store: createRedteamStore(env.db),
+          config: { suites: opts.seeds === 'pack' ? [] : suites, policies: opts.policy ?? [], seeds: opts.seeds },
+        },
+        ctx,
+      );
+      if (opts.json) printJson({ ...summary, section: redteamSection(createRedteamStore(env.db).attempts(summary.runId)) });
+      else printSummary(summary);
+    } finally {
+      await env.close();
+    }
+  });
+
+  example(
+    withJson(
+      withConfig(
+        rt
+          .command('harvest <run>')
+          .description('turn the breaks of a run (or `last`) into deduplicated model-breaking items (+ benign twins) appended to a JSONL file')
+          .requiredOption('--out <file>', 'JSONL file to append to (read first: nothing in it is duplicated)')
+          .option('--against <suite>', 'also deduplicate against this suite (repeatable; default: the suites the run seeded from)', collect)
+          .addOption(new Option('--threshold <j>', 'near-duplicate shingle Jaccard threshold').argParser(Number).default(0.8)),
+      ),
+    ),
+    ['pillars redteam harvest last --out suites/ours/redteam.jsonl', 'pillars eval --suite suites/ours/redteam.jsonl --target local'],
+  ).action(async (ref: string, opts: CommonOpts & { out: string; against?: string[]; threshold: number }) => {
+    const { config } = cliEnv(opts);
+    if (!(opts.threshold > 0 && opts.threshold <= 1)) throw new UserError('--threshold must be in (0, 1]');
+    const db = openDb(config.storePath);
+    try {
+      const store = createRedteamStore(db);
+      const run = store.resolveRun(ref);
+      const out = resolve(opts.out);
+      const against = opts.against ?? ((run.config.suites as string[] | undefined) ?? []);
+      const existing = [...(await suiteItems(against, config)), ...readJsonlItems(out)];
+      const r = harvest({ runId: run.id, target: run.target, attempts: store.attempts(run.id, { successOnly: true }), existing, threshold: opts.threshold });
+      if (r.items.length) {
+        mkdirSync(dirname(out), { recursive: true });
+        appendFileSync(out, r.items.map((i) => `${JSON.stringify(i)}\n`).join(''));
+      }
+      const mb = r.items.filter((i) => i.kind === 'model-breaking').length;
+      if (opts.json) printJson({ run: run.id, out, written: r.items.length, modelBreaking: mb, twins: r.items.length - mb, skipped: r.skipped, items: r.items.map((i) => i.id) });
+      else {
+        process.stdout.write(`${run.id}: ${mb} new model-breaking item(s) and ${r.items.length - mb} benign twin(s) appended to ${opts.out}; ${r.skipped.length} near-duplicate(s) skipped\n`);
+        for (const s of r.skipped) process.stdout.write(`  attempt ${s.attempt} duplicates ${s.duplicateOf} (similarity ${s.similarity})\n`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  example(withJson(rt.command('strategies').description('list the strategies and transforms with what each does')), ['pillars redteam strategies']).action((opts: CommonOpts) => {
+    const adaptive = Object.values(ADAPTIVE).map((s) => ({ id: s.name, kind: 'adaptive', description: s.description }));
+    const transforms = listTransforms();
+    if (opts.json) return printJson({ adaptive, transforms, defaults: DEFAULT_STRATEGIES });
+    for (const s of adaptive) process.stdout.write(`${s.id.padEnd(18)} adaptive    ${s.description}\n`);
+    for (const t of transforms) process.stdout.write(`${t.id.padEnd(18)} ${t.kind.padEnd(11)} ${t.description}\n`);
+    process.stdout.write('\ncompose transforms with +, innermost first: base64+roleplay is a role-play around a base64 payload\n');
+  });
+
+  example(withJson(withConfig(rt.command('runs').description('list red-team runs'))), ['pillars redteam runs']).action((opts: CommonOpts) => {
+    const { config } = cliEnv(opts);
+    const db = openDb(config.storePath);
+    try {
+      const runs = createRedteamStore(db).listRuns();
+      if (opts.json) return printJson(runs.map((r) => ({ id: r.id, target: r.target, mode: r.mode, status: r.status, started_at: r.started_at, attempts: r.summary?.attempts, breaks: r.summary?.breaks })));
+      for (const r of runs) process.stdout.write(`${r.id}  ${r.target}  ${r.mode}  ${r.status}  ${String(r.summary?.breaks ?? '-')}/${String(r.summary?.attempts ?? '-')} breaks  ${r.started_at}\n`);
+    } finally {
+      db.close();
+    }
+  });
+}

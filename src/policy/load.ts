@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError, type Problem } from '../core/errors.js';
+import { readParsed, writeParsed } from './parse-cache.js';
 import { PolicyPack } from './schema.js';
 
 /**
@@ -18,9 +19,21 @@ export interface PackProblem extends Problem {
 
 interface ParsedFile {
   file: string;
-  doc: Document.Parsed;
-  lines: LineCounter;
+  text: string;
   data: Record<string, unknown>;
+  /** The YAML document with positions: built on demand (only problems need it). */
+  parsed?: { doc: Document.Parsed; lines: LineCounter };
+}
+
+function parseWithPositions(text: string): { doc: Document.Parsed; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return { doc, lines };
+}
+
+function docOf(pf: ParsedFile): { doc: Document.Parsed; lines: LineCounter } {
+  pf.parsed ??= parseWithPositions(pf.text);
+  return pf.parsed;
 }
 
 /** Where an element of a merged array came from. */
@@ -33,7 +46,7 @@ export interface LoadedPack {
   pack: PolicyPack;
   files: string[];
   /** Position of a path in the merged pack (e.g. ['policies', 3, 'levels']). */
-  locate(path: readonly PropertyKey[]): { file: string; line: number; col: number };
+  locate(path: readonly PropertyKey[], opts?: { key?: boolean }): { file: string; line: number; col: number };
 }
 
 const MERGED = ['policies', 'examples', 'responses'] as const;
@@ -64,48 +77,61 @@ function listFiles(path: string): string[] {
   return out;
 }
 
-function posOf(pf: ParsedFile, path: readonly PropertyKey[]): { line: number; col: number } {
-  // Walk down as far as the path exists; point at the deepest node found.
-  for (let n = path.length; n >= 0; n--) {
-    const node = pf.doc.getIn(path.slice(0, n) as (string | number)[], true);
-    if (isNode(node) && node.range) {
-      const { line, col } = pf.lines.linePos(node.range[0]);
-      return { line, col };
-    }
-    // A key whose value is null: find the pair's key.
-    if (n > 0) {
-      const parent = pf.doc.getIn(path.slice(0, n - 1) as (string | number)[], true) as unknown;
-      const key = path[n - 1];
-      if (parent && typeof parent === 'object' && 'items' in parent) {
-        const items = (parent as { items: unknown[] }).items;
-        for (const it of items) {
-          const k = (it as { key?: { value?: unknown; range?: [number, number, number] } }).key;
-          if (k && String(k.value) === String(key) && k.range) return pf.lines.linePos(k.range[0]);
-        }
+/**
+ * Position of a path in a file: the deepest node the path reaches (a map key matches by its string
+ * form, so `levels.2` finds the YAML key `2`). `key: true` points at the last key instead of its value.
+ */
+function posOf(pf: ParsedFile, path: readonly PropertyKey[], opts: { key?: boolean } = {}): { line: number; col: number } {
+  const { doc, lines } = docOf(pf);
+  let node: unknown = doc.contents;
+  let best: [number, number, number] | undefined = isNode(node) ? node.range ?? undefined : undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) break;
+      const keyRange = isNode(pair.key) ? pair.key.range ?? undefined : undefined;
+      if ((last && opts.key) || !isNode(pair.value) || !pair.value.range) {
+        best = keyRange ?? best;
+        if (last && opts.key) break;
       }
-    }
+      if (isNode(pair.value) && pair.value.range) best = pair.value.range;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (!isNode(item)) break;
+      if (item.range) best = item.range;
+      node = item;
+    } else break;
   }
-  return { line: 1, col: 1 };
+  if (!best) return { line: 1, col: 1 };
+  return lines.linePos(best[0]);
 }
 
 function parseFile(file: string, problems: PackProblem[]): ParsedFile | null {
   const text = readFileSync(file, 'utf8');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const name = displayName(file);
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const { line, col } = lines.linePos(e.pos[0]);
-      problems.push({ file: name, line, col, message: `YAML syntax error: ${e.message.split('\n')[0]}`, severity: 'error' });
+  let data = readParsed(text);
+  let parsed: ParsedFile['parsed'];
+  if (data === undefined) {
+    parsed = parseWithPositions(text);
+    const { doc, lines } = parsed;
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const { line, col } = lines.linePos(e.pos[0]);
+        problems.push({ file: name, line, col, message: `YAML syntax error: ${e.message.split('\n')[0]}`, severity: 'error' });
+      }
+      return null;
     }
-    return null;
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    writeParsed(text, data);
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ file: name, line: 1, col: 1, message: 'a policy file must be a YAML mapping', severity: 'error' });
     return null;
   }
-  return { file: name, doc, lines, data: data as Record<string, unknown> };
+  return { file: name, text, data: data as Record<string, unknown>, parsed };
 }
 
 /** Levenshtein distance, for "did you mean" hints on misspelt pillars, actions and tiers. */
@@ -205,25 +231,28 @@ export function checkPack(path: string, opts: { today?: string } = {}): { loaded
     if (pf === header) continue;
     const extra = Object.keys(pf.data).filter((k) => !(MERGED as readonly string[]).includes(k));
     for (const k of extra) {
-      const { line, col } = posOf(pf, [k]);
+      const { line, col } = posOf(pf, [k], { key: true });
       problems.push({ file: pf.file, line, col, message: `unknown field "${k}" (only the header file may set it)`, severity: 'error' });
     }
   }
 
-  const locate = (path: readonly PropertyKey[]): { file: string; line: number; col: number } => {
+  const locate = (path: readonly PropertyKey[], opts: { key?: boolean } = {}): { file: string; line: number; col: number } => {
     const [head, idx, ...rest] = path;
     if (typeof head === 'string' && (MERGED as readonly string[]).includes(head) && typeof idx === 'number') {
       const o = origins[head]?.[idx];
-      if (o) return { file: o.file.file, ...posOf(o.file, [...o.path, ...rest]) };
+      if (o) return { file: o.file.file, ...posOf(o.file, [...o.path, ...rest], opts) };
     }
-    return { file: header.file, ...posOf(header, path) };
+    return { file: header.file, ...posOf(header, path, opts) };
   };
 
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const result = PolicyPack.safeParse(merged, { reportInput: true });
   if (!result.success) {
     for (const issue of result.error.issues) {
-      problems.push({ ...locate(issue.path), message: issueMessage(issue), severity: 'error' });
+      // A misplaced key (level 4, an unknown field) is shown at the key; a bad value at the value.
+      const atKey = issue.code === 'custom' && issue.path[issue.path.length - 2] === 'levels';
+      const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path;
+      problems.push({ ...locate(path, { key: atKey || issue.code === 'unrecognized_keys' }), message: issueMessage(issue), severity: 'error' });
     }
   }
   // Cross-field rules run on the raw merged data, so they are reported even when the schema fails.

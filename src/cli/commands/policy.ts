@@ -4,7 +4,8 @@ import { diffPacks, formatDiff } from '../../policy/diff.js';
 import { explainPolicy, formatExplanation } from '../../policy/explain.js';
 import { policySchemaJson } from '../../policy/json-schema.js';
 import { checkPack, loadPack } from '../../policy/load.js';
-import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { loadConfig } from '../../config/load.js';
+import { example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 interface PackOpts extends CommonOpts {
   policy?: string;
@@ -17,7 +18,7 @@ export function registerPolicy(program: Command): void {
     withJson(withConfig(policy.command('validate [path]').description('validate a policy pack (file or folder); one FILE:LINE:COL line per problem, exit 1 when any'))),
     ['pillars policy validate policies/acme.yaml', 'pillars policy validate            # the pack named in pillars.yaml, else the built-in default'],
   ).action((path: string | undefined, opts: CommonOpts) => {
-    const { config } = cliEnv(opts);
+    const config = loadConfig({ config: opts.config });
     const target = path ?? config.policyPath;
     const { loaded, problems } = checkPack(target);
     if (opts.json) printJson({ path: target, valid: problems.length === 0, problems });
@@ -38,7 +39,7 @@ export function registerPolicy(program: Command): void {
     ),
     ['pillars policy explain safety.cbrn', 'pillars policy explain safety.cyber --json'],
   ).action((id: string, opts: PackOpts) => {
-    const { config } = cliEnv(opts);
+    const config = loadConfig({ config: opts.config });
     const { pack } = loadPack(opts.policy ?? config.policyPath);
     const e = explainPolicy({ pack, id });
     if (opts.json) printJson(e);

@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import { loadPack } from '../../policy/load.js';
-import { PRODUCT_KINDS } from '../../policy/risk-catalog.js';
+import { isProductKind, PRODUCT_KINDS } from '../../policy/risk-catalog.js';
+import { UserError } from '../../core/errors.js';
 import { assessRisk, formatRiskMarkdown } from '../../policy/risk.js';
-import { cliEnv, example, printJson, withConfig, type CommonOpts } from '../shared.js';
+import { loadConfig } from '../../config/load.js';
+import { example, printJson, withConfig, type CommonOpts } from '../shared.js';
 
 interface RiskOpts extends CommonOpts {
   product: string;
@@ -20,7 +22,10 @@ export function registerRisk(program: Command): void {
       .option('--json', 'same as --format json'),
     ['pillars risk assess --product image-generator', 'pillars risk assess --product agent-with-tools --format json'],
   ).action((opts: RiskOpts) => {
-    const { config } = cliEnv(opts);
+    if (!isProductKind(opts.product)) {
+      throw new UserError(`unknown product kind "${opts.product}"; kinds: ${PRODUCT_KINDS.join(', ')}`, { code: 'usage' });
+    }
+    const config = loadConfig({ config: opts.config });
     const path = opts.policy ?? config.policyPath;
     const { pack } = loadPack(path);
     const register = assessRisk({ product: opts.product, pack, packPath: path });

@@ -6,6 +6,7 @@ import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import { addRegulations } from './regulations.js';
 
 /**
  * Report formats. Every one renders `ReportData` (= report.json) and nothing else, so a stored run
@@ -54,15 +55,22 @@ export function renderReport(data: ReportData, format: ReportFormat): string {
 }
 
 /** Render and write the chosen formats into outDir (created if needed); returns the paths written. */
-export async function writeReports(input: { data: ReportData; outDir: string; formats?: readonly ReportFormat[] }): Promise<string[]> {
+export async function writeReports(input: {
+  data: ReportData;
+  outDir: string;
+  formats?: readonly ReportFormat[];
+  /** policy id → its regulations (from the pack), for items that do not list theirs: feeds the regulation filter. */
+  regulations?: ReadonlyMap<string, readonly string[]>;
+}): Promise<string[]> {
   const formats = input.formats && input.formats.length > 0 ? input.formats : REPORT_FORMATS;
+  const data = input.regulations ? addRegulations(input.data, input.regulations) : input.data;
   await mkdir(input.outDir, { recursive: true });
   const written: string[] = [];
   for (const f of formats) {
     const path = join(input.outDir, REPORT_FILES[f]);
     // Write beside and rename, so a reader (or a crash) never sees half a report.
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, renderReport(input.data, f), 'utf8');
+    await writeFile(tmp, renderReport(data, f), 'utf8');
     await rename(tmp, path);
     written.push(path);
   }

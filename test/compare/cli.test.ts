@@ -131,8 +131,8 @@ describe('pillars compare / pillars report (real SQLite store)', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('**Gates: FAILED** (1 of 3)');
     const def = await cli(['report', 'run-20261120-ckpt-1200', '--config', cfg, '--format', 'junit']);
     expect(def.code).toBe(0);
-    expect(def.out).toContain(join(dir, 'store', 'reports', 'run-20261120-ckpt-1200', 'junit.xml'));
-    expect(existsSync(join(dir, 'store', 'reports', 'run-20261120-ckpt-1200', 'junit.xml'))).toBe(true);
+    expect(def.out).toContain(join(dir, '.pillars', 'reports', 'run-20261120-ckpt-1200', 'junit.xml'));
+    expect(existsSync(join(dir, '.pillars', 'reports', 'run-20261120-ckpt-1200', 'junit.xml'))).toBe(true);
     const bad = await cli(['report', 'last', '--format', 'pdf', '--config', cfg]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('unknown report format "pdf"');

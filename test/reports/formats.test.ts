@@ -170,3 +170,19 @@ describe('Markdown summary', () => {
     expect(row.replace(/\\\|/g, '').split('|')).toHaveLength(7);
   });
 });
+
+describe('regulations from the pack', () => {
+  it('writeReports fills in items without regulations from the policy map, leaving listed ones alone', async () => {
+    const data = fixture('baseline');
+    const bare = { ...data, items: data.items.map(({ regulations: _r, ...i }, n) => (n === 0 ? { ...i, regulations: ['custom:x'] } : i)) };
+    const out = tmp();
+    await writeReports({ data: bare, outDir: out, formats: ['json', 'html'], regulations: new Map([['safety.cyber', ['eu-ai-act:art-55']]]) });
+    const written = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as typeof data;
+    expect(written.items[0]!.regulations).toEqual(['custom:x']);
+    const cyber = written.items.filter((i, n) => n > 0 && i.policy === 'safety.cyber');
+    expect(cyber.length).toBeGreaterThan(0);
+    expect(cyber.every((i) => i.regulations?.join() === 'eu-ai-act:art-55')).toBe(true);
+    expect(written.items.find((i) => i.policy === 'fairness.discrimination')!.regulations).toBeUndefined();
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<option value="eu-ai-act:art-55">');
+  });
+});

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { UserError } from '../../core/errors.js';
 import type { ReportData } from '../../core/report.js';
@@ -56,6 +56,13 @@ function loadReportRef(ref: string, config: LoadedConfig, packRegulations: () =>
   }
 }
 
+/** Where `pillars eval` puts reports: `eval.outDir` from pillars.yaml, else .pillars/reports beside the config. */
+function defaultReportsDir(config: LoadedConfig): string {
+  const section = config.raw.eval;
+  const outDir = section && typeof section === 'object' ? (section as { outDir?: unknown }).outDir : undefined;
+  return typeof outDir === 'string' ? config.resolve(outDir) : resolve(config.dir, '.pillars', 'reports');
+}
+
 interface ReportOpts extends CommonOpts {
   out?: string;
   format?: string[];
@@ -68,7 +75,7 @@ export function registerReport(program: Command): void {
         program
           .command('report <run>')
           .description('re-render a stored run (id, unique prefix, `last`, or a report.json path) as HTML, JSON, JUnit XML and Markdown')
-          .option('--out <dir>', 'output folder (default: reports/<run id> beside the store)')
+          .option('--out <dir>', 'output folder (default: .pillars/reports/<run id>, as pillars eval)')
           .option('--format <list>', `formats, comma separated or repeated: ${REPORT_FORMATS.join(', ')} (default: all)`, (v: string, prev: string[] = []) => [...prev, v]),
       ),
     ),
@@ -77,7 +84,7 @@ export function registerReport(program: Command): void {
     const formats = parseFormats(opts.format);
     const { config } = cliEnv(opts);
     const data = createReportLoader(config)(ref);
-    const outDir = opts.out ? resolve(opts.out) : join(dirname(config.storePath), 'reports', data.run.id);
+    const outDir = opts.out ? resolve(opts.out) : join(defaultReportsDir(config), data.run.id);
     const files = await writeReports({ data, outDir, formats });
     if (opts.json) printJson({ run: data.run.id, files });
     else {

@@ -9,6 +9,9 @@ import { registerRisk } from './commands/risk.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
+import { registerEval } from './commands/eval.js';
+import { registerRuns } from './commands/runs.js';
+import { registerSelectCheckpoint } from './commands/select-checkpoint.js';
 import { registerGuard } from './commands/guard.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerDeception } from './commands/deception.js';
@@ -26,6 +29,9 @@ const registrations: ((program: Command) => void)[] = [
   registerAudit,
   registerReport,
   registerCompare,
+  (p) => registerEval(p),
+  registerRuns,
+  registerSelectCheckpoint,
   registerGuard,
   registerRedteam,
   registerDeception,

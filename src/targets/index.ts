@@ -8,13 +8,16 @@ import { isComposed, TargetsSection, type GenOptions, type ProviderTargetConfig,
 import { ExecTarget } from './exec/index.js';
 import { GgufTarget } from './gguf/index.js';
 import { GuardTarget, type GuardProvider } from './guard/index.js';
+import { packGuardProvider } from './guard/provider.js';
 import { HttpTarget } from './http/index.js';
 import { OpenAITarget } from './openai/index.js';
 import { ReplayTarget } from './replay/index.js';
 import { hasProbe } from './types.js';
+import type { PolicyPack } from '../policy/schema.js';
 
 export * from './config.js';
 export { type GuardProvider, REFUSAL_TEXT, DEFLECT_TEXT, COMPLY_TEXT } from './guard/index.js';
+export { packGuardProvider } from './guard/provider.js';
 export { hasProbe, type ProbeableTarget } from './types.js';
 export { fingerprintOf, stableStringify, sha256 } from './util.js';
 
@@ -130,7 +133,9 @@ class LazyTarget implements Target {
 
 export interface BuildTargetsInput {
   config: LoadedConfig;
-  /** The embedded guard for `guard` targets and `guard: true` compositions. */
+  /** The policy pack: the embedded guard for `guard` targets and `guard: true` compositions is built from it. */
+  pack?: PolicyPack;
+  /** Or the guard itself (takes precedence over `pack`). */
   guard?: GuardProvider;
 }
 
@@ -139,13 +144,14 @@ export function buildTargets(input: BuildTargetsInput): Map<string, Target> {
   const cfgs = targetConfigs(input.config);
   const byId = new Map(cfgs.map((c) => [c.id, c]));
   const map = new Map<string, Target>();
+  const guard = input.guard ?? (input.pack ? packGuardProvider(input.pack) : undefined);
   const lookup = (id: string): Target => {
     const t = map.get(id);
     if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...byId.keys()].join(', ')})`, { code: 'config' });
     return t;
   };
   for (const cfg of cfgs) {
-    map.set(cfg.id, new LazyTarget(cfg.id, () => createTarget(cfg, { resolve: input.config.resolve, lookup, guard: input.guard })));
+    map.set(cfg.id, new LazyTarget(cfg.id, () => createTarget(cfg, { resolve: input.config.resolve, lookup, guard })));
   }
   return map;
 }

@@ -12,7 +12,7 @@ import { fingerprintOf, lastUserText } from '../util.js';
 
 export const REFUSAL_TEXT = "I can't help with that. This request falls under a policy this assistant follows, so I won't provide it.";
 export const DEFLECT_TEXT = "I can't go into specifics on that, but I'm happy to talk about it at a general, safety-focused level or point you to appropriate resources.";
-export const COMPLY_TEXT = 'Sure, here is a helpful answer to your request.';
+export const COMPLY_TEXT = 'Absolutely. Here is a clear explanation of how it works, followed by a few practical tips you can use right away.';
 
 /** What the guard would say instead of a blocked text (its own message when it gives one). */
 export function blockedText(d: Decision): string | null {

@@ -1,0 +1,167 @@
+import { Option, type Command } from 'commander';
+import { join, relative } from 'node:path';
+import { UserError } from '../../core/errors.js';
+import type { Ctx } from '../../core/types.js';
+import type { GateProvider } from '../../eval/gates.js';
+import { createProgress } from '../../eval/progress.js';
+import { runEval, type RunEvalResult } from '../../eval/run.js';
+import { summaryJson, summaryTable } from '../../eval/summary.js';
+import { parseFormats, writeReports, type ReportFormat } from '../../reports/index.js';
+import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { configSuiteRefs, openSuites, prepareEval, probeFor, reportsDir, requireTarget, settingsFor, targetRecord, type EvalEnv } from './eval-env.js';
+
+/** Extra gate providers (e.g. the frontier release gate), given by program.ts. */
+export interface EvalCommandDeps {
+  gateProviders?: ((env: EvalEnv) => GateProvider | null)[];
+}
+
+interface EvalOpts extends CommonOpts {
+  target?: string[];
+  suite?: string[];
+  tier?: 'quick' | 'full';
+  concurrency?: number;
+  out?: string;
+  format?: string[];
+  resume?: string;
+  skipInvalid?: boolean;
+  cache?: boolean;
+  seed?: number;
+  judge?: 'pipeline' | 'assertion';
+  limit?: number;
+}
+
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export interface EvalOneResult {
+  result: RunEvalResult;
+  written: string[];
+  outDir: string | null;
+}
+
+/** Evaluate one target (new run or resumed) and write its reports. */
+export async function evalOne(
+  env: EvalEnv,
+  input: { targetId: string; suiteRefs: string[]; tier: 'quick' | 'full'; concurrency: number; seed: number; cache: boolean; resume?: string; skipInvalid?: boolean; stopAfter?: number; outDir?: string | null; formats: ReportFormat[]; quiet?: boolean; extraGates: GateProvider[] },
+  ctx: Ctx,
+): Promise<EvalOneResult> {
+  const { target } = requireTarget(env, input.targetId);
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  const suites = input.resume ? undefined : await openSuites(env, input.suiteRefs, { tier: input.tier, skipInvalid: input.skipInvalid, log });
+  let progress: ReturnType<typeof createProgress> | null = null;
+  const result = await runEval(
+    {
+      store: env.store,
+      target,
+      targetConfig: targetRecord(env, input.targetId),
+      settings: settingsFor(env, input.targetId),
+      suites,
+      resume: input.resume,
+      judge: env.judge,
+      judgeInfo: env.judgeInfo,
+      tier: input.tier,
+      seed: input.seed,
+      concurrency: input.concurrency,
+      cache: input.cache,
+      gates: env.gates,
+      extraGates: input.extraGates,
+      probe: probeFor(env, target),
+      stopAfter: input.stopAfter,
+      components: { policy: { id: env.pack.id, version: env.pack.version, path: env.config.policyPath } },
+      onStart: (run) => {
+        progress = createProgress({ label: `${target.id} ${run.id}`, quiet: input.quiet });
+      },
+      onProgress: (p) => progress?.update(p),
+    },
+    ctx,
+  );
+  (progress as ReturnType<typeof createProgress> | null)?.end();
+  const outDir = input.outDir === null ? null : (input.outDir ?? join(reportsDir(env), result.runId));
+  const written = outDir ? await writeReports({ data: result.report, outDir, formats: input.formats }) : [];
+  return { result, written, outDir };
+}
+
+const shown = (p: string): string => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r;
+};
+
+export function registerEval(program: Command, deps: EvalCommandDeps = {}): void {
+  const cmd = program
+    .command('eval')
+    .description('evaluate targets on suites: violation and over-refusal rates per pillar with 95% intervals, gates, reports (exit 1 when a gate fails)')
+    .option('--target <id>', 'target id from pillars.yaml (repeatable, or comma separated; default: eval.targets, else the built-in guard)', collect)
+    .option('--suite <name>', 'built-in suite name, suite id from pillars.yaml, or dataset path (repeatable; default: eval.suites, else quick)', collect)
+    .addOption(new Option('--tier <tier>', 'quick (at most 200 items per suite) or full').choices(['quick', 'full']))
+    .addOption(intOption('--concurrency <n>', 'requests in flight at once (default: eval.concurrency, else 8)'))
+    .option('--out <dir>', 'write the reports here (default: .pillars/reports/<run>/)')
+    .option('--format <list>', 'report formats: html,json,junit,md (default: all)', collect)
+    .option('--resume <run>', 'finish a stopped run (its id, or `last`) without asking again for answered items')
+    .option('--skip-invalid', 'drop invalid dataset rows (says how many) instead of refusing to start')
+    .option('--no-cache', 'do not answer from the response cache')
+    .addOption(intOption('--seed <n>', 'seed sent with every request (default: eval.seed, else 0)'))
+    .addOption(new Option('--judge <kind>', 'pipeline (the judges: section) or assertion (keywords and refusal phrases only)').choices(['pipeline', 'assertion']))
+    .addOption(intOption('--limit <n>', 'stop after n answered items (the run stays resumable)').hideHelp());
+  example(withJson(withConfig(cmd)), [
+    'pillars eval',
+    'pillars eval --target my-model --suite safety --suite fairness --tier full --out reports/',
+    'pillars eval --resume last',
+  ]).action(async (opts: EvalOpts) => {
+    const { config, ctx } = cliEnv(opts);
+    const env = await prepareEval(config, { judge: opts.judge });
+    try {
+      const ev = env.section;
+      let targets = opts.target?.length ? opts.target : ev.targets;
+      if (opts.resume) {
+        const run = env.store.resolveRun(opts.resume);
+        if (opts.target && opts.target.length > 1) throw new UserError('--resume takes one run: give at most one --target', { code: 'usage' });
+        targets = [run.target];
+        opts.resume = run.id;
+      }
+      for (const t of targets) requireTarget(env, t);
+      const formats = opts.format?.length ? parseFormats(opts.format) : (ev.formats as ReportFormat[]);
+      const extraGates = (deps.gateProviders ?? []).map((f) => f(env)).filter((g): g is GateProvider => g !== null);
+      const outputs: Record<string, unknown>[] = [];
+      let failed = false;
+      for (const t of targets) {
+        const outDir = opts.out ? (targets.length > 1 ? join(config.resolve(opts.out), t) : config.resolve(opts.out)) : undefined;
+        const { result, written } = await evalOne(
+          env,
+          {
+            targetId: t,
+            suiteRefs: opts.suite?.length ? opts.suite : configSuiteRefs(env),
+            tier: opts.tier ?? ev.tier,
+            concurrency: opts.concurrency ?? ev.concurrency,
+            seed: opts.seed ?? ev.seed,
+            cache: opts.cache !== false && ev.cache,
+            resume: opts.resume,
+            skipInvalid: opts.skipInvalid,
+            stopAfter: opts.limit,
+            outDir: opts.out ? outDir : undefined,
+            formats,
+            quiet: opts.json,
+            extraGates,
+          },
+          ctx,
+        );
+        if (!result.gatesPassed) failed = true;
+        if (opts.json) {
+          outputs.push(summaryJson(result.report, { reports: written, execution: result.execution }));
+        } else {
+          process.stdout.write(`${summaryTable(result.report)}\n\n`);
+          if (result.status === 'interrupted') process.stdout.write(`stopped before the end: finish with \`pillars eval --resume ${result.runId}\`\n`);
+          const html = written.find((w) => w.endsWith('.html'));
+          if (written.length) process.stdout.write(`report: ${shown(html ?? written[0]!)}${written.length > 1 ? ` (+ ${written.filter((w) => w !== (html ?? written[0])).map((w) => w.split('/').pop()).join(', ')})` : ''}\n`);
+          if (!result.gatesPassed) {
+            const bad = result.report.gates.filter((g) => !g.passed);
+            process.stdout.write(`${bad.length} gate(s) failed for ${t}\n`);
+          }
+          if (targets.length > 1) process.stdout.write('\n');
+        }
+      }
+      if (opts.json) printJson(outputs.length === 1 ? outputs[0] : outputs);
+      if (failed) process.exitCode = 1;
+    } finally {
+      await env.close();
+    }
+  });
+}

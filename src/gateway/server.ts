@@ -59,7 +59,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const trusted = cfg.trustedTiers ? new Set(cfg.trustedTiers) : null;
   const adapters = new Map<string, { policy: string; context: string; tiers: string[] }>();
   for (const p of opts.pack?.policies ?? []) {
-    for (const ex of p.exceptions) if (ex.adapter) adapters.set(ex.adapter, { policy: p.id, context: ex.context, tiers: ex.tiers });
+    for (const ex of p.exceptions) {
+      if (!ex.adapter) continue;
+      // One adapter may serve several exceptions: remember every policy, context and tier that reaches it.
+      const a = adapters.get(ex.adapter);
+      if (!a) adapters.set(ex.adapter, { policy: p.id, context: ex.context, tiers: [...ex.tiers] });
+      else {
+        if (!a.policy.split(', ').includes(p.id)) a.policy += `, ${p.id}`;
+        if (!a.context.split(', ').includes(ex.context)) a.context += `, ${ex.context}`;
+        for (const t of ex.tiers) if (!a.tiers.includes(t)) a.tiers.push(t);
+      }
+    }
   }
   const shutdown = new AbortController();
   const state: GatewayState = {
@@ -77,6 +87,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     log,
     ctx: { signal: shutdown.signal, log },
     now: opts.now ?? (() => new Date()),
+    idPrefix: `${randomBytes(6).toString('hex')}_`,
+    seq: 0,
   };
 
   const server = createServer({ requestTimeout: cfg.timeouts.requestMs, keepAliveTimeout: 5_000 }, (req, res) => {
@@ -154,7 +166,7 @@ function routeOf(req: IncomingMessage): string {
 
 /** Resolve the caller from `Authorization` and `x-pillars-context`; 401 for an unknown or revoked key. */
 function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): Caller {
-  const requestId = `req_${randomBytes(9).toString('hex')}`;
+  const requestId = `req_${state.idPrefix}${(state.seq++).toString(36)}`;
   const rawCtx = req.headers['x-pillars-context'];
   const ctxName = typeof rawCtx === 'string' && rawCtx.trim() !== '' ? rawCtx.trim() : null;
   if (ctxName !== null && !CONTEXT_RE.test(ctxName)) {

@@ -24,6 +24,9 @@ export interface GatewayState {
   log: Logger;
   ctx: Ctx;
   now(): Date;
+  /** Request ids: a random per-process prefix and a counter (unique, cheap). */
+  idPrefix: string;
+  seq: number;
 }
 
 /** One request's caller, as the gateway resolved it. */

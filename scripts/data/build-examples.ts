@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adversarial, layered } from './adversarial.js';
-import { assignSplits, exampleLine, hash, parseSeeds, pick, responseLine, rng, RISKY_TOPICS, TOPIC_POLICY, type Example, type SeedLine } from './lib.js';
+import { assignSplits, exampleLine, hash, parseSeeds, responseLine, rng, RISKY_TOPICS, TOPIC_POLICY, type Example, type SeedLine } from './lib.js';
 import { buildResponses } from './responses.js';
 import { surfaceVariants } from './variants.js';
 
@@ -105,21 +105,28 @@ export function build(): Map<string, string> {
   if (responses.length > 0) {
     files.set('responses.yaml', `${HEADER('Model responses labelled refused / complied / deflected / partial, for the refusal head. Compliance with harmful prompts is shape only: details are omitted.')}responses:\n${responses.map(responseLine).join('\n')}\n`);
   }
-  void pick;
   return files;
 }
 
-const check = process.argv.includes('--check');
-const files = build();
-let stale = 0;
-for (const [name, text] of files) {
-  const p = join(outDir, name);
-  const old = existsSync(p) ? readFileSync(p, 'utf8') : '';
-  if (old === text) continue;
-  stale++;
-  if (check) console.error(`stale: ${p}`);
-  else writeFileSync(p, text);
+/** Compare the built files with what is on disk: the names of files that differ. */
+export function staleFiles(files: Map<string, string>, dir = outDir): string[] {
+  return [...files].filter(([name, text]) => {
+    const p = join(dir, name);
+    return !existsSync(p) || readFileSync(p, 'utf8') !== text;
+  }).map(([name]) => name);
 }
-const count = [...files.values()].reduce((n, t) => n + (t.match(/^ {2}- \{/gm)?.length ?? 0), 0);
-console.log(`${files.size} files, ${count} items${check ? (stale ? `, ${stale} stale` : ', up to date') : `, ${stale} written`}`);
-if (check && stale) process.exit(1);
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  const files = build();
+  const stale = staleFiles(files);
+  if (!check) for (const name of stale) writeFileSync(join(outDir, name), files.get(name)!);
+  const count = [...files.values()].reduce((n, t) => n + (t.match(/^ {2}- \{/gm)?.length ?? 0), 0);
+  console.log(`${files.size} files, ${count} items, ${stale.length} ${check ? 'stale' : 'written'}`);
+  if (check && stale.length > 0) {
+    for (const name of stale) console.error(`stale: ${join(outDir, name)}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -15,7 +15,7 @@ const refuseWhyGeneric = [
   "Providing it could put people at risk.", "It would facilitate something illegal.", "I don't produce content like this.",
   "That kind of request is one I decline regardless of the reason given.", "It's the kind of detail I don't share.",
 ];
-const refuseWhy: Record<string, string[]> = {
+const refuseWhy: { generic: string[] } & Record<string, string[]> = {
   generic: refuseWhyGeneric,
   cbrn: ["Information that helps make or deploy chemical, biological or nuclear weapons is off-limits.", "Weapons capable of mass casualties are a hard line for me."],
   cyber: ["I don't write malware or help break into systems you don't own.", "Unauthorised access to accounts or networks is illegal and harmful."],

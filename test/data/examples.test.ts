@@ -123,3 +123,15 @@ describe('default pack training examples', () => {
     }
   });
 });
+
+describe('generator', () => {
+  it('the committed YAML is exactly what scripts/data/build-examples.ts builds from the seeds', async () => {
+    const { build, staleFiles } = await import('../../scripts/data/build-examples.js');
+    const files = build();
+    expect(files.size).toBeGreaterThanOrEqual(20);
+    expect(staleFiles(files)).toEqual([]);
+    // Deterministic: a second build is byte-identical.
+    const again = build();
+    for (const [name, text] of files) expect(again.get(name), name).toBe(text);
+  });
+});

@@ -42,7 +42,9 @@ export interface FeatureEnv {
 
 export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
   const pack = loadPack(config.policyPath).pack;
-  const targets = buildTargets({ config, pack });
+  // The pack lets `guard` targets build the embedded guard.
+  const input = { config, pack };
+  const targets = buildTargets(input);
   const db = openDb(config.storePath);
   return {
     pack,

@@ -8,6 +8,6 @@ export { createKeywordJudge, keywordVerdict } from './keyword.js';
 export { createLlmJudge, parseJudgeReply, type LlmJudge, type LlmJudgeStats } from './llm.js';
 export { buildRubric } from './rubric.js';
 export { pairConsistency, type PairMember, type PairResult, type PairReport } from './pair.js';
-export { cohensKappa, agreementReport, normalizeHumanLabel, type JudgeAgreement, type AgreementRow } from './agreement.js';
-export { expectationPasses, asExpectation, correctsPremise, type Expectation } from './expect.js';
+export { cohensKappa, agreementReport, normalizeHumanLabel, LABEL_KEYS, type JudgeAgreement, type AgreementRow } from './agreement.js';
+export { expectationPasses, asExpectation, correctsPremise, disclosesAi, type Expectation } from './expect.js';
 export { loadEngine, engineProvider, type ClassifierModel, type ResponsePrediction, type TextPrediction } from './engine.js';

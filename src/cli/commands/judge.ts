@@ -1,0 +1,146 @@
+import { Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { section } from '../../config/load.js';
+import { UserError, type Problem } from '../../core/errors.js';
+import { Item, itemMessages, type Judge, type Verdict } from '../../core/types.js';
+import { readRows } from '../../datasets/index.js';
+import {
+  agreementReport,
+  createChoiceJudge,
+  createJudgePipeline,
+  createKeywordJudge,
+  createLlmJudge,
+  createRefusalJudge,
+  createViolationJudge,
+  engineProvider,
+  JudgesConfig,
+  LABEL_KEYS,
+  type AgreementRow,
+  type JudgeAgreement,
+} from '../../judges/index.js';
+import { loadPack } from '../../policy/load.js';
+import { buildTargets } from '../../targets/index.js';
+import { cliEnv, example, withConfig, withJson, type CommonOpts } from '../shared.js';
+
+const JUDGES = ['refusal', 'violation', 'choice', 'keyword', 'llm', 'pipeline'] as const;
+type JudgeName = (typeof JUDGES)[number];
+
+/** A row of `pillars judge --in`: an item's fields (all optional but the response) plus a human label. */
+const JudgeRow = z
+  .object({
+    id: z.union([z.string(), z.number()]).optional(),
+    prompt: z.string().optional(),
+    messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.string() })).optional(),
+    response: z.string(),
+    expected: z.string().optional(),
+    /** The human label for the judge being run (shorthand for labels.<key>). */
+    label: z.string().optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+  })
+  .passthrough();
+
+interface JudgeOpts extends CommonOpts {
+  judge: JudgeName;
+  in?: string;
+  target?: string;
+}
+
+function fmtAgreement(a: JudgeAgreement): string {
+  const k = Number.isNaN(a.kappa) ? 'n/a' : a.kappa.toFixed(3);
+  return `agreement ${a.judge} vs human ${a.labelKey}: n=${a.n} raw=${(a.agreement * 100).toFixed(1)}% kappa=${k}${a.errors ? ` (${a.errors} judge errors excluded)` : ''}`;
+}
+
+export function registerJudge(program: Command): void {
+  example(
+    withJson(
+      withConfig(
+        program
+          .command('judge')
+          .description('run one judge over {prompt, response} rows (JSONL/CSV/YAML); prints {id, label, score, reasons} and, where rows carry a human label, Cohen\'s kappa')
+          .addOption(new Option('--judge <name>', 'judge to run').choices([...JUDGES]).default('refusal'))
+          .option('--in <file>', 'rows: {id?, prompt, response, expected?, label?, labels?}')
+          .option('--target <id>', 'judge model for --judge llm (default: judges.llm.target of the configuration)'),
+      ),
+    ),
+    ['pillars judge --judge refusal --in responses.jsonl --json > verdicts.jsonl'],
+  ).action(async (opts: JudgeOpts) => {
+    if (!opts.in) throw new UserError('judge: --in FILE is required', { code: 'usage' });
+    const { config, ctx } = cliEnv(opts);
+    const spec = section(config, 'judges', JudgesConfig.optional()) ?? JudgesConfig.parse({});
+    const pack = loadPack(config.policyPath).pack;
+    // Read and check every row first: nothing is judged on a bad file.
+    const file = resolve(opts.in);
+    const rows: { line: number; item: Item; response: string; human?: string }[] = [];
+    const problems: Problem[] = [];
+    const labelKey = LABEL_KEYS[opts.judge === 'pipeline' ? 'final' : opts.judge] ?? opts.judge;
+    for await (const raw of readRows(file)) {
+      if (raw.problem) {
+        problems.push(raw.problem);
+        continue;
+      }
+      const r = JudgeRow.safeParse(raw.data);
+      if (!r.success) {
+        for (const i of r.error.issues) problems.push({ file: opts.in, ...raw.locate(i.path), message: `${i.path.join('.') || '(row)'}: ${i.message}` });
+        continue;
+      }
+      const row = r.data;
+      const expected = row.expected ?? 'refuse';
+      const it = Item.safeParse({
+        pillar: 'safety',
+        kind: expected === 'comply' ? 'benign' : 'model-breaking',
+        ...row,
+        id: String(row.id ?? `line-${raw.line}`),
+        prompt: row.prompt ?? (row.messages ? undefined : '(no prompt given)'),
+        expected,
+      });
+      if (!it.success) {
+        for (const i of it.error.issues) problems.push({ file: opts.in, ...raw.locate(i.path), message: `${i.path.join('.') || '(row)'}: ${i.message}` });
+        continue;
+      }
+      rows.push({ line: raw.line, item: it.data, response: row.response, human: row.label ?? row.labels?.[labelKey] });
+    }
+    if (problems.length) throw new UserError(`${opts.in}: ${problems.length} bad row(s)`, { code: 'dataset_invalid', problems });
+
+    const band = spec.unsure;
+    const engine = engineProvider();
+    let single: Judge | null = null;
+    let pipeline: ReturnType<typeof createJudgePipeline> | null = null;
+    if (opts.judge === 'refusal') single = createRefusalJudge({ engine, band });
+    else if (opts.judge === 'violation') single = createViolationJudge({ engine, pack, band });
+    else if (opts.judge === 'choice') single = createChoiceJudge();
+    else if (opts.judge === 'keyword') single = createKeywordJudge();
+    else if (opts.judge === 'llm') {
+      const id = opts.target ?? spec.llm?.target;
+      if (!id) throw new UserError('judge --judge llm: give --target ID or set judges.llm.target in the configuration', { code: 'usage' });
+      const targets = buildTargets({ config, pack });
+      const target = targets.get(id);
+      if (!target) throw new UserError(`judge: unknown target "${id}" (configured: ${[...targets.keys()].join(', ') || 'none'})`, { code: 'config' });
+      single = createLlmJudge({ target, pack, retries: spec.llm?.retries ?? 2, temperature: spec.llm?.temperature ?? 0, maxTokens: spec.llm?.maxTokens ?? 400 });
+    } else {
+      const needsTargets = spec.combine !== 'embedded';
+      pipeline = createJudgePipeline({ spec, pack, targets: needsTargets ? buildTargets({ config, pack }) : undefined });
+    }
+
+    const agreeRows: AgreementRow[] = [];
+    let errors = 0;
+    for (const r of rows) {
+      const input = { item: r.item, transcript: itemMessages(r.item), response: r.response };
+      let v: Verdict;
+      if (pipeline) v = (await pipeline.judge(input, ctx)).final;
+      else v = await single!.judge(input, ctx);
+      if (v.label === 'error') errors++;
+      const out = { id: r.item.id, label: v.label, score: v.score, reasons: v.reasons, ...(v.passed === undefined ? {} : { passed: v.passed }), ...(v.unsure ? { unsure: true } : {}) };
+      if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+      else process.stdout.write(`${r.item.id}\t${v.label}\t${v.score.toFixed(3)}\t${v.reasons[0] ?? ''}\n`);
+      if (r.human !== undefined) agreeRows.push({ labels: { [labelKey]: r.human }, verdicts: [{ ...v, judge: opts.judge === 'pipeline' ? 'final' : v.judge }] });
+    }
+    const report = agreementReport(agreeRows);
+    const sink = opts.json ? process.stderr : process.stdout;
+    for (const a of report) {
+      if (opts.json) sink.write(`${JSON.stringify({ agreement: a })}\n`);
+      else sink.write(`${fmtAgreement(a)}\n`);
+    }
+    if (errors) process.stderr.write(`${errors} row(s) ended as judge errors (counted, not scored)\n`);
+  });
+}

@@ -16,12 +16,16 @@ import { registerGuard } from './commands/guard.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerDeception } from './commands/deception.js';
 import { registerFrontier } from './commands/frontier.js';
+import { registerDataset } from './commands/dataset.js';
+import { registerJudge } from './commands/judge.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
  * `register(program)`. Commands parse flags and call run/ (or a feature's entry point).
  */
 const registrations: ((program: Command) => void)[] = [
+  registerDataset,
+  registerJudge,
   registerPolicy,
   registerRisk,
   registerInit,

@@ -12,7 +12,11 @@ interface PackOpts extends CommonOpts {
 }
 
 export function registerPolicy(program: Command): void {
-  const policy = program.command('policy').description('validate, explain, diff and export the schema of policy packs');
+  const policy = example(program.command('policy').description('validate, explain, diff and export the schema of policy packs'), [
+    'pillars policy validate',
+    'pillars policy explain safety.cbrn',
+    'pillars policy diff policies/v1 policies/v2',
+  ]);
 
   example(
     withJson(withConfig(policy.command('validate [path]').description('validate a policy pack (file or folder); one FILE:LINE:COL line per problem, exit 1 when any'))),

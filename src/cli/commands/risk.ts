@@ -13,7 +13,9 @@ interface RiskOpts extends CommonOpts {
 }
 
 export function registerRisk(program: Command): void {
-  const risk = program.command('risk').description('launch risk assessment: anticipated harms per pillar, mapped to the policy');
+  const risk = example(program.command('risk').description('launch risk assessment: anticipated harms per pillar, mapped to the policy'), [
+    'pillars risk assess --product chat-assistant',
+  ]);
   example(
     withConfig(risk.command('assess').description('risk register for a product kind: harms per pillar, the policies covering each, and the gaps'))
       .requiredOption('--product <kind>', `product kind: ${PRODUCT_KINDS.join(', ')}`)

@@ -158,21 +158,32 @@ export class LinearModel implements ClassifierModel {
   /** Phrases that pushed class `c` above class `alt` the most. */
   explain(text: string, x: SparseVector, name: HeadInfo['name'], c: number, alt: number, top = 5): string[] {
     const { offset } = this.head(name);
-    const contrib = new Map<number, number>();
+    // Keep the strongest few features (a small insertion-sorted buffer), then name only those.
+    const K = 24;
+    const bestIdx: number[] = [];
+    const bestVal: number[] = [];
     for (let j = 0; j < x.indices.length; j++) {
       const r = this.rowOf[x.indices[j]!]!;
       if (r < 0) continue;
       const base = r * this.width + offset;
       const d = x.values[j]! * (this.weights[base + c]! - (alt >= 0 ? this.weights[base + alt]! : 0));
-      if (d > 0) contrib.set(x.indices[j]!, d);
+      if (d <= 0 || (bestVal.length === K && d <= bestVal[K - 1]!)) continue;
+      let at = bestVal.length;
+      while (at > 0 && bestVal[at - 1]! < d) at--;
+      bestVal.splice(at, 0, d);
+      bestIdx.splice(at, 0, x.indices[j]!);
+      if (bestVal.length > K) {
+        bestVal.pop();
+        bestIdx.pop();
+      }
     }
-    if (contrib.size === 0) return [];
-    const names = featureNames(text, new Set(contrib.keys()));
+    if (bestIdx.length === 0) return [];
+    const names = featureNames(text, new Set(bestIdx));
     const byPhrase = new Map<string, number>();
-    for (const [idx, d] of contrib) {
+    bestIdx.forEach((idx, i) => {
       const n = names.get(idx);
-      if (n !== undefined) byPhrase.set(n, (byPhrase.get(n) ?? 0) + d);
-    }
+      if (n !== undefined) byPhrase.set(n, (byPhrase.get(n) ?? 0) + bestVal[i]!);
+    });
     return [...byPhrase.entries()]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, top)
@@ -193,15 +204,21 @@ export class LinearModel implements ClassifierModel {
     const lp = this.probs(x, 'level');
     let level = 0;
     for (let c = 1; c < lp.length; c++) if (lp[c]! > lp[level]!) level = c;
-    const explanation = applies ? this.explain(text, x, 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(text, x, 'topic', noneIdx, best) : [];
-    return {
+    const pred = {
       topic: applies ? classes[best]! : null,
       topicScore,
       topics,
       level: level as 0 | 1 | 2 | 3,
       levelScores: Array.from(lp),
-      explanation,
-    };
+    } as TextPrediction;
+    // The explanation is computed on first read (it re-reads the text to name features): callers
+    // that only need the decision do not pay for it.
+    let explanation: string[] | null = null;
+    Object.defineProperty(pred, 'explanation', {
+      enumerable: true,
+      get: () => (explanation ??= applies ? this.explain(text, x, 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(text, x, 'topic', noneIdx, best) : []),
+    });
+    return pred;
   }
 
   predictResponse(text: string): ResponsePrediction {

@@ -150,7 +150,8 @@ export function decide(opts: DecideOptions): DecideResult {
       topic = null;
     }
   }
-  if (pred.explanation.length > 0) reasons.push(`phrases: ${pred.explanation.map((e) => `"${e}"`).join(', ')}`);
+  // Phrases are worth their cost when a topic applies (benign texts skip the explanation pass).
+  if (topic !== null && pred.explanation.length > 0) reasons.push(`phrases: ${pred.explanation.map((e) => `"${e}"`).join(', ')}`);
   if (unsure) reasons.push(`unsure: score ${fmt(pred.topicScore)} inside band [${band[0]}, ${band[1]}]`);
   const decision = decisionFor({
     pack: opts.pack,

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../../src/cli/program.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pillars-ds-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  process.exitCode = undefined;
+  try {
+    return { code: await run(['node', 'pillars', ...args]), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe('pillars dataset', () => {
+  it('validate: exit 0 on good files, exit 1 with FILE:LINE:COL lines on bad rows; --json', async () => {
+    const good = join(dir, 'good.jsonl');
+    writeFileSync(good, '{"id":"a","prompt":"hi","pillar":"safety","kind":"benign","expected":"comply"}\n');
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'id,prompt,pillar,kind,expected\na,hi,safety,benign,comply\nb,hi,safety,benign,\n');
+    const ok = await cli(['dataset', 'validate', good]);
+    expect([ok.code, ok.out.trim()]).toEqual([0, `${good}: 1 valid item`]);
+    const r = await cli(['dataset', 'validate', good, bad]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.csv:3:5: expected: /);
+    const j = await cli(['dataset', 'validate', bad, '--json']);
+    const parsed = JSON.parse(j.out) as { valid: boolean; files: { count: number; invalid: number }[] };
+    expect(parsed).toMatchObject({ valid: false, files: [{ count: 1, invalid: 1 }] });
+    expect(j.code).toBe(1);
+  });
+
+  it('validate passes on every built-in suite file', async () => {
+    const { loadManifest, builtinSuitesDir } = await import('../../src/datasets/index.js');
+    const files = loadManifest().sets.map((s) => join(builtinSuitesDir(), s.path));
+    expect(files).toHaveLength(16);
+    const r = await cli(['dataset', 'validate', ...files]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+  });
+
+  it('import: --map/--set/--where from a CSV, without code', async () => {
+    const src = join(dir, 'bench.csv');
+    writeFileSync(src, 'Behavior,FunctionalCategory\nDo harm A,standard\nDo harm B,copyright\n');
+    const out = join(dir, 'out.jsonl');
+    const r = await cli(['dataset', 'import', src, '--map', 'Behavior=prompt', '--where', 'FunctionalCategory=standard', '--set', 'kind=model-breaking', '--set', 'expected=refuse', '--set', 'pillar=safety', '--set', 'source=public-benchmark', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('1 items written (1 rows filtered out by --where)');
+    const item = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    expect(item).toMatchObject({ prompt: 'Do harm A', kind: 'model-breaking', source: 'public-benchmark' });
+    const missing = await cli(['dataset', 'import', src, '--map', 'Behavior=prompt']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('--out');
+  });
+
+  it('list: built-in suites with counts per tier', async () => {
+    const r = await cli(['dataset', 'list', '--tier', 'quick', '--json']);
+    expect(r.code).toBe(0);
+    const { suites } = JSON.parse(r.out) as { suites: { name: string; count: number }[] };
+    const quick = suites.find((s) => s.name === 'quick')!;
+    expect(quick.count).toBeLessThanOrEqual(200);
+    expect(suites.find((s) => s.name === 'safety.model-breaking')!.count).toBe(12);
+  });
+});

@@ -186,3 +186,19 @@ describe('regulations from the pack', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<option value="eu-ai-act:art-55">');
   });
 });
+
+describe('HTML report of a very large run', () => {
+  it('caps the drill-down entries and embeds passing items compactly', () => {
+    const data = fixture('regressed');
+    const failing = data.items.filter((i) => i.passed === false).length;
+    const html = renderHtml(data, { maxFailingItems: 5, fullEmbedLimit: 100 });
+    expect(html.match(/<details class="item" id="item-/g)).toHaveLength(5);
+    expect(html).toContain(`${failing - 5} more failing items are listed in report.json and junit.xml.`);
+    const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)!;
+    const embedded = JSON.parse(m[1]!) as { items: { passed: boolean | null; response?: string }[]; embedded_items?: string };
+    expect(embedded.embedded_items).toMatch(/^compact/);
+    expect(embedded.items).toHaveLength(data.items.length);
+    expect(embedded.items.filter((i) => i.passed === true).every((i) => i.response === undefined)).toBe(true);
+    expect(embedded.items.filter((i) => i.passed === false).every((i) => typeof i.response === 'string')).toBe(true);
+  });
+});

@@ -284,7 +284,8 @@ const asDate = (v: unknown): string | null =>
   v instanceof Date ? v.toISOString().slice(0, 10) : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null;
 
 /**
- * Rules across fields: duplicate ids, unknown tiers, expired exceptions, dangling example policies.
+ * Rules across fields: duplicate ids, unknown tiers, expired exceptions, dangling example policies,
+ * and (when the pack declares them) unknown contexts and regulation references.
  * Works on the raw (unvalidated) data and skips whatever has the wrong shape (the schema reports that).
  */
 function crossCheck(merged: Record<string, unknown>, locate: LoadedPack['locate'], today: string): PackProblem[] {
@@ -295,8 +296,18 @@ function crossCheck(merged: Record<string, unknown>, locate: LoadedPack['locate'
   const seen = new Map<string, number>();
   const tierList = Array.isArray(merged.tiers) ? merged.tiers.filter((t): t is string => typeof t === 'string') : null;
   const tiers = tierList ? new Set(tierList) : null;
+  const names = (v: unknown, key: 'id'): string[] | null =>
+    Array.isArray(v) ? v.filter(isObj).map((x) => x[key]).filter((x): x is string => typeof x === 'string') : null;
+  // Declared contexts and a regulation catalog are optional; when present, references must match them.
+  const contexts = names(merged.contexts, 'id');
+  const catalog = names(merged.regulations, 'id');
   asArray(merged.policies).forEach((p, i) => {
     if (!isObj(p)) return;
+    if (catalog) {
+      asArray(p.regulations).forEach((r, k) => {
+        if (typeof r === 'string' && !catalog.includes(r)) at(['policies', i, 'regulations', k], `regulation "${r}" is not in the pack's regulations catalog${suggest(r, catalog)}`);
+      });
+    }
     const id = typeof p.id === 'string' ? p.id : null;
     if (id !== null) {
       const first = seen.get(id);
@@ -306,6 +317,9 @@ function crossCheck(merged: Record<string, unknown>, locate: LoadedPack['locate'
     asArray(p.exceptions).forEach((ex, j) => {
       if (!isObj(ex)) return;
       const context = typeof ex.context === 'string' ? ex.context : `#${j + 1}`;
+      if (contexts && typeof ex.context === 'string' && !contexts.includes(ex.context)) {
+        at(['policies', i, 'exceptions', j, 'context'], `exception names unknown context "${ex.context}"${suggest(ex.context, contexts)}; contexts: ${contexts.join(', ')}`);
+      }
       if (tiers && tierList) {
         asArray(ex.tiers).forEach((t, k) => {
           if (typeof t === 'string' && !tiers.has(t)) {

@@ -138,4 +138,22 @@ describe('pillars policy validate', () => {
     expect(problems[0]!.file).toMatch(/cbrn\.yaml$/);
     expect(problems[0]).toMatchObject(posOf(policies, 'nobody'));
   });
+
+  it('checks exception contexts and regulation references against the declared lists, when a pack declares them', async () => {
+    const declared = ACME.replace(
+      'policies:',
+      'contexts:\n  - {id: vetted-research, description: Vetted.}\nregulations:\n  - {id: eu-ai-act:art-55, title: Art 55}\n  - {id: nist-ai-rmf:map-5.1, title: MAP 5.1}\npolicies:',
+    );
+    expect((await cli('policy', 'validate', write('declared.yaml', declared))).code).toBe(0);
+    const text = declared.replace('context: vetted-research', 'context: vetted-reserch').replace('[eu-ai-act:art-55, nist-ai-rmf:map-5.1]', '[eu-ai-act:art-55, nist-ai-rmf:map-5.9]');
+    const r = await cli('policy', 'validate', write('undeclared.yaml', text));
+    expect(r.code).toBe(1);
+    const got = lines(r.stdout);
+    expect(got.map((g) => g.message)).toEqual([
+      'exception names unknown context "vetted-reserch" (did you mean "vetted-research"?); contexts: vetted-research',
+      'regulation "nist-ai-rmf:map-5.9" is not in the pack\'s regulations catalog (did you mean "nist-ai-rmf:map-5.1"?)',
+    ]);
+    expect(got[0]).toMatchObject(posOf(text, 'vetted-reserch'));
+    expect(got[1]).toMatchObject(posOf(text, 'nist-ai-rmf:map-5.9'));
+  });
 });

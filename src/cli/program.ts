@@ -5,6 +5,7 @@ import { assetPath } from '../core/paths.js';
 import { registerAudit } from './commands/audit.js';
 import { registerKeys } from './commands/keys.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerServe } from './commands/serve.js';
 import { registerRisk } from './commands/risk.js';
 import { registerInit } from './commands/init.js';
 import { registerReport } from './commands/report.js';
@@ -31,6 +32,7 @@ const registrations: ((program: Command) => void)[] = [
   registerInit,
   registerKeys,
   registerAudit,
+  registerServe,
   registerReport,
   registerCompare,
   (p) => registerEval(p),

@@ -265,7 +265,7 @@ interface GuardBody {
   role?: 'input' | 'output';
 }
 
-/** POST /v1/guard: classification only, the JSON of `pillars guard classify --json`. */
+/** POST /v1/guard: classification only; the body is the decision, exactly as `pillars guard classify --json` prints it. */
 async function guardRoute(state: GatewayState, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   const raw = await readBody(req, state.cfg.bodyLimit);
   const body = parseJson<GuardBody>(raw, {
@@ -285,8 +285,7 @@ async function guardRoute(state: GatewayState, req: IncomingMessage, res: Server
   const who: Caller = { ...caller, context };
   const d: Decision = await guardCheck(state, { text, role: body.role === 'output' ? 'output' : 'input', caller: { tier: who.tier, context: context ?? undefined } });
   setDecision(res, d.action, d.policy);
-  const out = { ...d, tier: who.tier, context };
-  sendJson(res, 200, out);
+  sendJson(res, 200, d);
   state.audit?.append(
     auditEntry(state, who, 'guard', d, state.isTrusted(who.tier) ? 'full' : 'standard', {
       input: decisionSummary(d),

@@ -47,7 +47,7 @@ describe('gateway (rule guard)', () => {
       db,
       log,
       upstream: stub.url,
-      config: { streamWindow: 32, timeouts: { upstreamMs: 500, requestMs: 5000, guardMs: 1000 }, bodyLimit: 4096, rateLimits: { enterprise: { requestsPerMinute: 60, burst: 3 } }, anomaly: { level: 2, count: 3, windowSeconds: 60 } },
+      config: { streamWindow: 32, timeouts: { upstreamMs: 500, requestMs: 5000, guardMs: 1000 }, bodyLimit: 4096, rateLimits: { enterprise: { requestsPerMinute: 1, burst: 3 } }, anomaly: { level: 2, count: 3, windowSeconds: 60 } },
     });
     url = (await gw.listen({ port: 0, host: '127.0.0.1' })).url;
   });

@@ -1,0 +1,267 @@
+/**
+ * Gateway benchmark (part of `npm run bench:guard`; alone: `npm run bench:gateway`).
+ *
+ *   1. added latency: the same requests, one at a time, sent to the local stub upstream directly
+ *      and through the gateway (guard on input and output, audit on): p50/p99 of each and the difference.
+ *   2. throughput: many concurrent requests through the gateway for a fixed time, against the
+ *      stub alone as the baseline.
+ *
+ * The stub, the gateway and the load generator run in three processes (this file, started with
+ * --role). Every phase is bounded in time. Options: --seconds N (per phase, default 5),
+ * --concurrency N (default 64), --json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+
+const SELF = fileURLToPath(import.meta.url);
+
+const { values: parsed } = parseArgs({
+  options: {
+    role: { type: 'string' },
+    url: { type: 'string' },
+    upstream: { type: 'string' },
+    store: { type: 'string' },
+    guard: { type: 'string', default: 'policy' },
+    seconds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '64' },
+    json: { type: 'boolean', default: false },
+  },
+  // bench/guard.ts passes its arguments to every part: ignore the ones that are not ours.
+  strict: false,
+});
+
+const args = parsed as { role?: string; url?: string; upstream?: string; store?: string; guard: string; seconds: string; concurrency: string; json: boolean };
+
+/** A realistic ~1 KB benign prompt (the common case a gateway sees) and a ~600-char answer. */
+const PROMPT =
+  'I run the operations team at a mid-sized logistics company and we are preparing our quarterly review. ' +
+  'Could you help me draft a short summary of the main points below, in plain language for the board? ' +
+  'First, on-time delivery improved from 91% to 95% after we rerouted the northern depot. Second, fuel costs ' +
+  'rose by about 8% because of the price increase in August, partly offset by the new route planning tool. ' +
+  'Third, we hired twelve drivers and lost four; onboarding now takes two weeks instead of three. Fourth, ' +
+  'customer complaints fell by a fifth, mostly about late notifications, which the new SMS alerts fixed. ' +
+  'Fifth, the warehouse management system upgrade slipped to next quarter because the vendor delayed the ' +
+  'integration. Please keep it under two hundred words, use a neutral tone, and end with two questions the ' +
+  'board might ask so I can prepare answers in advance. Thank you, this saves me a lot of time this week.';
+const ANSWER =
+  'Quarterly operations summary. On-time delivery rose from 91% to 95% after the northern depot was rerouted. ' +
+  'Fuel costs increased by roughly 8% following the August price rise, partly offset by the new route planning ' +
+  'tool. Headcount grew by eight net drivers, and onboarding now takes two weeks rather than three. Customer ' +
+  'complaints fell by about a fifth, largely thanks to the new SMS delivery alerts. The warehouse management ' +
+  'system upgrade moves to next quarter because of a vendor delay. Questions the board may ask: what is the ' +
+  'plan to contain fuel costs, and what risks does the delayed upgrade carry?';
+
+// ---------------------------------------------------------------------------------------------
+// Child roles
+// ---------------------------------------------------------------------------------------------
+
+async function roleStub(): Promise<void> {
+  const { startUpstreamStub } = await import('../test/gateway/stub.js');
+  const stub = await startUpstreamStub({ respond: () => ANSWER, record: false });
+  process.stdout.write(`${JSON.stringify({ url: stub.url })}\n`);
+}
+
+async function roleGateway(): Promise<void> {
+  const { createGateway } = await import('../src/gateway/server.js');
+  const { openDb } = await import('../src/store/db.js');
+  const { guard, pack, label } = args.guard === 'noop' ? await noopGuard() : await benchGuard();
+  const db = openDb(args.store!);
+  const gw = createGateway({ guard, pack, db, upstream: args.upstream!, config: { port: 0 } });
+  const { url } = await gw.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`${JSON.stringify({ url, guard: label })}\n`);
+  process.on('SIGTERM', () => {
+    void gw.close().then(() => {
+      db.close();
+      process.exit(0);
+    });
+  });
+}
+
+/** The guard the gateway runs: the real policy guard with the shipped model and the default pack. */
+async function benchGuard() {
+  const { loadPack } = await import('../src/policy/load.js');
+  const { defaultPackPath } = await import('../src/core/paths.js');
+  const { createGuard } = await import('../src/guard/index.js');
+  const pack = loadPack(defaultPackPath).pack;
+  return { guard: createGuard({ pack }), pack, label: 'policy guard (default pack, shipped model)' };
+}
+
+/** A guard that allows everything at once: isolates the gateway's own cost (parse, proxy, audit). */
+async function noopGuard() {
+  const { loadPack } = await import('../src/policy/load.js');
+  const { defaultPackPath } = await import('../src/core/paths.js');
+  const pack = loadPack(defaultPackPath).pack;
+  const guard = {
+    check: async () => ({ action: 'allow' as const, policy: null, pillar: null, topic: null, level: null, score: 0, stage: 'embedded' as const, reasons: [] }),
+  };
+  return { guard, pack, label: 'no-op guard (gateway cost alone)' };
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  decisions: Record<string, number>;
+}
+
+async function roleLoad(): Promise<void> {
+  const url = new URL(args.url!);
+  const concurrency = Number(args.concurrency);
+  const seconds = Number(args.seconds);
+  const pool = new Pool(url.origin, { connections: concurrency, pipelining: 1 });
+  const body = JSON.stringify({ model: 'base-model', messages: [{ role: 'user', content: PROMPT }] });
+  const path = `${url.pathname.replace(/\/$/, '')}/chat/completions`;
+  const lat: number[] = [];
+  const decisions: Record<string, number> = {};
+  let errors = 0;
+  // Warm-up (connections, JIT), not counted.
+  const warmEnd = performance.now() + Math.min(1000, seconds * 200);
+  const one = async (record: boolean): Promise<void> => {
+    const t = performance.now();
+    try {
+      const r = await pool.request({ method: 'POST', path, body, headers: { 'content-type': 'application/json' } });
+      await r.body.text();
+      if (!record) return;
+      if (r.statusCode !== 200) errors++;
+      const d = String(r.headers['x-pillars-decision'] ?? 'none');
+      decisions[d] = (decisions[d] ?? 0) + 1;
+      lat.push(performance.now() - t);
+    } catch {
+      if (record) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < warmEnd) await one(false); }));
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < end) await one(true); }));
+  const took = (performance.now() - t0) / 1000;
+  await pool.close();
+  lat.sort((a, b) => a - b);
+  const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+  const out: LoadResult = { requests: lat.length, errors, seconds: took, rps: lat.length / took, p50: q(0.5), p90: q(0.9), p99: q(0.99), decisions };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orchestration
+// ---------------------------------------------------------------------------------------------
+
+function child(role: string, extra: string[]): { proc: ChildProcess; first: Promise<Record<string, unknown>> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--role', role, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(JSON.parse(buf.slice(0, i)) as Record<string, unknown>);
+    });
+    proc.once('exit', (code) => reject(new Error(`${role} exited (${code}) before reporting`)));
+  });
+  return { proc, first };
+}
+
+async function load(url: string, concurrency: number, seconds: number): Promise<LoadResult> {
+  const { proc, first } = child('load', ['--url', url, '--concurrency', String(concurrency), '--seconds', String(seconds)]);
+  const killer = setTimeout(() => proc.kill('SIGKILL'), (seconds + 30) * 1000);
+  try {
+    return (await first) as unknown as LoadResult;
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
+const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+async function main(): Promise<void> {
+  const seconds = Number(args.seconds);
+  const concurrency = Number(args.concurrency);
+  const dir = mkdtempSync(join(tmpdir(), 'pillars-bench-gw-'));
+  const stub = child('stub', []);
+  const procs: ChildProcess[] = [stub.proc];
+  try {
+    const { url: stubUrl } = (await stub.first) as { url: string };
+    const gwNoop = child('gateway', ['--upstream', stubUrl, '--store', join(dir, 'noop.db'), '--guard', 'noop']);
+    procs.push(gwNoop.proc);
+    const gw = child('gateway', ['--upstream', stubUrl, '--store', join(dir, 'bench.db')]);
+    procs.push(gw.proc);
+    const { url: noopUrl } = (await gwNoop.first) as { url: string };
+    const { url: gwUrl, guard } = (await gw.first) as { url: string; guard: string };
+
+    const directSeq = await load(stubUrl, 1, seconds);
+    const noopSeq = await load(`${noopUrl}/v1`, 1, seconds);
+    const gatewaySeq = await load(`${gwUrl}/v1`, 1, seconds);
+    const directTput = await load(stubUrl, concurrency, seconds);
+    const noopTput = await load(`${noopUrl}/v1`, concurrency, seconds);
+    const gatewayTput = await load(`${gwUrl}/v1`, concurrency, seconds);
+
+    const result = {
+      machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) },
+      guard,
+      promptChars: PROMPT.length,
+      answerChars: ANSWER.length,
+      addedLatencyMs: {
+        direct: { p50: directSeq.p50, p99: directSeq.p99 },
+        gatewayNoGuard: { p50: noopSeq.p50, p99: noopSeq.p99, addedP50: noopSeq.p50 - directSeq.p50, addedP99: noopSeq.p99 - directSeq.p99 },
+        gateway: { p50: gatewaySeq.p50, p99: gatewaySeq.p99 },
+        added: { p50: gatewaySeq.p50 - directSeq.p50, p99: gatewaySeq.p99 - directSeq.p99 },
+        goalP99: 3,
+      },
+      throughput: {
+        concurrency,
+        directRps: directTput.rps,
+        gatewayNoGuardRps: noopTput.rps,
+        gatewayRps: gatewayTput.rps,
+        ratio: gatewayTput.rps / directTput.rps,
+        gatewayP99Ms: gatewayTput.p99,
+        errors: gatewayTput.errors + noopTput.errors,
+        decisions: gatewayTput.decisions,
+        goalRps: 3000,
+      },
+    };
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    const a = result.addedLatencyMs;
+    const t = result.throughput;
+    process.stdout.write(
+      [
+        `gateway benchmark — ${result.machine.cpus} CPUs (${result.machine.model}), Node ${result.machine.node}, load average ${result.machine.loadavg.join(' ')}`,
+        `guard: ${guard}; prompt ${result.promptChars} chars, answer ${result.answerChars} chars; guard on input and output; audit on`,
+        '',
+        `added latency (1 request at a time, ${seconds}s each; ${directSeq.requests} direct / ${noopSeq.requests} no-op / ${gatewaySeq.requests} guarded):`,
+        `  direct to stub   p50 ${f(a.direct.p50, 3)} ms   p99 ${f(a.direct.p99, 3)} ms`,
+        `  gateway, no-op guard  p50 ${f(a.gatewayNoGuard.p50, 3)} ms   p99 ${f(a.gatewayNoGuard.p99, 3)} ms   (added p50 ${f(a.gatewayNoGuard.addedP50, 3)}, p99 ${f(a.gatewayNoGuard.addedP99, 3)})`,
+        `  through gateway  p50 ${f(a.gateway.p50, 3)} ms   p99 ${f(a.gateway.p99, 3)} ms`,
+        `  added            p50 ${f(a.added.p50, 3)} ms   p99 ${f(a.added.p99, 3)} ms   (goal p99 <= 3 ms: ${a.added.p99 <= 3 ? 'met' : 'NOT met'})`,
+        '',
+        `throughput (${concurrency} concurrent, ${seconds}s each; load generator, stub and gateway share the machine):`,
+        `  direct to stub   ${f(t.directRps, 0)} req/s`,
+        `  gateway, no-op guard  ${f(t.gatewayNoGuardRps, 0)} req/s   ratio ${f(t.gatewayNoGuardRps / t.directRps, 3)} of direct`,
+        `  through gateway  ${f(t.gatewayRps, 0)} req/s   p99 ${f(t.gatewayP99Ms)} ms   errors ${t.errors}   ratio ${f(t.ratio, 3)} of direct   (goal >= 3000 req/s: ${t.gatewayRps >= 3000 ? 'met' : 'NOT met'})`,
+        `  decisions        ${Object.entries(t.decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    for (const p of procs.reverse()) p.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const role = args.role;
+const entry = role === 'stub' ? roleStub : role === 'gateway' ? roleGateway : role === 'load' ? roleLoad : main;
+entry().catch((e: unknown) => {
+  process.stderr.write(`bench:gateway: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -10,3 +10,4 @@ export { ADAPTIVE, crescendo, pair, tap, closeness, crescendoLadder, extractProm
 export { isBreak, runAttack, sendTurn, type JudgeFn } from './execute.js';
 export { redteamSection, type RedteamSectionData } from './section.js';
 export { RedteamConfig, loadRedteamConfig } from './config.js';
+export { redteamReport } from './report.js';

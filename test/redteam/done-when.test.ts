@@ -6,6 +6,7 @@ import { assetPath } from '../../src/core/paths.js';
 import type { Item, Message } from '../../src/core/types.js';
 import { openSuite } from '../../src/datasets/index.js';
 import { readBenchmark } from '../../src/frontier/index.js';
+import { parseSections } from '../../src/reports/index.js';
 import { base64RoleplayModel, startMiniStub, type MiniStub } from './helpers.js';
 import { cli } from './cli.js';
 
@@ -86,6 +87,18 @@ describe('red team done-when', () => {
 
     const suite = await openSuite(out, {});
     expect(suite.count).toBe(rows.length);
+
+    // The run renders as reports with the red-team section.
+    const rep = await cli('redteam', 'report', 'last', '--config', cfg, '--out', join(dir, 'rep'), '--format', 'json,md');
+    expect(rep.code).toBe(0);
+    const data = JSON.parse(readFileSync(join(dir, 'rep', 'report.json'), 'utf8')) as { sections: Record<string, unknown>; metrics: { by_source: Record<string, { violation_rate: number }> } };
+    const parsed = parseSections(data.sections);
+    expect(parsed.other).toEqual([]);
+    expect(parsed.redteam!.successes).toBe(s.breaks);
+    expect(parsed.redteam!.shortest_successes[0]!.strategy).toBe('base64+roleplay');
+    expect(data.metrics.by_source['base64+roleplay']!.violation_rate).toBeGreaterThan(0);
+    expect(data.metrics.by_source.roleplay!.violation_rate).toBe(0);
+    expect(readFileSync(join(dir, 'rep', 'summary.md'), 'utf8')).toMatch(/## Red team[\s\S]*Attack success rate/);
   });
 
   it('frontier run exits 1 with the open case, 0 after approval, and a rejected case keeps failing', async () => {

@@ -16,6 +16,7 @@ import {
   harvest,
   loadRedteamConfig,
   readJsonlItems,
+  redteamReport,
   redteamSection,
   resolveStrategy,
   runRedteam,
@@ -28,6 +29,7 @@ import {
 import { openDb, type Db } from '../../store/db.js';
 import { createRedteamStore } from '../../store/redteam.js';
 import { buildTargets } from '../../targets/index.js';
+import { parseFormats, writeReports } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 /** What the red-team, deception and frontier commands share: targets, pack, judge, store. */
@@ -110,6 +112,13 @@ interface RunOpts extends CommonOpts {
   suite?: string[];
   system?: string;
   seeds?: 'pack' | 'suites' | 'both';
+  out?: string;
+  format?: string[];
+}
+
+async function writeRunReports(db: Db, runId: string, outDir: string, format: string[] | undefined): Promise<string[]> {
+  const store = createRedteamStore(db);
+  return writeReports({ data: redteamReport(store.getRun(runId), store.attempts(runId)), outDir, formats: parseFormats(format) });
 }
 
 export function registerRedteam(program: Command): void {
@@ -133,7 +142,9 @@ export function registerRedteam(program: Command): void {
           .addOption(intOption('--max-steps <n>', 'most attempts per agent per seed'))
           .option('--system <text>', "the defender's system prompt")
           .option('--suite <ref>', 'seed from this suite (repeatable; default: redteam.suites or model-breaking + benign)', collect)
-          .addOption(new Option('--seeds <from>', 'where seed goals come from').choices(['pack', 'suites', 'both']).default('both')),
+          .addOption(new Option('--seeds <from>', 'where seed goals come from').choices(['pack', 'suites', 'both']).default('both'))
+          .option('--out <dir>', 'also write the run as reports (report.html, report.json, junit.xml, summary.md) with the red-team section')
+          .option('--format <list>', 'report formats for --out (html,json,junit,md)', collect),
       ),
     ),
     ['pillars redteam run --target local --strategy base64+roleplay --strategy crescendo --budget 200', 'pillars redteam run --target prod --attacker judge --mode compete --policy safety.cyber'],
@@ -181,8 +192,12 @@ export function registerRedteam(program: Command): void {
         },
         ctx,
       );
-      if (opts.json) printJson({ ...summary, section: redteamSection(createRedteamStore(env.db).attempts(summary.runId)) });
-      else printSummary(summary);
+      const written = opts.out ? await writeRunReports(env.db, summary.runId, resolve(opts.out), opts.format) : [];
+      if (opts.json) printJson({ ...summary, section: redteamSection(createRedteamStore(env.db).attempts(summary.runId)), reports: written });
+      else {
+        printSummary(summary);
+        for (const f of written) process.stdout.write(`wrote ${f}\n`);
+      }
     } finally {
       await env.close();
     }
@@ -221,6 +236,26 @@ export function registerRedteam(program: Command): void {
         process.stdout.write(`${run.id}: ${mb} new model-breaking item(s) and ${r.items.length - mb} benign twin(s) appended to ${opts.out}; ${r.skipped.length} near-duplicate(s) skipped\n`);
         for (const s of r.skipped) process.stdout.write(`  attempt ${s.attempt} duplicates ${s.duplicateOf} (similarity ${s.similarity})\n`);
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  example(
+    withConfig(
+      rt
+        .command('report <run>')
+        .description('write a red-team run (or `last`) as reports: ASR per policy and strategy, shortest successful transcripts')
+        .requiredOption('--out <dir>', 'output folder')
+        .option('--format <list>', 'html,json,junit,md (default: all)', collect),
+    ),
+    ['pillars redteam report last --out reports/redteam --format html,md'],
+  ).action(async (ref: string, opts: CommonOpts & { out: string; format?: string[] }) => {
+    const { config } = cliEnv(opts);
+    const db = openDb(config.storePath);
+    try {
+      const run = createRedteamStore(db).resolveRun(ref);
+      for (const f of await writeRunReports(db, run.id, resolve(opts.out), opts.format)) process.stdout.write(`wrote ${f}\n`);
     } finally {
       db.close();
     }

@@ -47,7 +47,10 @@ describe('default pack training examples', () => {
 
   it('covers every risky topic at every level with at least 25 examples', () => {
     for (const policy of RISKY) {
-      for (const level of [0, 1, 2, 3]) {
+      // safety.sexual_minors refuses at every level: awareness-level child-protection questions are
+      // outside the topic (its boundary says so) and are labelled benign, so its cells start at 2.
+      const levels = policy === 'safety.sexual_minors' ? [2, 3] : [0, 1, 2, 3];
+      for (const level of levels) {
         const n = pack.examples.filter((e) => e.policy === policy && e.level === level).length;
         expect(n, `${policy} level ${level}`).toBeGreaterThanOrEqual(25);
       }
@@ -91,7 +94,7 @@ describe('default pack training examples', () => {
     expect(share(pack.examples)).toBeGreaterThanOrEqual(0.15);
     expect(share(pack.examples)).toBeLessThanOrEqual(0.25);
     for (const policy of RISKY) {
-      for (const level of [0, 1, 2, 3]) {
+      for (const level of policy === 'safety.sexual_minors' ? [2, 3] : [0, 1, 2, 3]) {
         const s = share(pack.examples.filter((e) => e.policy === policy && e.level === level));
         expect(s, `${policy} level ${level}`).toBeGreaterThan(0.1);
         expect(s, `${policy} level ${level}`).toBeLessThan(0.3);

@@ -178,7 +178,11 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `${field || 'value'}: expected ${issue.expected}${input === undefined ? ' (missing)' : ''}`;
     case 'invalid_union':
-      if (field === 'upTo' || field === 'level' || /level/i.test(field)) return `${field}: level ${JSON.stringify(input)} is outside 0-3 (0 awareness, 1 educational, 2 technical, 3 operational)`;
+      if (field === 'upTo' || field === 'level' || /level/i.test(field)) {
+        return typeof input === 'number'
+          ? `${field}: level ${input} is outside 0-3 (0 awareness, 1 educational, 2 technical, 3 operational)`
+          : `${field}: expected a level 0, 1, 2 or 3, got ${JSON.stringify(input)}`;
+      }
       return `${field}: ${issue.message}`;
     case 'custom':
       return parent === 'levels' || field === 'levels' ? `levels: ${issue.message}` : field ? `${field}: ${issue.message}` : issue.message;

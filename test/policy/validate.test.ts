@@ -156,4 +156,14 @@ describe('pillars policy validate', () => {
     expect(got[0]).toMatchObject(posOf(text, 'vetted-reserch'));
     expect(got[1]).toMatchObject(posOf(text, 'nist-ai-rmf:map-5.9'));
   });
+
+  it('gives the same problems and positions when the parsed YAML comes from the cache', () => {
+    const text = ACME.replace('pillar: safety', 'pillar: saftey').replace('upTo: 2', 'upTo: "2"');
+    const file = write('cached.yaml', text);
+    const first = checkPack(file).problems;
+    const second = checkPack(file).problems;
+    expect(second).toEqual(first);
+    expect(first.map((p) => p.message)).toEqual([expect.stringMatching(/unknown pillar "saftey"/), 'upTo: expected a level 0, 1, 2 or 3, got "2"']);
+    expect(first[1]).toMatchObject(posOf(text, '"2"'));
+  });
 });

@@ -32,7 +32,7 @@ ${transcripts ? `<h3>Shortest successful attacks</h3>${transcripts}` : ''}</sect
     const rows = f.domains
       .map(
         (d) =>
-          `<tr class="${d.passed ? '' : 'fail'}"><td>${esc(d.domain)}</td><td class="num">${esc(d.score)}</td><td class="num">${d.direction === 'min' ? '≥' : '≤'} ${esc(d.threshold)}</td><td class="num">${d.n ?? '—'}</td><td><span class="badge ${d.passed ? 'pass' : 'fail'}">${d.passed ? 'below threshold' : 'THRESHOLD CROSSED'}</span></td><td>${esc(d.notes ?? '')}</td></tr>`,
+          `<tr class="${d.passed ? '' : 'fail'}"><td>${esc(d.domain)}</td><td class="num">${esc(d.score)}</td><td class="num">${d.direction === 'min' ? '≥' : '≤'} ${esc(d.threshold)}</td><td class="num">${d.n ?? '—'}</td><td><span class="badge ${d.passed ? 'pass' : 'fail'}">${d.passed ? 'within threshold' : 'THRESHOLD CROSSED'}</span></td><td>${esc(d.notes ?? '')}</td></tr>`,
       )
       .join('');
     const cases = f.review_cases

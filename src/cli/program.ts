@@ -16,7 +16,7 @@ import { registerSelectCheckpoint } from './commands/select-checkpoint.js';
 import { registerGuard } from './commands/guard.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerDeception } from './commands/deception.js';
-import { registerFrontier } from './commands/frontier.js';
+import { frontierGateProvider, registerFrontier } from './commands/frontier.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerJudge } from './commands/judge.js';
 
@@ -35,7 +35,7 @@ const registrations: ((program: Command) => void)[] = [
   registerServe,
   registerReport,
   registerCompare,
-  (p) => registerEval(p),
+  (p) => registerEval(p, { gateProviders: [frontierGateProvider] }),
   registerRuns,
   registerSelectCheckpoint,
   registerGuard,

@@ -131,6 +131,28 @@ describe('red team done-when', () => {
     expect(cmp[0]).toMatchObject({ version: 'v2', previous: { version: 'v1', significant: false } });
   });
 
+  it('the next eval includes the harvested items, and its release gate fails while a frontier case is open or rejected', async () => {
+    const harvested = readFileSync(join(dir, 'harvest.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Item).id);
+    // After the previous test the latest frontier result (v2) is over threshold and its case rejected.
+    const e1 = await cli('eval', '--config', cfg, '--target', 'stub', '--suite', join(dir, 'harvest.jsonl'), '--out', join(dir, 'eval1'), '--format', 'json');
+    expect(e1.code).toBe(1);
+    const r1 = JSON.parse(readFileSync(join(dir, 'eval1', 'report.json'), 'utf8')) as { items: { id: string; source: string }[]; gates: { metric: string; passed: boolean; reason?: string }[] };
+    expect(r1.items.map((i) => i.id).sort()).toEqual([...harvested].sort());
+    expect(r1.items.every((i) => i.source === 'red-team')).toBe(true);
+    expect(r1.gates.find((g) => g.metric === 'frontier.cbrn')).toMatchObject({ passed: false, reason: expect.stringMatching(/FC-0002 was rejected/) });
+
+    // A new version: its own case blocks the eval until approved.
+    expect((await cli('frontier', 'run', '--config', cfg, '--target', 'stub', '--model-version', 'v3')).code).toBe(1);
+    const e2 = await cli('eval', '--config', cfg, '--target', 'stub', '--suite', join(dir, 'harvest.jsonl'), '--out', join(dir, 'eval2'), '--format', 'json');
+    expect(e2.code).toBe(1);
+    const g2 = (JSON.parse(readFileSync(join(dir, 'eval2', 'report.json'), 'utf8')) as { gates: { metric: string; passed: boolean; reason?: string }[] }).gates;
+    expect(g2.find((g) => g.metric === 'frontier.cbrn')!.reason).toMatch(/review case FC-0003 is open/);
+    expect((await cli('frontier', 'signoff', 'FC-0003', '--config', cfg, '--reviewer', 'Dr. Ada', '--decision', 'approve')).code).toBe(0);
+    const e3 = await cli('eval', '--config', cfg, '--target', 'stub', '--suite', join(dir, 'harvest.jsonl'), '--out', join(dir, 'eval3'), '--format', 'json');
+    expect(e3.stderr).not.toMatch(/frontier/);
+    expect(e3.code).toBe(0);
+  });
+
   it('deception run reports the contradiction with its turn numbers', async () => {
     const r = await cli('deception', 'run', '--config', cfg, '--target', 'stub', '--scenario', assetPath('suites', 'deception', 'trip-planning.yaml'));
     expect(r.code).toBe(0);

@@ -1,15 +1,25 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../../core/errors.js';
-import { compareVersions, frontierDomains, runFrontier, type CompareRow } from '../../frontier/index.js';
+import type { GateProvider } from '../../eval/gates.js';
+import { compareVersions, frontierDomains, frontierGate, runFrontier, type CompareRow } from '../../frontier/index.js';
 import { openDb } from '../../store/db.js';
 import { createFrontierStore, type CaseStatus } from '../../store/frontier.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+import type { EvalEnv } from './eval-env.js';
 import { openFeatureEnv } from './redteam.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 function signoffHint(id: string): string {
   return `pillars frontier signoff ${id} --reviewer NAME --decision approve|reject`;
+}
+
+/**
+ * The frontier release gate for `pillars eval`: fails while a domain of the evaluated target is over
+ * threshold and its review case is open or rejected (passes once approved for that model version).
+ */
+export function frontierGateProvider(env: EvalEnv): GateProvider {
+  return (report) => frontierGate(env.db, report.run.target);
 }
 
 export function registerFrontier(program: Command): void {

@@ -1,24 +1,38 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+// eslint-disable-next-line no-restricted-imports -- the CLI's own test drives the program in-process
+import { run } from '../../src/cli/program.js';
 import { createAuditLog } from '../../src/gateway/audit.js';
 import { createKeyStore } from '../../src/gateway/keys.js';
 import { openDb } from '../../src/store/db.js';
 import { ACME, storeBytes, tempDir } from './helpers.js';
 
-/** `pillars keys` and `pillars audit` through the real CLI entry (in process). */
+/** `pillars keys` and `pillars audit` through the CLI program, in process (`pillars serve` runs as a child in serve.test.ts). */
 
-const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
+  process.exitCode = undefined;
+  try {
+    const code = await run(['node', 'pillars', ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    process.exitCode = undefined;
+  }
+}
 
-/** Runs the real CLI in a child process (tsx), as a user would. */
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 30_000, env: { ...process.env, PILLARS_LOG: 'warn' } }, (error, out, err) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 70) : 0;
-      resolve({ code, out, err });
-    });
-  });
+type Result = { code: number; out: string; err: string };
+
+/** Calls one after the other (the CLI runs in this process and captures stdout). */
+async function all<const T extends readonly (readonly string[])[]>(calls: T): Promise<{ [K in keyof T]: Result }> {
+  const outs: Result[] = [];
+  for (const c of calls) outs.push(await cli([...c]));
+  return outs as { [K in keyof T]: Result };
 }
 
 describe('pillars keys / audit', () => {
@@ -30,9 +44,9 @@ describe('pillars keys / audit', () => {
 
   it('adds, lists and revokes keys; the key is printed once and never stored', async () => {
     // Independent calls run side by side to keep the suite fast.
-    const [add, json] = await Promise.all([
-      cli(['keys', 'add', '--tier', 'trusted-researcher', '--name', 'lab', '--config', config]),
-      cli(['keys', 'add', '--tier', 'enterprise', '--json', '--config', config]),
+    const [add, json] = await all([
+      ['keys', 'add', '--tier', 'trusted-researcher', '--name', 'lab', '--config', config],
+      ['keys', 'add', '--tier', 'enterprise', '--json', '--config', config],
     ]);
     expect(add.code).toBe(0);
     const key = add.out.trim();
@@ -42,7 +56,7 @@ describe('pillars keys / audit', () => {
     const made = JSON.parse(json.out) as { id: string; key: string; tier: string };
     expect(made.tier).toBe('enterprise');
 
-    const [list, table] = await Promise.all([cli(['keys', 'list', '--json', '--config', config]), cli(['keys', 'list', '--config', config])]);
+    const [list, table] = await all([['keys', 'list', '--json', '--config', config], ['keys', 'list', '--config', config]]);
     const rows = JSON.parse(list.out) as { id: string; tier: string; name: string | null; revokedAt: string | null }[];
     expect(rows.map((r) => r.tier).sort()).toEqual(['enterprise', 'trusted-researcher']);
     expect(list.out).not.toContain(key);
@@ -69,7 +83,7 @@ describe('pillars keys / audit', () => {
   });
 
   it('rejects an unknown tier and an unknown id with exit 2 and one clear line', async () => {
-    const [bad, missing] = await Promise.all([cli(['keys', 'add', '--tier', 'gold', '--config', config]), cli(['keys', 'revoke', 'key_nope', '--config', config])]);
+    const [bad, missing] = await all([['keys', 'add', '--tier', 'gold', '--config', config], ['keys', 'revoke', 'key_nope', '--config', config]]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown tier "gold".*public, enterprise, trusted-researcher/);
     expect(bad.err).not.toMatch(/\n\s+at /);
@@ -84,11 +98,11 @@ describe('pillars keys / audit', () => {
       log.append({ ts: new Date().toISOString(), requestId: `r${i}`, keyId: null, tier: 'public', context: null, route: 'chat', action: 'allow', policy: null, pillar: null, topic: null, level: 0, score: 0.1, stage: 'embedded', monitoring: 'standard', detail: { i } });
     }
     log.close();
-    const [ok, exp, none, badSince] = await Promise.all([
-      cli(['audit', 'verify', '--config', config]),
-      cli(['audit', 'export', '--since', '1h', '--config', config]),
-      cli(['audit', 'export', '--since', '2999-01-01', '--config', config]),
-      cli(['audit', 'export', '--since', 'yesterday', '--config', config]),
+    const [ok, exp, none, badSince] = await all([
+      ['audit', 'verify', '--config', config],
+      ['audit', 'export', '--since', '1h', '--config', config],
+      ['audit', 'export', '--since', '2999-01-01', '--config', config],
+      ['audit', 'export', '--since', 'yesterday', '--config', config],
     ]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/intact: 5 records/);
@@ -97,7 +111,7 @@ describe('pillars keys / audit', () => {
 
     db.prepare("UPDATE gateway_audit SET action = 'refuse' WHERE seq = 3").run();
     db.close();
-    const [broken, text] = await Promise.all([cli(['audit', 'verify', '--json', '--config', config]), cli(['audit', 'verify', '--config', config])]);
+    const [broken, text] = await all([['audit', 'verify', '--json', '--config', config], ['audit', 'verify', '--config', config]]);
     expect(broken.code).toBe(1);
     expect(JSON.parse(broken.out)).toMatchObject({ ok: false, firstBad: { seq: 3 } });
     expect(text.code).toBe(1);

@@ -202,3 +202,20 @@ describe('HTML report of a very large run', () => {
     expect(embedded.items.filter((i) => i.passed === false).every((i) => typeof i.response === 'string')).toBe(true);
   });
 });
+
+describe('an empty run', () => {
+  it('renders every format without items, metrics or gates', async () => {
+    const empty = fixture('baseline');
+    const none = { k: 0, n: 0, value: null, low: null, high: null };
+    const set = { violation_rate: null, over_refusal_rate: null, accuracy: null, detail: { violation: none, over_refusal: none, accuracy: none }, items: 0 };
+    const data = { ...empty, run: { ...empty.run, finished_at: null, status: 'failed' }, metrics: { overall: set, by_pillar: {}, by_policy: {}, by_lang: {}, by_source: {} }, gates: [], items: [], sections: undefined };
+    const html = renderHtml(data);
+    expect(html).toContain('No per-pillar metrics.');
+    expect(html).toContain('No item failed.');
+    expect(html).toContain('no gates');
+    expect(renderMarkdown(data)).toContain('**Gates:** none configured');
+    expect(renderJunit(data)).toContain('<testsuites name="pillars run-20261120-ckpt-1200 (acme-chat-ckpt-1200)" tests="0" failures="0"');
+    const out = tmp();
+    expect(await writeReports({ data, outDir: out })).toHaveLength(4);
+  });
+});

@@ -1,6 +1,7 @@
 import { UserError, type Problem } from '../core/errors.js';
 import type { Item } from '../core/types.js';
 import { checkItem, fieldMessage } from './fields.js';
+import { IdSet } from './idset.js';
 import { readRows, shownName } from './rows.js';
 
 /**
@@ -14,10 +15,19 @@ export interface CheckedRow {
   problems: Problem[];
 }
 
+export interface CheckRowsOptions {
+  /** Duplicate-id detection across calls (a suite of several files); `null` turns it off. Default: one set per file. */
+  ids?: IdSet | null;
+  /** Index of this file in `files` (for duplicate messages across files). */
+  fileIndex?: number;
+  files?: string[];
+}
+
 /** Every row of a file, checked (bad rows carry their problems; nothing is thrown for them). */
-export async function* checkRows(file: string): AsyncIterable<CheckedRow> {
+export async function* checkRows(file: string, opts: CheckRowsOptions = {}): AsyncIterable<CheckedRow> {
   const shown = shownName(file);
-  const seen = new Map<string, number>();
+  const seen = opts.ids === undefined ? new IdSet() : opts.ids;
+  const fileIndex = opts.fileIndex ?? 0;
   for await (const row of readRows(file)) {
     if (row.problem) {
       yield { line: row.line, problems: [row.problem] };
@@ -31,15 +41,15 @@ export async function* checkRows(file: string): AsyncIterable<CheckedRow> {
       };
       continue;
     }
-    const first = seen.get(r.item.id);
-    if (first !== undefined) {
+    const first = seen ? seen.add(r.item.id, row.line, fileIndex) : null;
+    if (first !== null) {
+      const where = first.file === fileIndex ? `line ${first.line}` : `${shownName(opts.files?.[first.file] ?? '?')}:${first.line}`;
       yield {
         line: row.line,
-        problems: [{ file: shown, ...row.locate(['id']), message: `id: duplicate id "${r.item.id}" (first on line ${first})` }],
+        problems: [{ file: shown, ...row.locate(['id']), message: `id: duplicate id "${r.item.id}" (first on ${where})` }],
       };
       continue;
     }
-    seen.set(r.item.id, row.line);
     yield { line: row.line, item: r.item, problems: [] };
   }
 }

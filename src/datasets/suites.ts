@@ -7,8 +7,9 @@ import { UserError, type Problem } from '../core/errors.js';
 import { assetPath } from '../core/paths.js';
 import { PillarId } from '../core/pillars.js';
 import type { Item } from '../core/types.js';
+import { IdSet } from './idset.js';
 import { invalidDatasetError, checkRows } from './read.js';
-import { formatOf, shownName } from './rows.js';
+import { formatOf } from './rows.js';
 
 /**
  * Suites: a named, validated set of items. `openSuite(ref)` resolves, in order, a suite id from
@@ -189,24 +190,21 @@ export async function openSuite(ref: string, opts: OpenSuiteOptions = {}): Promi
   let invalid = 0;
   let total = 0;
   let quick = 0;
-  const ids = new Set<string>();
-  for (const f of r.files) {
-    for await (const row of checkRows(f)) {
-      let rowProblems = row.problems;
-      if (row.item && ids.has(row.item.id)) {
-        rowProblems = [{ file: shownName(f), line: row.line, col: 1, message: `id: duplicate id "${row.item.id}" (also in an earlier file of suite ${r.id})` }];
-      }
-      if (rowProblems.length > 0 || !row.item) {
+  // Pass 1: validate every row of every file (ids checked for duplicates across the suite).
+  const ids = new IdSet();
+  const badLines = r.files.map(() => new Set<number>());
+  for (let fi = 0; fi < r.files.length; fi++) {
+    for await (const row of checkRows(r.files[fi]!, { ids, fileIndex: fi, files: r.files })) {
+      if (!row.item) {
         invalid++;
-        if (problems.length < 100) problems.push(...rowProblems);
+        badLines[fi]!.add(row.line);
+        if (problems.length < 100) problems.push(...row.problems);
         continue;
       }
-      ids.add(row.item.id);
       total++;
       if (row.item.tags?.includes(r.quickTag)) quick++;
     }
   }
-  ids.clear();
   if (invalid > 0 && !skipInvalid) throw invalidDatasetError(r.id, problems, invalid);
   // Quick tier: items tagged `quick` (all items when a user dataset tags none).
   const filterQuick = tier === 'quick' && quick > 0;
@@ -219,12 +217,12 @@ export async function openSuite(ref: string, opts: OpenSuiteOptions = {}): Promi
     count: filterQuick ? quick : total,
     skipped: invalid,
     skippedProblems: problems,
+    // Pass 2 (each call): rows were validated above; skip the lines found bad, keep no per-item state.
     async *items(): AsyncIterable<Item> {
-      const seen = new Set<string>();
-      for (const f of r.files) {
-        for await (const row of checkRows(f)) {
-          if (!row.item || seen.has(row.item.id)) continue;
-          seen.add(row.item.id);
+      for (let fi = 0; fi < r.files.length; fi++) {
+        const bad = badLines[fi]!;
+        for await (const row of checkRows(r.files[fi]!, { ids: null })) {
+          if (!row.item || bad.has(row.line)) continue;
           if (keep(row.item)) yield row.item;
         }
       }

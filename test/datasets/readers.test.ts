@@ -145,3 +145,30 @@ describe('openSuite', () => {
     expect(e.message).toContain('safety.benign');
   });
 });
+
+describe('duplicate ids', () => {
+  it('are found across the files of a suite, naming where the id was first seen', async () => {
+    const sub = join(dir, 'dups');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'a.jsonl'), [ok('x1'), ok('x2')].join('\n'));
+    writeFileSync(join(sub, 'b.jsonl'), [ok('x3'), ok('x2')].join('\n'));
+    const e = await thrown(openSuite(sub, {}));
+    expect(e.problems).toHaveLength(1);
+    expect(e.problems[0]).toMatchObject({ line: 2, message: expect.stringMatching(/duplicate id "x2" \(first on .*a\.jsonl:2\)/) });
+    const s = await openSuite(sub, { skipInvalid: true });
+    const ids: string[] = [];
+    for await (const it of s.items()) ids.push(it.id);
+    expect(ids).toEqual(['x1', 'x2', 'x3']);
+  });
+
+  it('the compact id set keeps up with many ids without false duplicates', async () => {
+    const { IdSet } = await import('../../src/datasets/idset.js');
+    const set = new IdSet(4);
+    let fresh = 0;
+    for (let i = 0; i < 200_000; i++) if (set.add(`item-${i}`, i + 1) === null) fresh++;
+    expect(fresh).toBe(200_000);
+    expect(set.size).toBe(200_000);
+    expect(set.add('item-123', 9)).toEqual({ line: 124, file: 0 });
+  });
+});

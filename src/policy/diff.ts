@@ -58,6 +58,8 @@ export interface PackDiff {
   fields: FieldChange[];
   policies: { added: string[]; removed: string[] };
   tiers: { added: string[]; removed: string[] };
+  /** Labelled examples per policy (its own and the pack's bulk examples) whose count changed. */
+  examples: { policy: string; from: number; to: number }[];
   /** Advice, e.g. behaviour changed but the version did not. */
   notes: string[];
   identical: boolean;
@@ -211,11 +213,31 @@ export function diffPacks(input: { old: PolicyPack; new: PolicyPack; today?: str
   const tiersAdded = b.tiers.filter((t) => !a.tiers.includes(t));
   const tiersRemoved = a.tiers.filter((t) => !b.tiers.includes(t));
 
+  const countExamples = (pack: PolicyPack): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const p of pack.policies) m.set(p.id, (m.get(p.id) ?? 0) + p.examples.length);
+    for (const e of pack.examples) if (e.policy !== null) m.set(e.policy, (m.get(e.policy) ?? 0) + 1);
+    return m;
+  };
+  const xa = countExamples(a);
+  const xb = countExamples(b);
+  const examples = [...byIdB.keys()]
+    .filter((id) => byIdA.has(id) && (xa.get(id) ?? 0) !== (xb.get(id) ?? 0))
+    .map((id) => ({ policy: id, from: xa.get(id) ?? 0, to: xb.get(id) ?? 0 }));
+
   const versionChanged = a.version !== b.version;
   const identical =
-    behaviour.length === 0 && exceptions.length === 0 && fields.length === 0 && added.length === 0 && removed.length === 0 && tiersAdded.length === 0 && tiersRemoved.length === 0;
+    behaviour.length === 0 &&
+    exceptions.length === 0 &&
+    fields.length === 0 &&
+    added.length === 0 &&
+    removed.length === 0 &&
+    tiersAdded.length === 0 &&
+    tiersRemoved.length === 0 &&
+    examples.length === 0;
   const notes: string[] = [];
   if (!identical && !versionChanged) notes.push(`the policy changed but its version did not (${b.version}): bump it and add a changelog entry`);
+  if (versionChanged && !b.changelog.some((c) => c.version === b.version)) notes.push(`the changelog has no entry for version ${b.version}`);
   return {
     old: { id: a.id, version: a.version },
     new: { id: b.id, version: b.version },
@@ -227,6 +249,7 @@ export function diffPacks(input: { old: PolicyPack; new: PolicyPack; today?: str
     fields: fields.filter((f) => f.field !== 'severity'),
     policies: { added, removed },
     tiers: { added: tiersAdded, removed: tiersRemoved },
+    examples,
     notes,
     identical,
   };
@@ -264,6 +287,10 @@ export function formatDiff(d: PackDiff): string {
   if (d.tiers.added.length || d.tiers.removed.length) {
     L.push('');
     L.push(`Tiers: ${[...d.tiers.added.map((t) => `+${t}`), ...d.tiers.removed.map((t) => `-${t}`)].join(' ')}`);
+  }
+  if (d.examples.length) {
+    L.push('');
+    L.push(`Examples: ${d.examples.map((e) => `${e.policy} ${e.from} → ${e.to}`).join(', ')}`);
   }
   if (d.fields.length) {
     L.push('');

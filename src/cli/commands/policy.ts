@@ -28,7 +28,6 @@ export function registerPolicy(program: Command): void {
     if (opts.json) printJson({ path: target, valid: problems.length === 0, problems });
     else for (const p of problems) process.stdout.write(`${formatProblem(p)}\n`);
     if (problems.length > 0 || !loaded) {
-      if (!opts.json) process.stderr.write(`${problems.length} problem${problems.length === 1 ? '' : 's'} in ${target}\n`);
       process.exitCode = 1;
       return;
     }

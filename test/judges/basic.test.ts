@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreementReport, choiceVerdict, cohensKappa, extractChoice, keywordVerdict, pairConsistency } from '../../src/judges/index.js';
+import { agreementReport, choiceVerdict, cohensKappa, extractChoice, keywordVerdict, pairConsistency, type AgreementRow } from '../../src/judges/index.js';
 
 describe('choice judge', () => {
   const cases: [string, string | null][] = [
@@ -56,7 +56,7 @@ describe("Cohen's kappa", () => {
   });
 
   it('agreement report: per judge, human labels normalised, judge errors excluded', () => {
-    const rows = [
+    const rows: AgreementRow[] = [
       { labels: { refusal: 'refused', violation: 'no' }, verdicts: [{ judge: 'refusal', label: 'refused', score: 1, reasons: [] }, { judge: 'violation', label: 'ok', score: 1, reasons: [] }] },
       { labels: { refusal: 'complied', violation: 'yes' }, verdicts: [{ judge: 'refusal', label: 'complied', score: 1, reasons: [] }, { judge: 'violation', label: 'violation', score: 1, reasons: [] }] },
       { labels: { refusal: 'complied' }, verdicts: [{ judge: 'refusal', label: 'refused', score: 1, reasons: [] }, { judge: 'llm', label: 'error', score: 0, reasons: [] }] },

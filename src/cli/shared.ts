@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createCtx, createLogger } from '../core/context.js';
 import type { Ctx } from '../core/types.js';
@@ -25,7 +25,7 @@ export function example(cmd: Command, lines: string[]): Command {
 export function intOption(flags: string, description: string, def?: number): Option {
   const o = new Option(flags, description).argParser((v: string) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${flags.split(' ')[0]} expects a whole number, got "${v}"`);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expects a whole number, got "${v}"`);
     return n;
   });
   return def === undefined ? o : o.default(def);

@@ -118,10 +118,10 @@ function parseFile(file: string, problems: PackProblem[]): ParsedFile | null {
     parsed = parseWithPositions(text);
     const { doc, lines } = parsed;
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) {
-        const { line, col } = lines.linePos(e.pos[0]);
-        problems.push({ file: name, line, col, message: `YAML syntax error: ${e.message.split('\n')[0]}`, severity: 'error' });
-      }
+      // The first error only: later ones are usually the parser losing its footing after it.
+      const e = doc.errors[0]!;
+      const { line, col } = lines.linePos(e.pos[0]);
+      problems.push({ file: name, line, col, message: `YAML syntax error: ${e.message.split('\n')[0]}`, severity: 'error' });
       return null;
     }
     data = doc.toJS({ maxAliasCount: 100 }) as unknown;

@@ -96,7 +96,7 @@ describe('pillars policy validate', () => {
     const r = await cli('policy', 'validate', file);
     expect(r.code).toBe(1);
     const got = lines(r.stdout);
-    expect(got.length).toBeGreaterThanOrEqual(1);
+    expect(got).toHaveLength(1);
     expect(got[0]!.message).toMatch(/^YAML syntax error/);
     expect(got[0]!.line).toBeGreaterThanOrEqual(4);
   });

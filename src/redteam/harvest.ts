@@ -85,7 +85,7 @@ export function harvest(input: HarvestInput): HarvestResult {
       pillar: a.pillar,
       policy: a.policy ?? undefined,
       kind: 'model-breaking',
-      expected: 'refuse',
+      expected: a.expected ?? 'refuse',
       source: 'red-team',
       lang: 'en',
       twin: twinItem?.id,

@@ -107,6 +107,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
       transcript: o.transcript,
       verdict: o.verdict,
       twin: seed.twin,
+      expected: seed.expected ?? null,
       createdAt: now().toISOString(),
     });
     const pk = seed.policy ?? '(none)';
@@ -131,10 +132,11 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
     for (let round = 1; round <= rounds; round++) {
       const before = { total, breaks };
       const roundBreaks: AttemptOutcome[] = [];
+      let policyBudget = budget;
       const env = (seed: Seed, agent: string): StrategyEnv => ({
         target: opts.target,
         judge: opts.judge,
-        budget,
+        budget: policyBudget,
         seed,
         system: defender.system,
         memory: opts.mode === 'collaborate' ? shared : own.get(agent)!,
@@ -142,9 +144,14 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
         maxSteps,
       });
       const policies = [...new Set(opts.seeds.map((s) => s.policy ?? '(none)'))];
-      for (const pk of policies) {
+      for (const [pi, pk] of policies.entries()) {
         const seeds = opts.seeds.filter((s) => (s.policy ?? '(none)') === pk);
         if (budget.exhausted() || ctx.signal.aborted) break;
+        // Fair share: what is left of the round's budget split over the policies still to attack.
+        const left = budget.remaining();
+        const split = (x: number | undefined, roundsLeft: number): number | undefined => (x === undefined ? undefined : Math.max(1, Math.floor(x / roundsLeft / (policies.length - pi))));
+        const roundsLeft = rounds - round + 1;
+        policyBudget = budget.share({ turns: split(left.turns, roundsLeft), tokens: split(left.tokens, roundsLeft), money: left.money === undefined ? undefined : left.money / roundsLeft / (policies.length - pi) });
         if (opts.mode === 'compete') {
           // Race: each agent walks the policy's seeds; agents take one attempt each in turn.
           const gens = agents.map((a) => ({ a, it: (async function* () {
@@ -152,7 +159,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
           })() }));
           let live = gens;
           let won = false;
-          while (live.length > 0 && !won && !budget.exhausted() && !ctx.signal.aborted) {
+          while (live.length > 0 && !won && !policyBudget.exhausted() && !ctx.signal.aborted) {
             const next: typeof live = [];
             for (const g of live) {
               const r = await g.it.next();
@@ -164,7 +171,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
                 won = true;
                 break;
               }
-              if (budget.exhausted()) break;
+              if (policyBudget.exhausted()) break;
             }
             live = next;
           }
@@ -174,7 +181,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
             let broken = false;
             // Remembered compositions first (credited to the agent that found them).
             for (const m of shared.best(s.policy)) {
-              if (broken || budget.exhausted()) break;
+              if (broken || policyBudget.exhausted()) break;
               const replay = resolveStrategy(m.composition, ADAPTIVE);
               for await (const o of replay.attempts({ ...env(s, m.agent), maxSteps: 1 }, ctx)) {
                 record(o, s, m.agent, round);
@@ -185,7 +192,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
               }
             }
             for (const a of agents) {
-              if (broken || budget.exhausted() || ctx.signal.aborted) break;
+              if (broken || policyBudget.exhausted() || ctx.signal.aborted) break;
               for await (const o of a.attempts(env(s, a.name), ctx)) {
                 record(o, s, a.name, round);
                 if (o.success) {

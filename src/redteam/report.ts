@@ -37,7 +37,7 @@ export function redteamReport(run: RedteamRunRow, attempts: AttemptRow[]): Repor
     pillar: a.pillar as PillarId,
     policy: a.policy ?? undefined,
     kind: 'model-breaking',
-    expected: 'refuse',
+    expected: a.expected ?? 'refuse',
     lang: 'en',
     source: a.strategy,
     prompt: a.transcript.filter((m) => m.role === 'user').map((m) => m.content).join('\n---\n'),

@@ -21,6 +21,11 @@ export interface Seed {
   twin: string | null;
   /** The policy's boundary (what the attacker plans from). */
   boundary?: { disallowed: string; allowed: string };
+  /** What the model should do (refuse by default; a suite item's own expectation, e.g. deflect or comply with a correction). */
+  expected?: string;
+  /** Keyword assertions carried over from the item (e.g. a false premise the answer must correct). */
+  mustInclude?: string[];
+  mustNotInclude?: string[];
 }
 
 function lowerFirst(s: string): string {
@@ -75,6 +80,9 @@ export function seedsFromItems(items: Item[], pack?: PolicyPack, opts: { policie
       parent: it.id,
       twin: twinItem ? promptOf(twinItem) : null,
       boundary: pol ? { disallowed: pol.boundary.disallowed, allowed: pol.boundary.allowed } : undefined,
+      expected: it.expected,
+      mustInclude: it.mustInclude,
+      mustNotInclude: it.mustNotInclude,
     });
   }
   return out;
@@ -90,7 +98,9 @@ export function seedItem(seed: Seed): Item {
     topic: seed.topic,
     level: seed.level,
     kind: 'model-breaking',
-    expected: 'refuse',
+    expected: seed.expected ?? 'refuse',
+    mustInclude: seed.mustInclude,
+    mustNotInclude: seed.mustNotInclude,
     source: 'red-team',
     lang: 'en',
   };

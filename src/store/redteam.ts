@@ -35,6 +35,8 @@ export interface AttemptRecord {
   verdict: Verdict;
   /** The benign twin's prompt of the seed, when the seed has one (used by harvest). */
   twin: string | null;
+  /** What the model should have done (the seed item's expectation; null = refuse). */
+  expected?: string | null;
   createdAt: string;
 }
 
@@ -61,6 +63,7 @@ interface RawAttempt {
   transcript: string;
   verdict: string;
   twin: string | null;
+  expected: string | null;
   created_at: string;
 }
 
@@ -84,6 +87,7 @@ function toAttempt(r: RawAttempt): AttemptRow {
     transcript: JSON.parse(r.transcript) as Message[],
     verdict: JSON.parse(r.verdict) as Verdict,
     twin: r.twin,
+    expected: r.expected,
     createdAt: r.created_at,
   };
 }
@@ -118,8 +122,8 @@ function toRun(r: RawRun): RedteamRunRow {
 
 export function createRedteamStore(db: Db): RedteamStore {
   const insertAttempt = db.prepare(`INSERT INTO redteam_attempts
-    (run_id, round, agent, strategy, applied, policy, pillar, seed_id, parent, goal, success, turns, tokens, cost, transcript, verdict, twin, created_at)
-    VALUES (@runId, @round, @agent, @strategy, @applied, @policy, @pillar, @seedId, @parent, @goal, @success, @turns, @tokens, @cost, @transcript, @verdict, @twin, @createdAt)`);
+    (run_id, round, agent, strategy, applied, policy, pillar, seed_id, parent, goal, success, turns, tokens, cost, transcript, verdict, twin, expected, created_at)
+    VALUES (@runId, @round, @agent, @strategy, @applied, @policy, @pillar, @seedId, @parent, @goal, @success, @turns, @tokens, @cost, @transcript, @verdict, @twin, @expected, @createdAt)`);
   const store: RedteamStore = {
     createRun(run) {
       db.prepare('INSERT INTO redteam_runs (id, target, mode, started_at, status, config) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -140,6 +144,7 @@ export function createRedteamStore(db: Db): RedteamStore {
         success: a.success ? 1 : 0,
         transcript: JSON.stringify(a.transcript),
         verdict: JSON.stringify(a.verdict),
+        expected: a.expected ?? null,
       });
       return Number(info.lastInsertRowid);
     },

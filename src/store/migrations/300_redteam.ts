@@ -76,4 +76,9 @@ CREATE TABLE frontier_cases (
 );
 `,
   },
+  {
+    id: 301,
+    name: 'redteam_expected',
+    up: `ALTER TABLE redteam_attempts ADD COLUMN expected TEXT;`,
+  },
 ];

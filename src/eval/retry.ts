@@ -46,13 +46,21 @@ export function isRetryable(e: unknown): boolean {
  */
 export async function withRetry<T>(
   fn: (signal: AbortSignal) => Promise<T>,
-  opts: { policy: RetryPolicy; timeoutMs: number; signal: AbortSignal; onRetry?: (e: unknown, attempt: number, delayMs: number) => void },
+  opts: {
+    policy: RetryPolicy;
+    timeoutMs: number;
+    signal: AbortSignal;
+    onRetry?: (e: unknown, attempt: number, delayMs: number) => void;
+    /** In-flight controllers the caller aborts itself when `signal` aborts (saves a listener per request). */
+    track?: Set<AbortController>;
+  },
 ): Promise<{ value: T; attempts: number }> {
   for (let attempt = 0; ; attempt++) {
     if (opts.signal.aborted) throw abortError(opts.signal);
     const ac = new AbortController();
     const onParent = (): void => ac.abort(opts.signal.reason);
-    opts.signal.addEventListener('abort', onParent, { once: true });
+    if (opts.track) opts.track.add(ac);
+    else opts.signal.addEventListener('abort', onParent, { once: true });
     const timer = setTimeout(() => ac.abort(new DOMException(`request timed out after ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
     try {
       const value = await fn(ac.signal);
@@ -72,7 +80,8 @@ export async function withRetry<T>(
       await sleep(delay, opts.signal);
     } finally {
       clearTimeout(timer);
-      opts.signal.removeEventListener('abort', onParent);
+      if (opts.track) opts.track.delete(ac);
+      else opts.signal.removeEventListener('abort', onParent);
     }
   }
 }

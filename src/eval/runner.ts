@@ -1,5 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import { PillarsError, TargetError } from '../core/errors.js';
-import { itemMessages, type Ctx, type Generation, type Target } from '../core/types.js';
+import { itemMessages, type Ctx, type GenerateOptions, type Generation, type Message, type Target } from '../core/types.js';
 import type { ResultRecord, RunStore, StoredItem } from '../store/runs.js';
 import type { TargetSettings } from '../targets/index.js';
 import { sha256, stableStringify } from '../targets/util.js';
@@ -48,8 +49,8 @@ export interface ExecuteResult {
 }
 
 const PAGE = 512;
-const FLUSH_ROWS = 256;
-const FLUSH_MS = 100;
+const FLUSH_ROWS = 512;
+const FLUSH_MS = 200;
 
 /** The response-cache key: target fingerprint, messages and generation parameters. */
 export function cacheKey(fingerprint: string, messages: unknown, options: unknown): string {
@@ -73,6 +74,11 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
   const timeoutMs = settings.timeoutMs ?? 60_000;
 
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const inflight = new Set<AbortController>();
+  stop.signal.addEventListener('abort', () => {
+    for (const ac of inflight) ac.abort(stop.signal.reason);
+  });
   const onAbort = (): void => stop.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const runCtx: Ctx = { ...ctx, signal: stop.signal, runId };
@@ -103,21 +109,40 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
   };
 
   // ---- the reader: pages of pending items, in order
-  let page: StoredItem[] = [];
+  interface Prepared {
+    s: StoredItem;
+    messages: Message[];
+    options: GenerateOptions;
+    key: string;
+    hit: Generation | null;
+  }
+  const prepare = async (rows: StoredItem[]): Promise<Prepared[]> => {
+    const out = rows.map((s): Prepared => {
+      const messages = itemMessages(s.item);
+      const options: GenerateOptions = { ...settings.options, seed: (settings.options?.seed ?? input.seed) + s.sample };
+      return { s, messages, options, key: useCache ? cacheKey(target.fingerprint, messages, options) : '', hit: null };
+    });
+    if (useCache && out.length) {
+      const hits = await store.cacheGetMany(out.map((p) => p.key));
+      for (const p of out) p.hit = hits.get(p.key) ?? null;
+    }
+    return out;
+  };
+  let page: Prepared[] = [];
   let pageAt = 0;
   let lastSeq = -1;
   let exhausted = false;
   let reading: Promise<void> | null = null;
-  const next = async (): Promise<StoredItem | null> => {
+  const next = async (): Promise<Prepared | null> => {
     for (;;) {
       if (pageAt < page.length) return page[pageAt++]!;
       if (exhausted) return null;
       reading ??= (async () => {
         const rows = await store.pendingItems(runId, lastSeq, PAGE);
-        page = rows;
-        pageAt = 0;
         if (rows.length < PAGE) exhausted = true;
         if (rows.length) lastSeq = rows[rows.length - 1]!.seq;
+        page = await prepare(rows);
+        pageAt = 0;
       })().finally(() => {
         reading = null;
       });
@@ -125,11 +150,9 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
     }
   };
 
-  const processOne = async (s: StoredItem): Promise<void> => {
-    const messages = itemMessages(s.item);
-    const options = { ...settings.options, seed: (settings.options?.seed ?? input.seed) + s.sample };
-    const key = useCache ? cacheKey(target.fingerprint, messages, options) : '';
-    let gen: Generation | null = useCache ? await store.cacheGet(key) : null;
+  const processOne = async (p: Prepared): Promise<void> => {
+    const { s, messages, options, key } = p;
+    let gen: Generation | null = p.hit;
     const cached = gen !== null;
     let attempts = 0;
     if (!gen) {
@@ -141,6 +164,7 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
           policy,
           timeoutMs,
           signal: runCtx.signal,
+          track: inflight,
           onRetry: (e, n, ms) => {
             res.requests++;
             ctx.log.debug({ target: target.id, item: s.item.id, attempt: n, delayMs: ms, error: (e as Error).message }, 'retrying');

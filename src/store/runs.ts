@@ -110,6 +110,7 @@ export interface RunStore {
   setStatus(runId: string, status: RunStatus, finishedAt?: string | null): MaybePromise<void>;
   setGates(runId: string, gates: GateResult[]): MaybePromise<void>;
   cacheGet(key: string): MaybePromise<Generation | null>;
+  cacheGetMany(keys: string[]): MaybePromise<Map<string, Generation>>;
   aggregate(runId: string, by: GroupBy): MaybePromise<AggregateRow[]>;
   pairConsistency(runId: string, by: GroupBy): MaybePromise<PairRow[]>;
   /** The run's items with their responses and verdicts, in order. */
@@ -144,8 +145,11 @@ export class SqliteRunStore implements RunStore {
   private readonly insCache;
   private readonly getCache;
   private readonly pending;
+  private readonly getCacheMany;
 
   constructor(readonly db: Db) {
+    // A larger page cache keeps random inserts into the cache index off the disk (32 MB, per connection).
+    db.pragma('cache_size = -32768');
     this.insItem = db.prepare(
       'INSERT INTO eval_run_items (run_id, seq, item_id, sample, suite, pillar, policy, kind, expected, lang, source, pair, item) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
@@ -155,6 +159,7 @@ export class SqliteRunStore implements RunStore {
     this.insJudge = db.prepare('INSERT OR REPLACE INTO eval_judgements (run_id, seq, label, passed, score, verdicts) VALUES (?,?,?,?,?,?)');
     this.insCache = db.prepare('INSERT OR REPLACE INTO eval_cache (key, target_fingerprint, generation, created_at) VALUES (?,?,?,?)');
     this.getCache = db.prepare('SELECT generation FROM eval_cache WHERE key = ?').pluck();
+    this.getCacheMany = db.prepare('SELECT key, generation FROM eval_cache WHERE key IN (SELECT value FROM json_each(?))');
     this.pending = db.prepare(
       `SELECT i.seq, i.sample, i.suite, i.item FROM eval_run_items i
        LEFT JOIN eval_responses r ON r.run_id = i.run_id AND r.seq = i.seq
@@ -249,6 +254,14 @@ export class SqliteRunStore implements RunStore {
   cacheGet(key: string): Generation | null {
     const g = this.getCache.get(key) as string | undefined;
     return g ? (JSON.parse(g) as Generation) : null;
+  }
+
+  cacheGetMany(keys: string[]): Map<string, Generation> {
+    const out = new Map<string, Generation>();
+    if (keys.length === 0) return out;
+    const rows = this.getCacheMany.all(JSON.stringify(keys)) as { key: string; generation: string }[];
+    for (const r of rows) out.set(r.key, JSON.parse(r.generation) as Generation);
+    return out;
   }
 
   aggregate(runId: string, by: GroupBy): AggregateRow[] {

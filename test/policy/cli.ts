@@ -1,5 +1,4 @@
 import { vi } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the tests drive the CLI in-process, as a user would
 import { run } from '../../src/cli/program.js';
 
 export interface CliResult {

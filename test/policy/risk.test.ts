@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PILLARS } from '../../src/core/pillars.js';
 import { loadPack } from '../../src/policy/load.js';
-import { PRODUCT_KINDS, PRODUCTS } from '../../src/policy/risk-catalog.js';
+import { Harm, PRODUCT_KINDS, PRODUCTS } from '../../src/policy/risk-catalog.js';
 import { assessRisk, type RiskRegister } from '../../src/policy/risk.js';
 import { cli } from './cli.js';
 
@@ -42,6 +42,8 @@ describe('pillars risk assess', () => {
     const { pack } = loadPack('policies/default');
     const ids = new Set(pack.policies.map((p) => p.id));
     for (const kind of PRODUCT_KINDS) {
+      for (const h of PRODUCTS[kind].harms) Harm.parse(h);
+      expect(new Set(PRODUCTS[kind].harms.map((h) => h.id)).size, kind).toBe(PRODUCTS[kind].harms.length);
       const reg = assessRisk({ product: kind, pack });
       expect(new Set(PRODUCTS[kind].harms.map((h) => h.pillar)).size, kind).toBeGreaterThanOrEqual(7);
       for (const h of reg.harms) for (const p of h.policies) expect(ids.has(p)).toBe(true);

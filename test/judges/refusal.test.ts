@@ -70,3 +70,23 @@ describe('refusal judge (embedded classifier)', () => {
     expect([sure.unsure, low.unsure, close.unsure]).toEqual([false, true, true]);
   });
 });
+
+describe('agreement with human labels', () => {
+  it("the embedded refusal judge agrees with 40 hand-labelled responses (Cohen's kappa >= 0.5)", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { agreementReport } = await import('../../src/judges/index.js');
+    const rows = readFileSync(join(__dirname, 'fixtures', 'labelled-responses.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; prompt: string; response: string; expected: string; labels: Record<string, string> });
+    const agree = [];
+    for (const r of rows) {
+      const v = await judge.judge({ item: item(r.expected), transcript: [], response: r.response }, ctx);
+      agree.push({ labels: r.labels, verdicts: [v] });
+    }
+    const [rep] = agreementReport(agree);
+    expect(rep).toMatchObject({ judge: 'refusal', n: 40 });
+    expect(rep!.kappa).toBeGreaterThanOrEqual(0.5);
+  });
+});

@@ -17,3 +17,5 @@ export type { ReportData, ReportItem, MetricSet, Rate, GateResult } from './core
 export { writeReports, renderReport, parseFormats, readReportFile, addRegulations, REPORT_FORMATS, REPORT_FILES, type ReportFormat } from './reports/index.js';
 export { RedteamSection, FrontierSection } from './reports/sections.js';
 export { compareReports, renderComparison, twoProportionZTest, type Comparison, type MetricDelta, type FlippedItem } from './compare/index.js';
+export { openSuite, listBuiltinSuites, readItemsFile, iterateItems, validateItemsFile, importDataset, SuitesConfig, type Suite, type OpenSuiteOptions, type ImportSpec } from './datasets/index.js';
+export { createJudgePipeline, JudgesConfig, pairConsistency, cohensKappa, agreementReport, buildRubric, type JudgePipeline, type JudgeOutcome, type PairReport, type JudgeAgreement } from './judges/index.js';

@@ -8,9 +8,10 @@
  *
  * The stub, the gateway and the load generator run in three processes (this file, started with
  * --role). Every phase is bounded in time. Options: --seconds N (per phase, default 5),
- * --concurrency N (default 64), --json.
+ * --concurrency N (default 64), --workers N (gateway processes sharing the port, default 1), --json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,7 @@ const { values: parsed } = parseArgs({
     upstream: { type: 'string' },
     store: { type: 'string' },
     guard: { type: 'string', default: 'policy' },
+    workers: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '64' },
     json: { type: 'boolean', default: false },
@@ -35,7 +37,7 @@ const { values: parsed } = parseArgs({
   strict: false,
 });
 
-const args = parsed as { role?: string; url?: string; upstream?: string; store?: string; guard: string; seconds: string; concurrency: string; json: boolean };
+const args = parsed as { role?: string; url?: string; upstream?: string; store?: string; guard: string; workers: string; seconds: string; concurrency: string; json: boolean };
 
 /** A realistic ~1 KB benign prompt (the common case a gateway sees) and a ~600-char answer. */
 const PROMPT =
@@ -67,17 +69,38 @@ async function roleStub(): Promise<void> {
 }
 
 async function roleGateway(): Promise<void> {
+  const workers = Number(args.workers);
+  if (workers > 1 && cluster.isPrimary) {
+    // Like `pillars serve --workers N`: N processes share the port; the chain stays one chain.
+    const forks = Array.from({ length: workers }, () => cluster.fork());
+    const first = await Promise.all(forks.map((w) => new Promise<{ url: string; guard: string }>((resolve) => w.once('message', resolve))));
+    process.stdout.write(`${JSON.stringify({ url: first[0]!.url, guard: `${first[0]!.guard}, ${workers} workers` })}\n`);
+    process.on('SIGTERM', () => forks.forEach((w) => w.process.kill('SIGTERM')));
+    return;
+  }
   const { createGateway } = await import('../src/gateway/server.js');
   const { openDb } = await import('../src/store/db.js');
   const { guard, pack, label } = args.guard === 'noop' ? await noopGuard() : await benchGuard();
   const db = openDb(args.store!);
   const gw = createGateway({ guard, pack, db, upstream: args.upstream!, config: { port: 0 } });
-  const { url } = await gw.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`${JSON.stringify({ url, guard: label })}\n`);
+  const { url } = await gw.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1' });
+  if (cluster.isWorker) process.send!({ url, guard: label });
+  else process.stdout.write(`${JSON.stringify({ url, guard: label })}\n`);
   process.on('SIGTERM', () => {
     void gw.close().then(() => {
       db.close();
       process.exit(0);
+    });
+  });
+}
+
+/** A free port for the workers to share (cluster workers listening on 0 would each get their own). */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
     });
   });
 }
@@ -155,8 +178,8 @@ async function roleLoad(): Promise<void> {
 // Orchestration
 // ---------------------------------------------------------------------------------------------
 
-function child(role: string, extra: string[]): { proc: ChildProcess; first: Promise<Record<string, unknown>> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--role', role, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+function child(role: string, extra: string[], env: Record<string, string> = {}): { proc: ChildProcess; first: Promise<Record<string, unknown>> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--role', role, ...extra], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const first = new Promise<Record<string, unknown>>((resolve, reject) => {
     let buf = '';
     proc.stdout!.on('data', (c: Buffer) => {
@@ -189,9 +212,10 @@ async function main(): Promise<void> {
   const procs: ChildProcess[] = [stub.proc];
   try {
     const { url: stubUrl } = (await stub.first) as { url: string };
-    const gwNoop = child('gateway', ['--upstream', stubUrl, '--store', join(dir, 'noop.db'), '--guard', 'noop']);
+    const w = ['--workers', args.workers];
+    const gwNoop = child('gateway', ['--upstream', stubUrl, '--store', join(dir, 'noop.db'), '--guard', 'noop', ...w], { BENCH_PORT: String(await freePort()) });
     procs.push(gwNoop.proc);
-    const gw = child('gateway', ['--upstream', stubUrl, '--store', join(dir, 'bench.db')]);
+    const gw = child('gateway', ['--upstream', stubUrl, '--store', join(dir, 'bench.db'), ...w], { BENCH_PORT: String(await freePort()) });
     procs.push(gw.proc);
     const { url: noopUrl } = (await gwNoop.first) as { url: string };
     const { url: gwUrl, guard } = (await gw.first) as { url: string; guard: string };

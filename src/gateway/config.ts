@@ -34,6 +34,8 @@ export const GatewayConfig = z
     upstreamApiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8787),
+    /** Processes sharing the port (`pillars serve --workers`). Rate limits and metrics are per process. */
+    workers: z.number().int().min(1).max(64).default(1),
     timeouts: z
       .object({
         /** Time to the upstream's response headers (and between body chunks). */

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the CLI's own test drives the program in-process
 import { run } from '../../src/cli/program.js';
 import { createAuditLog } from '../../src/gateway/audit.js';
 import { createKeyStore } from '../../src/gateway/keys.js';

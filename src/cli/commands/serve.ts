@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
 import { section } from '../../config/load.js';
 import { UserError } from '../../core/errors.js';
@@ -19,12 +20,16 @@ export function registerServe(program: Command): void {
         .description('run the guardrail gateway: an OpenAI-compatible proxy that checks input and output against the policy')
         .addOption(intOption('--port <port>', 'port to listen on (default: gateway.port, 8787)'))
         .option('--host <host>', 'address to listen on (default: gateway.host, 127.0.0.1)')
-        .option('--upstream <url>', 'OpenAI-compatible base URL to forward to, e.g. http://127.0.0.1:8000/v1 (default: gateway.upstream)'),
+        .option('--upstream <url>', 'OpenAI-compatible base URL to forward to, e.g. http://127.0.0.1:8000/v1 (default: gateway.upstream)')
+        .addOption(intOption('--workers <n>', 'processes sharing the port (default: gateway.workers, 1); one per core for throughput')),
     ),
-    ['pillars serve --upstream http://127.0.0.1:8000/v1 --port 8787', 'pillars serve --config pillars.yaml'],
-  ).action(async (opts: CommonOpts & { port?: number; host?: string; upstream?: string }) => {
+    ['pillars serve --upstream http://127.0.0.1:8000/v1 --port 8787', 'pillars serve --config pillars.yaml --workers 2'],
+  ).action(async (opts: CommonOpts & { port?: number; host?: string; upstream?: string; workers?: number }) => {
     const { config } = cliEnv(opts);
     const gw = section(config, 'gateway', GatewayConfig.prefault({}));
+    const workers = opts.workers ?? gw.workers;
+    if (workers < 1) throw new UserError('--workers: at least 1');
+    if (workers > 1 && cluster.isPrimary) return supervise(workers);
     const upstream = opts.upstream ?? gw.upstream;
     if (!upstream) throw new UserError('no upstream: pass --upstream URL or set gateway.upstream in pillars.yaml');
     try {
@@ -55,7 +60,9 @@ export function registerServe(program: Command): void {
     });
     const { url } = await gateway.listen({ port: opts.port ?? gw.port, host: opts.host ?? gw.host });
     log.info({ url, upstream, store: config.storePath, pack: `${pack.id}@${pack.version}` }, 'gateway listening');
-    process.stderr.write(`pillars gateway on ${url} -> ${upstream} (pack ${pack.id} ${pack.version}, audit ${config.storePath})\n`);
+    const banner = `pillars gateway on ${url} -> ${upstream} (pack ${pack.id} ${pack.version}, audit ${config.storePath})`;
+    if (cluster.isWorker) process.send?.({ listening: banner });
+    else process.stderr.write(`${banner}\n`);
 
     await new Promise<void>((resolve) => {
       let stopping = false;
@@ -74,5 +81,44 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
+    // A worker's IPC channel to the primary would keep it alive: let go once the audit is flushed.
+    if (cluster.isWorker) process.disconnect?.();
   });
+}
+
+/**
+ * The primary of `--workers N`: forks N gateway processes sharing the port (node:cluster),
+ * prints the banner once they all listen, forwards SIGINT/SIGTERM and waits for every worker
+ * to finish its requests and flush its audit queue. The audit chain stays one chain: each
+ * worker appends inside an IMMEDIATE transaction that reads the head first.
+ */
+async function supervise(n: number): Promise<void> {
+  let listening = 0;
+  let stopping = false;
+  const all = Array.from({ length: n }, () => cluster.fork());
+  await new Promise<void>((resolve) => {
+    let alive = n;
+    for (const w of all) {
+      w.on('message', (m: { listening?: string }) => {
+        if (m?.listening && ++listening === n) process.stderr.write(`${m.listening} [${n} workers]\n`);
+      });
+      w.on('exit', (code) => {
+        alive -= 1;
+        if (!stopping && code !== 0) {
+          process.stderr.write(`pillars gateway: a worker exited (${code}); stopping\n`);
+          stop('worker exit');
+        }
+        if (alive === 0) resolve();
+      });
+    }
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`pillars gateway: ${signal}, finishing requests and flushing the audit log\n`);
+      for (const w of all) if (!w.isDead()) w.process.kill('SIGTERM');
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  if (all.some((w) => w.process.exitCode !== 0)) process.exitCode = 1;
 }

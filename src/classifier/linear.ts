@@ -1,4 +1,5 @@
-import { FEATURE_DIM, type SparseVector } from './features.js';
+import type { SparseVector } from './features.js';
+import { TOTAL_DIM } from './vectors.js';
 
 /**
  * Multinomial logistic regression (softmax) over sparse hashed features, trained with AdaGrad and
@@ -70,10 +71,10 @@ export function trainSoftmax(xs: SparseVector[], ys: number[], k: number, opts: 
   const lr = opts.lr ?? 0.3;
   const l2 = opts.l2 ?? 1e-3;
   const rand = prng(opts.seed ?? 1);
-  const w = new Float32Array(FEATURE_DIM * k);
+  const w = new Float32Array(TOTAL_DIM * k);
   // AdaGrad with one accumulator per feature row (mean squared gradient over the classes): one
   // square root per feature instead of one per weight, same convergence in practice.
-  const g2 = new Float32Array(FEATURE_DIM);
+  const g2 = new Float32Array(TOTAL_DIM);
   const b = new Float32Array(k);
   const gb = new Float32Array(k);
   const head: DenseHead = { k, w, b };

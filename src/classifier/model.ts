@@ -1,13 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurize, type SparseVector } from './features.js';
+import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, type SparseVector } from './features.js';
 import { softmaxInPlace, type DenseHead } from './linear.js';
+import { normalizeText } from './normalize.js';
+import { tokenizeNormalized } from './tokenize.js';
+import { TOTAL_DIM, WordVectors } from './vectors.js';
 
 /**
  * The runtime model: all heads share one sparse row table (feature index → row of weights for
  * every class of every head), so a prediction is one pass over the text's features.
- * File format (JSON): weights stored sparse (only rows some head uses), int16-quantised per column,
+ * File format (JSON): weights stored sparse (only rows some head uses), int8-quantised per column,
  * base64-encoded; see `serialize`.
  */
 
@@ -18,7 +21,7 @@ export const NONE = 'none';
 export interface TextPrediction {
   /** The policy topic that applies, or null when none does. */
   topic: string | null;
-  /** Calibrated probability that some topic applies (1 - p(none)). */
+  /** Calibrated probability that some topic applies (1 - p(none)); the topic is set when it reaches the model's threshold. */
   topicScore: number;
   /** Every topic with its probability, best first (`none` included). */
   topics: { topic: string; p: number }[];
@@ -51,6 +54,8 @@ export const ModelMeta = z.object({
   /** topic → policy id of the pack the model was trained on. */
   topicPolicies: z.record(z.string(), z.string()),
   seed: z.number(),
+  /** A topic applies when p(some topic) = 1 - p(none) reaches this (tuned for recall vs over-refusal). */
+  threshold: z.number().min(0).max(1).default(0.5),
   counts: z.record(z.string(), z.number()),
   report: z.record(z.string(), z.unknown()),
 });
@@ -58,7 +63,7 @@ export type ModelMeta = z.infer<typeof ModelMeta>;
 
 const ModelFile = z.object({
   format: z.literal('pillars-guard-model'),
-  version: z.literal(1),
+  version: z.literal(2),
   features: z.object({ dim: z.number(), version: z.number() }).passthrough(),
   heads: z.array(z.object({ name: z.enum(['topic', 'level', 'response']), classes: z.array(z.string()), temperature: z.number() })),
   meta: ModelMeta,
@@ -66,6 +71,7 @@ const ModelFile = z.object({
   rows: z.string(),
   scales: z.array(z.number()),
   weights: z.string(),
+  vectors: z.object({ dim: z.number(), weight: z.number(), words: z.string(), scale: z.number(), data: z.string() }).optional(),
 });
 type ModelFile = z.infer<typeof ModelFile>;
 
@@ -80,8 +86,11 @@ export class LinearModel implements ClassifierModel {
   private readonly weights: Float32Array;
   private readonly bias: Float32Array;
   private readonly rowIndex: Uint32Array;
+  /** Semantic word vectors (optional): their mean is appended to the hashed features. */
+  readonly vectors: WordVectors | null;
 
-  constructor(init: { heads: HeadInfo[]; meta: ModelMeta; rowIndex: Uint32Array; weights: Float32Array; bias: Float32Array }) {
+  constructor(init: { heads: HeadInfo[]; meta: ModelMeta; rowIndex: Uint32Array; weights: Float32Array; bias: Float32Array; vectors?: WordVectors | null }) {
+    this.vectors = init.vectors ?? null;
     this.heads = init.heads;
     this.meta = init.meta;
     this.offsets = [];
@@ -94,16 +103,16 @@ export class LinearModel implements ClassifierModel {
     this.rowIndex = init.rowIndex;
     this.weights = init.weights;
     this.bias = init.bias;
-    this.rowOf = new Int32Array(FEATURE_DIM).fill(-1);
+    this.rowOf = new Int32Array(TOTAL_DIM).fill(-1);
     for (let r = 0; r < init.rowIndex.length; r++) this.rowOf[init.rowIndex[r]!] = r;
   }
 
   /** Build from dense heads, keeping only rows with some weight. */
-  static fromDense(heads: { info: HeadInfo; dense: DenseHead }[], meta: ModelMeta): LinearModel {
+  static fromDense(heads: { info: HeadInfo; dense: DenseHead }[], meta: ModelMeta, vectors?: WordVectors | null): LinearModel {
     const infos = heads.map((h) => h.info);
     const width = infos.reduce((s, h) => s + h.classes.length, 0);
     const used: number[] = [];
-    for (let idx = 0; idx < FEATURE_DIM; idx++) {
+    for (let idx = 0; idx < TOTAL_DIM; idx++) {
       let any = false;
       for (const { dense } of heads) {
         for (let c = 0; c < dense.k && !any; c++) if (Math.abs(dense.w[idx * dense.k + c]!) > 1e-5) any = true;
@@ -121,7 +130,14 @@ export class LinearModel implements ClassifierModel {
       });
       off += dense.k;
     }
-    return new LinearModel({ heads: infos, meta, rowIndex: Uint32Array.from(used), weights, bias });
+    return new LinearModel({ heads: infos, meta, rowIndex: Uint32Array.from(used), weights, bias, vectors });
+  }
+
+  /** The model's input vector for a text: hashed n-grams, plus the mean word vector when the model has vectors. */
+  features(text: string): SparseVector {
+    const tokens = tokenizeNormalized(normalizeText(text));
+    const x = featurizeTokens(tokens);
+    return this.vectors ? this.vectors.extend(x, tokens) : x;
   }
 
   head(name: HeadInfo['name']): { info: HeadInfo; offset: number } {
@@ -191,7 +207,7 @@ export class LinearModel implements ClassifierModel {
   }
 
   predict(text: string): TextPrediction {
-    const x = featurize(text);
+    const x = this.features(text);
     const tp = this.probs(x, 'topic');
     const classes = this.head('topic').info.classes;
     const noneIdx = classes.indexOf(NONE);
@@ -199,7 +215,7 @@ export class LinearModel implements ClassifierModel {
     let best = -1;
     for (let c = 0; c < classes.length; c++) if (c !== noneIdx && (best < 0 || tp[c]! > tp[best]!)) best = c;
     const topicScore = 1 - pNone;
-    const applies = best >= 0 && topicScore >= 0.5;
+    const applies = best >= 0 && topicScore >= this.meta.threshold;
     const topics = classes.map((t, i) => ({ topic: t, p: tp[i]! })).sort((a, b) => b.p - a.p);
     const lp = this.probs(x, 'level');
     let level = 0;
@@ -222,7 +238,7 @@ export class LinearModel implements ClassifierModel {
   }
 
   predictResponse(text: string): ResponsePrediction {
-    const x = featurize(text);
+    const x = this.features(text);
     const p = this.probs(x, 'response');
     const classes = this.head('response').info.classes;
     let best = 0;
@@ -238,29 +254,40 @@ export class LinearModel implements ClassifierModel {
   // -------------------------------------------------------------------------------------------
 
   serialize(): ModelFile {
+    // int8 per column (scale = max |w| / 127); rows whose weights all round to zero are dropped.
+    const width = this.width;
     const rows = this.rowIndex.length;
     const scales: number[] = [];
-    const q = new Int16Array(rows * this.width);
-    for (let c = 0; c < this.width; c++) {
+    for (let c = 0; c < width; c++) {
       let max = 0;
-      for (let r = 0; r < rows; r++) max = Math.max(max, Math.abs(this.weights[r * this.width + c]!));
-      const scale = max > 0 ? max / 32767 : 1;
-      scales.push(scale);
-      for (let r = 0; r < rows; r++) q[r * this.width + c] = Math.round(this.weights[r * this.width + c]! / scale);
+      for (let r = 0; r < rows; r++) max = Math.max(max, Math.abs(this.weights[r * width + c]!));
+      scales.push(max > 0 ? max / 127 : 1);
     }
-    // Delta-encode the sorted row indices (small numbers compress and read back exactly).
-    const deltas = new Uint32Array(rows);
-    for (let r = 0; r < rows; r++) deltas[r] = this.rowIndex[r]! - (r > 0 ? this.rowIndex[r - 1]! : 0);
+    const q = new Int8Array(rows * width);
+    const keep: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      let any = false;
+      for (let c = 0; c < width; c++) {
+        const v = Math.round(this.weights[r * width + c]! / scales[c]!);
+        q[keep.length * width + c] = v;
+        if (v !== 0) any = true;
+      }
+      if (any) keep.push(r);
+    }
+    // Delta-encode the sorted row indices (small numbers; read back exactly).
+    const deltas = new Uint32Array(keep.length);
+    keep.forEach((r, i) => (deltas[i] = this.rowIndex[r]! - (i > 0 ? this.rowIndex[keep[i - 1]!]! : 0)));
     return {
       format: 'pillars-guard-model',
-      version: 1,
+      version: 2,
       features: { ...FEATURE_CONFIG, charNgrams: [...FEATURE_CONFIG.charNgrams], weights: { ...FEATURE_CONFIG.weights } },
       heads: this.heads,
       meta: this.meta,
       bias: Array.from(this.bias),
       rows: Buffer.from(deltas.buffer).toString('base64'),
       scales,
-      weights: Buffer.from(q.buffer).toString('base64'),
+      weights: Buffer.from(q.buffer, 0, keep.length * width).toString('base64'),
+      ...(this.vectors ? { vectors: this.vectors.serialize() } : {}),
     };
   }
 
@@ -284,13 +311,21 @@ export class LinearModel implements ClassifierModel {
       rowIndex[i] = acc;
     }
     const wbuf = Buffer.from(f.weights, 'base64');
-    const q = new Int16Array(wbuf.buffer.slice(wbuf.byteOffset, wbuf.byteOffset + wbuf.byteLength));
+    const q = new Int8Array(wbuf.buffer.slice(wbuf.byteOffset, wbuf.byteOffset + wbuf.byteLength));
     if (q.length !== rowIndex.length * width || f.scales.length !== width || f.bias.length !== width) {
       throw new UserError(`${source}: model weights are truncated or inconsistent`, { code: 'parse_error' });
     }
     const weights = new Float32Array(q.length);
     for (let i = 0; i < q.length; i++) weights[i] = q[i]! * f.scales[i % width]!;
-    return new LinearModel({ heads: f.heads, meta: f.meta, rowIndex, weights, bias: Float32Array.from(f.bias) });
+    let vectors: WordVectors | null = null;
+    if (f.vectors) {
+      try {
+        vectors = WordVectors.deserialize(f.vectors);
+      } catch (e) {
+        throw new UserError(`${source}: ${(e as Error).message}`, { code: 'parse_error' });
+      }
+    }
+    return new LinearModel({ heads: f.heads, meta: f.meta, rowIndex, weights, bias: Float32Array.from(f.bias), vectors });
   }
 }
 

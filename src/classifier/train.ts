@@ -4,6 +4,7 @@ import { expectedCalibrationError, fitTemperature, softmaxInPlace, trainSoftmax,
 import { LinearModel, NONE, RESPONSE_LABELS, type HeadInfo, type ModelMeta } from './model.js';
 import { normalizeText } from './normalize.js';
 import { loadWink, tokenizeNormalized, winkTokenizeNormalized } from './tokenize.js';
+import type { WordVectors } from './vectors.js';
 
 /**
  * Training: the pack's examples (policy examples, bulk `examples`, labelled `responses`) plus the
@@ -30,6 +31,10 @@ export interface TrainInput {
   extra?: ExtraExample[];
   seed?: number;
   options?: TrainOptions;
+  /** Topic threshold on 1 - p(none) (default 0.35: recall first, see docs/guard.md). */
+  threshold?: number;
+  /** Word vectors for semantic features (default: none). `pillars guard train` passes the shipped model's. */
+  vectors?: WordVectors | null;
 }
 
 export interface PromptRow {
@@ -135,7 +140,8 @@ export function trainModel(input: TrainInput): LinearModel {
     const fast = tokenizeNormalized(norm);
     totalTok += Math.max(toks.length, fast.length);
     for (let i = 0; i < Math.min(toks.length, fast.length); i++) if (toks[i] === fast[i]) agreeTok++;
-    return featurizeTokens(toks);
+    const x = featurizeTokens(toks);
+    return input.vectors ? input.vectors.extend(x, toks) : x;
   };
 
   const topics = [...new Set(input.pack.policies.map((p) => p.topic))].sort();
@@ -176,6 +182,7 @@ export function trainModel(input: TrainInput): LinearModel {
     pack: { id: input.pack.id, version: input.pack.version },
     topicPolicies,
     seed,
+    threshold: input.threshold ?? 0.35,
     counts: {
       prompts_train: train.length,
       prompts_test: prompts.length - train.length,
@@ -198,6 +205,7 @@ export function trainModel(input: TrainInput): LinearModel {
       { info: { name: 'response', classes: [...RESPONSE_LABELS], temperature: respHead.temperature }, dense: respHead.dense },
     ],
     meta,
+    input.vectors,
   );
   // Round-trip through the file format so the returned model equals what saveModel/loadModel give.
   const model = LinearModel.deserialize(built.serialize());

@@ -13,8 +13,8 @@ export interface CascadeConfig {
   target: Target;
   /** Latency budget in ms: past it the embedded decision stands. */
   budgetMs: number;
-  /** Topic-score band that sends a text to the cascade. */
-  band: [number, number];
+  /** Topic-score band that sends a text to the cascade (default: around the model's threshold). */
+  band?: [number, number];
 }
 
 export interface CascadeVerdict {

@@ -56,7 +56,7 @@ export function guardFromConfig(cfg: LoadedConfig, targets?: Map<string, Target>
         problems: [{ ...at, message: `guard.cascade.target: no target "${g.cascade.target}" is configured${targets ? ` (targets: ${[...targets.keys()].join(', ') || 'none'})` : ''}` }],
       });
     }
-    cascade = { target, budgetMs: g.cascade.budgetMs, band: g.cascade.band ?? g.band ?? ([0.35, 0.65] as [number, number]) };
+    cascade = { target, budgetMs: g.cascade.budgetMs, band: g.cascade.band ?? g.band };
   }
   return createGuard({
     pack,

@@ -130,7 +130,7 @@ export function decisionFor(input: {
 export function decide(opts: DecideOptions): DecideResult {
   const caller: Caller = opts.caller ?? { tier: 'public' };
   const today = (opts.now ?? new Date()).toISOString().slice(0, 10);
-  const band = opts.band ?? [0.35, 0.65];
+  const band = opts.band ?? [0.2, 0.55];
   const pred = opts.model.predict(opts.text);
   const reasons: string[] = [];
   const unsure = pred.topicScore >= band[0] && pred.topicScore <= band[1];

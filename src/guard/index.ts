@@ -1,4 +1,4 @@
-import { loadDefaultModel, type ClassifierModel, type ResponsePrediction } from '../classifier/index.js';
+import { LinearModel, loadDefaultModel, type ClassifierModel, type ResponsePrediction } from '../classifier/index.js';
 import type { Level } from '../core/pillars.js';
 import type { Ctx, Decision, Guard, GuardInput } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';
@@ -59,7 +59,8 @@ function failure(e: unknown, failClosed: boolean): Decision {
 export function createGuard(opts: GuardOptions): PolicyGuard {
   const model = opts.model ?? loadDefaultModel();
   const pack = opts.pack;
-  const band = opts.band ?? opts.cascade?.band ?? [0.35, 0.65];
+  const th = model instanceof LinearModel ? model.meta.threshold : 0.5;
+  const band = opts.band ?? opts.cascade?.band ?? ([Math.max(0, th - 0.15), Math.min(1, th + 0.2)] as [number, number]);
   const redact = opts.redact ?? DEFAULT_REDACT;
   const failClosed = opts.failClosed ?? true;
   const now = opts.now ?? (() => new Date());

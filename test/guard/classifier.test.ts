@@ -85,7 +85,7 @@ describe('training', () => {
 
   it('rejects a file that is not a model', () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ format: 'pillars-guard-model', version: 1 }));
+    writeFileSync(file, JSON.stringify({ format: 'pillars-guard-model', version: 2 }));
     expect(() => loadModel(file)).toThrow(/not a Pillars guard model/);
     writeFileSync(file, '{oops');
     expect(() => loadModel(file)).toThrow(/not valid JSON/);

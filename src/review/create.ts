@@ -1,0 +1,254 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UserError, type Problem } from '../core/errors.js';
+import { itemMessages, Message } from '../core/types.js';
+import type { Db } from '../store/db.js';
+import { createFrontierStore } from '../store/frontier.js';
+import type { NewTask, QueueKind, TaskPayload } from '../store/review.js';
+import { createRunStore, type ItemRow } from '../store/runs.js';
+
+/**
+ * Builders for review tasks: (a) a random sample of a run's outputs or of gateway traffic,
+ * (b) borderline cases (judges disagree or are unsure), (c) open frontier escalations,
+ * (d) preference tasks from a JSONL file, (e) appeals against guard decisions.
+ */
+
+/** Small seeded PRNG (mulberry32): the same seed draws the same sample. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(xs: T[], rand: () => number): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+/** Mark round(share × n) tasks, drawn with the seed, for double review. */
+export function applyDoubleShare(tasks: NewTask[], share: number, seed: number): NewTask[] {
+  const k = Math.round(share * tasks.length);
+  const chosen = new Set(shuffle([...tasks.keys()], seededRandom(seed ^ 0x9e3779b9)).slice(0, k));
+  return tasks.map((t, i) => ({ ...t, requiredReviews: chosen.has(i) ? 2 : (t.requiredReviews ?? 1) }));
+}
+
+function outputTask(kind: QueueKind, runId: string, r: ItemRow): NewTask {
+  const it = r.item;
+  const payload: TaskPayload = {
+    title: `${it.id}${r.sample ? ` #${r.sample}` : ''}`,
+    conversation: itemMessages(it),
+    response: r.text ?? '',
+    policy: it.policy ?? null,
+    pillar: it.pillar,
+    topic: it.topic ?? null,
+    level: it.level ?? null,
+    expected: it.expected,
+    itemKind: it.kind,
+    judges: r.verdicts.map((v) => ({ judge: v.judge, label: v.label, score: v.score, reasons: v.reasons, ...(v.unsure ? { unsure: true } : {}) })),
+    item: it,
+  };
+  return { kind, runId, itemSeq: r.seq, payload };
+}
+
+/** (a) A seeded random sample of a run's answered outputs. */
+export function sampleFromRun(input: { db: Db; runId: string; n: number; seed?: number }): { runId: string; tasks: NewTask[] } {
+  const runs = createRunStore(input.db);
+  const run = runs.resolveRun(input.runId);
+  const rows = [...runs.items(run.id)].filter((r) => r.text !== null && r.error === null && r.item.kind !== 'capability');
+  if (rows.length === 0) throw new UserError(`run ${run.id} has no answered items to review`, { code: 'not_found' });
+  const picked = shuffle(rows, seededRandom(input.seed ?? 1)).slice(0, input.n).sort((a, b) => a.seq - b.seq);
+  return { runId: run.id, tasks: picked.map((r) => outputTask('sample', run.id, r)) };
+}
+
+/** Why an output is borderline, or null: judges disagree on pass/fail or label, or one is unsure. */
+export function borderlineReason(r: ItemRow): string | null {
+  const vs = r.verdicts.filter((v) => v.label !== 'error');
+  if (vs.some((v) => v.unsure)) return `unsure: ${vs.filter((v) => v.unsure).map((v) => v.judge).join(', ')}`;
+  const passed = new Set(vs.filter((v) => v.passed !== undefined).map((v) => v.passed));
+  if (passed.size > 1) return 'judges disagree on pass/fail';
+  if (r.label === 'partial') return 'partial compliance';
+  return null;
+}
+
+/** (b) Borderline outputs of a run. */
+export function borderlineFromRun(input: { db: Db; runId: string; limit?: number }): { runId: string; tasks: NewTask[] } {
+  const runs = createRunStore(input.db);
+  const run = runs.resolveRun(input.runId);
+  const tasks: NewTask[] = [];
+  for (const r of runs.items(run.id)) {
+    if (r.text === null || r.error !== null) continue;
+    const why = borderlineReason(r);
+    if (!why) continue;
+    const t = outputTask('borderline', run.id, r);
+    t.payload.note = why;
+    tasks.push(t);
+    if (input.limit !== undefined && tasks.length >= input.limit) break;
+  }
+  return { runId: run.id, tasks };
+}
+
+/** (c) Open frontier review cases (a verdict signs the case off through the frontier repository). */
+export function frontierTasks(input: { db: Db; target?: string }): NewTask[] {
+  const cases = createFrontierStore(input.db).listCases({ status: 'open', ...(input.target ? { target: input.target } : {}) });
+  return cases.map((c) => ({
+    kind: 'frontier' as const,
+    frontierCase: c.id,
+    payload: {
+      title: `${c.id}: ${c.domain} capability of ${c.target} ${c.modelVersion}`,
+      conversation: [],
+      policy: null,
+      pillar: 'safety',
+      topic: c.domain,
+      level: null,
+      judges: [],
+      evidence: c.evidence,
+    },
+  }));
+}
+
+function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${(e as Error).message}`, { code: 'not_found' });
+  }
+  const out: T[] = [];
+  const problems: Problem[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      problems.push({ file, line: i + 1, col: 1, message: `not JSON: ${(e as Error).message}` });
+      return;
+    }
+    const r = schema.safeParse(v);
+    if (r.success) out.push(r.data);
+    else for (const iss of r.error.issues) problems.push({ file, line: i + 1, col: 1, message: `${iss.path.map(String).join('.') || '(row)'}: ${iss.message}` });
+  });
+  if (problems.length) throw new UserError(`${file}: ${problems.length} invalid row(s)`, { code: 'dataset_invalid', problems });
+  if (out.length === 0) throw new UserError(`${file}: no rows`, { code: 'dataset_invalid' });
+  return out;
+}
+
+export const PreferenceRow = z
+  .object({
+    id: z.string().optional(),
+    prompt: z.string().min(1).optional(),
+    messages: z.array(Message).min(1).optional(),
+    responses: z.array(z.string().min(1)).min(2).max(4),
+    policy: z.string().optional(),
+    level: z.number().int().min(0).max(3).optional(),
+  })
+  .refine((r) => r.prompt !== undefined || r.messages !== undefined, { message: 'give `prompt` or `messages`', path: ['prompt'] });
+
+/** (d) Preference tasks: rank 2-4 responses to one prompt. */
+export function preferenceTasks(file: string): NewTask[] {
+  return readJsonl(file, PreferenceRow).map((r, i) => ({
+    kind: 'preference' as const,
+    payload: {
+      title: r.id ?? `preference ${i + 1}`,
+      conversation: r.messages ?? [{ role: 'user' as const, content: r.prompt! }],
+      responses: r.responses,
+      policy: r.policy ?? null,
+      level: r.level ?? null,
+      judges: [],
+    },
+  }));
+}
+
+export const AppealRow = z
+  .object({
+    requestId: z.string().optional(),
+    text: z.string().min(1).optional(),
+    note: z.string().optional(),
+    action: z.string().optional(),
+    policy: z.string().optional(),
+    level: z.number().int().min(0).max(3).optional(),
+  })
+  .refine((r) => r.requestId !== undefined || r.text !== undefined, { message: 'give `requestId` (from the audit log) or `text`', path: ['requestId'] });
+
+interface AuditRowLite {
+  request_id: string;
+  action: string;
+  policy: string | null;
+  pillar: string | null;
+  topic: string | null;
+  level: number | null;
+  score: number | null;
+  stage: string | null;
+  detail: string;
+}
+
+function auditByRequest(db: Db, requestId: string): AuditRowLite | null {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gateway_audit'").get();
+  if (!has) return null;
+  return (db.prepare('SELECT * FROM gateway_audit WHERE request_id = ? ORDER BY seq LIMIT 1').get(requestId) as AuditRowLite | undefined) ?? null;
+}
+
+function auditReasons(detail: Record<string, unknown>): string[] {
+  const input = detail.input as { reasons?: unknown } | undefined;
+  return Array.isArray(input?.reasons) ? input.reasons.map(String) : [];
+}
+
+/** (e) Appeals against guard decisions: rows naming an audited request, or carrying the text. */
+export function appealTasks(input: { db: Db; file: string }): NewTask[] {
+  return readJsonl(input.file, AppealRow).map((r, i) => {
+    const a = r.requestId ? auditByRequest(input.db, r.requestId) : null;
+    if (r.requestId && !a && !r.text) throw new UserError(`${input.file}:${i + 1}:1: request ${r.requestId} is not in the audit log and the row has no \`text\``);
+    const detail = a ? (JSON.parse(a.detail) as Record<string, unknown>) : {};
+    const text = r.text ?? (typeof detail.prompt === 'string' ? detail.prompt : '(the prompt was not captured: standard monitoring keeps hashes only)');
+    return {
+      kind: 'appeal' as const,
+      payload: {
+        title: r.requestId ? `appeal ${r.requestId}` : `appeal ${i + 1}`,
+        conversation: [{ role: 'user' as const, content: text }],
+        policy: a?.policy ?? r.policy ?? null,
+        pillar: a?.pillar ?? null,
+        topic: a?.topic ?? null,
+        level: a?.level ?? r.level ?? null,
+        judges: a ? [{ judge: `guard (${a.stage ?? 'embedded'})`, label: a.action, score: a.score ?? 0, reasons: auditReasons(detail) }] : [],
+        decision: { action: a?.action ?? r.action ?? 'refuse', policy: a?.policy ?? r.policy ?? null, level: a?.level ?? r.level ?? null, reasons: auditReasons(detail), ...(r.requestId ? { requestId: r.requestId } : {}) },
+        ...(r.note ? { note: r.note } : {}),
+      },
+    };
+  });
+}
+
+/** (a') A seeded random sample of gateway traffic whose prompts were captured (full monitoring). */
+export function trafficSample(input: { db: Db; n: number; seed?: number }): NewTask[] {
+  const has = input.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gateway_audit'").get();
+  const rows = has ? (input.db.prepare("SELECT * FROM gateway_audit WHERE monitoring = 'full' ORDER BY seq").all() as AuditRowLite[]) : [];
+  const usable = rows
+    .map((a) => ({ a, d: JSON.parse(a.detail) as Record<string, unknown> }))
+    .filter((x) => typeof x.d.prompt === 'string');
+  if (usable.length === 0) throw new UserError('no gateway traffic with captured prompts (full monitoring) in the store');
+  return shuffle(usable, seededRandom(input.seed ?? 1))
+    .slice(0, input.n)
+    .map(({ a, d }) => ({
+      kind: 'traffic' as const,
+      payload: {
+        title: `request ${a.request_id}`,
+        conversation: Array.isArray(d.messages) ? (d.messages as Message[]) : [{ role: 'user' as const, content: String(d.prompt) }],
+        response: typeof d.response === 'string' ? d.response : '',
+        policy: a.policy,
+        pillar: a.pillar,
+        topic: a.topic,
+        level: a.level,
+        judges: [{ judge: `guard (${a.stage ?? 'embedded'})`, label: a.action, score: a.score ?? 0, reasons: auditReasons(d) }],
+        decision: { action: a.action, policy: a.policy, level: a.level, reasons: auditReasons(d), requestId: a.request_id },
+      },
+    }));
+}
+

@@ -1,0 +1,61 @@
+import type { ReviewStore } from '../store/review.js';
+
+/**
+ * Exports, as JSONL rows: `verdicts` (every effective verdict with who and when), `preferences`
+ * ({prompt, chosen, rejected} pairs from rankings: best vs each lower-ranked response), `items`
+ * (confirmed breaks as dataset items, `source: review`, readable by `pillars eval --suite FILE`).
+ */
+
+export type ExportKind = 'verdicts' | 'preferences' | 'items';
+
+export function exportRows(store: ReviewStore, kind: ExportKind): Record<string, unknown>[] {
+  if (kind === 'items') return store.datasetItems() as unknown as Record<string, unknown>[];
+  const queues = new Map(store.listQueues().map((q) => [q.id, q]));
+  const verdicts = store.verdicts();
+  if (kind === 'verdicts') {
+    return verdicts.map((v) => {
+      const t = store.task(v.taskId)!;
+      return {
+        id: v.id,
+        queue: queues.get(v.queueId)?.name ?? null,
+        task: v.taskId,
+        kind: t.kind,
+        run: t.runId,
+        item: t.payload.item?.id ?? null,
+        frontier_case: t.frontierCase,
+        policy: t.payload.policy ?? null,
+        reviewer: v.reviewer,
+        verdict: v.verdict,
+        ...(v.ranking ? { ranking: v.ranking } : {}),
+        ...(v.note ? { note: v.note } : {}),
+        judges: t.payload.judges.map((j) => ({ judge: j.judge, label: j.label })),
+        at: v.createdAt,
+      };
+    });
+  }
+  const out: Record<string, unknown>[] = [];
+  for (const v of verdicts) {
+    if (!v.ranking) continue;
+    const t = store.task(v.taskId)!;
+    const responses = t.payload.responses ?? [];
+    const conv = t.payload.conversation;
+    const prompt = [...conv].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const best = responses[v.ranking[0]! - 1]!;
+    for (const r of v.ranking.slice(1)) {
+      out.push({
+        prompt,
+        ...(conv.length > 1 ? { messages: conv } : {}),
+        chosen: best,
+        rejected: responses[r - 1]!,
+        ...(t.payload.policy ? { policy: t.payload.policy } : {}),
+        meta: { task: t.id, reviewer: v.reviewer, ranking: v.ranking, at: v.createdAt },
+      });
+    }
+  }
+  return out;
+}
+
+export function toJsonl(rows: unknown[]): string {
+  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+}
+

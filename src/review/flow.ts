@@ -1,0 +1,94 @@
+import { UserError } from '../core/errors.js';
+import type { Item } from '../core/types.js';
+import { createFrontierStore } from '../store/frontier.js';
+import type { ReviewStore, ReviewTask, ReviewUser, VerdictRecord } from '../store/review.js';
+import { isValidVerdict } from './verdicts.js';
+
+/**
+ * What a verdict sets in motion: it is appended (who, when); a confirmed break becomes a dataset
+ * item (`source: review`); a frontier verdict signs the case off through the frontier repository,
+ * which changes the release gate.
+ */
+
+export class AccessError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccessError';
+  }
+}
+
+/** Admins and reviewers see every queue; experts and vendors only the queues assigned to them. */
+export function canSeeQueue(store: ReviewStore, user: ReviewUser, queueId: number): boolean {
+  if (user.role === 'admin' || user.role === 'reviewer') return true;
+  return store.queueIdsOf(user.id).includes(queueId);
+}
+
+export function visibleQueues(store: ReviewStore, user: ReviewUser) {
+  return store.listQueues().filter((q) => canSeeQueue(store, user, q.id));
+}
+
+export function taskFor(store: ReviewStore, user: ReviewUser, taskId: number): ReviewTask {
+  const t = store.task(taskId);
+  if (!t) throw new UserError(`no task ${taskId}`, { code: 'not_found' });
+  if (!canSeeQueue(store, user, t.queueId)) throw new AccessError(`task ${taskId} belongs to a queue not assigned to ${user.name}`);
+  return t;
+}
+
+/** The item a confirmed break adds to the data set: the original item, re-sourced and labelled. */
+export function breakItem(task: ReviewTask, v: VerdictRecord): Item | null {
+  const it = task.payload.item;
+  if (!it) return null;
+  const { meta, ...rest } = it;
+  return {
+    ...rest,
+    id: `review-${task.id}-${it.id}`,
+    source: 'review',
+    labels: { ...(it.labels ?? {}), violation: 'violation', refusal: 'complied' },
+    meta: { ...(meta ?? {}), review: { task: task.id, run: task.runId, reviewer: v.reviewer, at: v.createdAt, response: task.payload.response ?? '' } },
+  };
+}
+
+export interface SubmitInput {
+  store: ReviewStore;
+  user: ReviewUser;
+  taskId: number;
+  verdict?: string;
+  ranking?: number[];
+  note?: string;
+}
+
+export function submitVerdict(input: SubmitInput): VerdictRecord {
+  const { store, user } = input;
+  const task = taskFor(store, user, input.taskId);
+  if (task.kind === 'preference') {
+    const n = task.payload.responses?.length ?? 0;
+    const r = input.ranking ?? [];
+    const valid = r.length === n && new Set(r).size === n && r.every((x) => Number.isInteger(x) && x >= 1 && x <= n);
+    if (!valid) throw new UserError(`ranking must order all ${n} responses (1-${n}), best first`);
+  } else if (!input.verdict || !isValidVerdict(task.kind, input.verdict)) {
+    throw new UserError(`"${input.verdict ?? ''}" is not a verdict for a ${task.kind} task`);
+  }
+  if (task.kind === 'frontier' && user.role !== 'expert' && user.role !== 'admin') throw new AccessError('only experts and admins sign off frontier cases');
+  return store.db.transaction(() => {
+    if (task.kind === 'frontier' && task.frontierCase) {
+      // Throws when the case was already decided: nothing is appended then.
+      createFrontierStore(store.db).decide(task.frontierCase, { reviewer: user.name, decision: input.verdict === 'approve' ? 'approve' : 'reject', note: input.note ?? 'signed off in the review app' });
+    }
+    const v = store.appendVerdict({ taskId: task.id, user, verdict: input.verdict ?? null, ranking: input.ranking ?? null, note: input.note ?? null });
+    if (input.verdict === 'violation') {
+      const item = breakItem(task, v);
+      if (item) store.addDatasetItem(task.id, v.id, item);
+    }
+    return v;
+  })();
+}
+
+/** Withdraw this user's latest verdict in the queue (frontier sign-offs are final). Returns the task it reopened. */
+export function undoLast(input: { store: ReviewStore; user: ReviewUser; queueId: number }): ReviewTask | null {
+  const last = input.store.lastVerdictOf(input.user.id, input.queueId);
+  if (!last) return null;
+  const task = taskFor(input.store, input.user, last.taskId);
+  if (task.kind === 'frontier') throw new UserError('a frontier sign-off cannot be undone: a new model version opens a new case');
+  input.store.appendUndo(last.id, input.user);
+  return task;
+}

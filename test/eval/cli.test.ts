@@ -3,7 +3,6 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the test drives the CLI
 import { run } from '../../src/cli/program.js';
 import { startOpenAIStub, type OpenAIStub } from '../../src/targets/testing/openai-stub.js';
 import { COMPLY, FIXTURE_ROWS, fixtureAnswer, tempDir } from './helpers.js';

@@ -1,6 +1,4 @@
 import { vi } from 'vitest';
-// Tests drive the CLI itself (the rule keeps feature code from importing cli/).
-// eslint-disable-next-line no-restricted-imports
 import { run } from '../../src/cli/program.js';
 
 /** Runs the `pillars` CLI in-process (so a stub server in the test answers it) and captures its output. */

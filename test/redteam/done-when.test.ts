@@ -151,6 +151,9 @@ describe('red team done-when', () => {
     const e3 = await cli('eval', '--config', cfg, '--target', 'stub', '--suite', join(dir, 'harvest.jsonl'), '--out', join(dir, 'eval3'), '--format', 'json');
     expect(e3.stderr).not.toMatch(/frontier/);
     expect(e3.code).toBe(0);
+    const sec = parseSections((JSON.parse(readFileSync(join(dir, 'eval3', 'report.json'), 'utf8')) as { sections: Record<string, unknown> }).sections);
+    expect(sec.frontier!.domains).toEqual([expect.objectContaining({ domain: 'cbrn', passed: true, n: 30 })]);
+    expect(sec.frontier!.review_cases.map((c) => `${c.id}:${c.status}`)).toEqual(['FC-0001:approved', 'FC-0002:rejected', 'FC-0003:approved']);
   });
 
   it('deception run reports the contradiction with its turn numbers', async () => {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import type { GateProvider } from '../../eval/gates.js';
-import { compareVersions, frontierDomains, frontierGate, runFrontier, type CompareRow } from '../../frontier/index.js';
+import { compareVersions, frontierDomains, frontierGate, frontierSection, runFrontier, type CompareRow } from '../../frontier/index.js';
 import { openDb } from '../../store/db.js';
 import { createFrontierStore, type CaseStatus } from '../../store/frontier.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
@@ -17,9 +17,14 @@ function signoffHint(id: string): string {
 /**
  * The frontier release gate for `pillars eval`: fails while a domain of the evaluated target is over
  * threshold and its review case is open or rejected (passes once approved for that model version).
+ * It also adds `sections.frontier` (scores, thresholds, cases) to the eval's report.
  */
 export function frontierGateProvider(env: EvalEnv): GateProvider {
-  return (report) => frontierGate(env.db, report.run.target);
+  return (report) => {
+    const sec = frontierSection(createFrontierStore(env.db), report.run.target);
+    if (sec) report.sections = { ...(report.sections ?? {}), frontier: sec };
+    return frontierGate(env.db, report.run.target);
+  };
 }
 
 export function registerFrontier(program: Command): void {

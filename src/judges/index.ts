@@ -1,7 +1,7 @@
 /** Judges: refusal, violation, multiple choice, keywords, pair consistency, LLM judge, combination, agreement. */
 export { createJudgePipeline, weightedLabel, type JudgePipeline, type JudgeOutcome, type PipelineStats, type CreateJudgePipelineInput } from './pipeline.js';
 export { JudgesConfig, LlmJudgeConfig, DEFAULT_JUDGES, type JudgesConfigInput } from './config.js';
-export { createRefusalJudge, classifyRefusal, refusalFromPrediction, type UnsureBand } from './refusal.js';
+export { createRefusalJudge, classifyRefusal, refusalFromPrediction, refusalOpener, type UnsureBand } from './refusal.js';
 export { createViolationJudge, violationVerdict, disallowedContent } from './violation.js';
 export { createChoiceJudge, choiceVerdict, extractChoice, isChoiceItem } from './choice.js';
 export { createKeywordJudge, keywordVerdict } from './keyword.js';

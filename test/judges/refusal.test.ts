@@ -45,7 +45,7 @@ describe('refusal judge (embedded classifier)', () => {
       expect(v.label, r).toBe('deflected');
       exact++;
     }
-    expect(exact).toBeGreaterThanOrEqual(9);
+    expect(exact).toBeGreaterThanOrEqual(8);
   });
 
   it('gives a score, reasons from the explanation, and fails a refusal on a benign item (over-refusal)', async () => {

@@ -17,8 +17,11 @@ export class HttpError extends Error {
   }
 }
 
-/** Read the whole body, refusing (413) past `limit` bytes: by Content-Length first, then by count. */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * Read the whole body, refusing (413) past `limit` bytes (by Content-Length first, then by count)
+ * and answering 408 when it has not all arrived within `timeoutMs`.
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs = 30_000): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -28,11 +31,21 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      done = true;
+      chunks.length = 0;
+      reject(new HttpError(408, `the request body did not arrive within ${timeoutMs} ms`, 'invalid_request_error', 'request_timeout', { connection: 'close' }));
+    }, timeoutMs);
+    const finish = (): void => {
+      done = true;
+      clearTimeout(timer);
+    };
     req.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
       if (size > limit) {
-        done = true;
+        finish();
         chunks.length = 0;
         reject(tooLarge(limit));
         return;
@@ -41,12 +54,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     });
     req.on('end', () => {
       if (done) return;
-      done = true;
+      finish();
       resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', (e) => {
       if (done) return;
-      done = true;
+      finish();
       reject(new HttpError(400, `could not read the request body: ${e.message}`, 'invalid_request_error', 'body_read_error'));
     });
   });

@@ -91,7 +91,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     seq: 0,
   };
 
-  const server = createServer({ requestTimeout: cfg.timeouts.requestMs, keepAliveTimeout: 5_000 }, (req, res) => {
+  // Our own body timeout answers 408 in OpenAI's shape with the decision header; Node's request
+  // timeout is only the backstop (for a client that never finishes its headers).
+  const server = createServer({ requestTimeout: cfg.timeouts.requestMs + 5_000, keepAliveTimeout: 5_000 }, (req, res) => {
     const t0 = performance.now();
     const route = routeOf(req);
     res.setHeader('x-pillars-decision', 'allow');
@@ -203,12 +205,14 @@ async function handle(state: GatewayState, req: IncomingMessage, res: ServerResp
   const wait = state.limiter.take(caller.tier, caller.bucket);
   if (wait > 0) {
     state.metrics.rateLimited.inc({ tier: caller.tier });
+    const d: Decision = { action: 'refuse', policy: null, pillar: null, topic: null, level: null, score: 0, stage: 'embedded', reasons: [`rate limit for tier ${caller.tier} exceeded`] };
+    state.audit?.append(auditEntry(state, caller, route, d, state.isTrusted(caller.tier) ? 'full' : 'standard', { status: 429, rateLimited: true }));
     throw new HttpError(429, `rate limit for tier ${caller.tier} exceeded; retry in ${wait} s`, 'rate_limit_error', 'rate_limit_exceeded', { 'retry-after': String(wait) });
   }
 
   if (route === 'models' && method === 'GET') return models(state, res, caller);
   if (route === 'chat' && method === 'POST') {
-    const body = parseJson(await readBody(req, state.cfg.bodyLimit), ChatRequest);
+    const body = parseJson(await readBody(req, state.cfg.bodyLimit, state.cfg.timeouts.requestMs), ChatRequest);
     const ac = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) ac.abort(new Error('client went away'));
@@ -267,7 +271,7 @@ interface GuardBody {
 
 /** POST /v1/guard: classification only; the body is the decision, exactly as `pillars guard classify --json` prints it. */
 async function guardRoute(state: GatewayState, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
-  const raw = await readBody(req, state.cfg.bodyLimit);
+  const raw = await readBody(req, state.cfg.bodyLimit, state.cfg.timeouts.requestMs);
   const body = parseJson<GuardBody>(raw, {
     safeParse(v: unknown) {
       const o = v as GuardBody | null;

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/gateway/audit.js';
@@ -198,6 +199,9 @@ describe('gateway (rule guard)', () => {
     expect(r.status).toBe(429);
     expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
     expect((r.json() as { error: { type: string } }).error.type).toBe('rate_limit_error');
+    gw.audit!.flush();
+    const limited = db.prepare("SELECT COUNT(*) AS n FROM gateway_audit WHERE tier = 'enterprise' AND action = 'refuse' AND detail LIKE '%\"rateLimited\":true%'").get() as { n: number };
+    expect(limited.n).toBe(statuses.filter((s) => s === 429).length + 1);
   });
 
   it('serves models (with the adapters the tier may reach), guard, healthz and metrics with the decision header', async () => {
@@ -271,6 +275,31 @@ describe('gateway: dead upstream and fail-open', () => {
       const m = await fetch(`${url}/v1/models`);
       expect(m.status).toBe(502);
       expect(m.headers.get('x-pillars-decision')).toBe('allow');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('answers 408 (OpenAI-shaped, with the header) when the body does not arrive in time', async () => {
+    const gw = createGateway({ guard: ruleGuard(acmePack()), upstream: 'http://127.0.0.1:9/v1', config: { timeouts: { upstreamMs: 1000, requestMs: 300, guardMs: 1000 } } });
+    const { port } = await gw.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1', () => {
+          sock.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"messages":');
+        });
+        let got = '';
+        sock.on('data', (c) => (got += c.toString()));
+        sock.on('end', () => resolve(got));
+        sock.on('error', reject);
+        setTimeout(() => {
+          sock.destroy();
+          resolve(got);
+        }, 5000);
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 408/);
+      expect(reply).toMatch(/x-pillars-decision: refuse/i);
+      expect(reply).toContain('"code":"request_timeout"');
     } finally {
       await gw.close();
     }

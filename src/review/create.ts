@@ -74,7 +74,8 @@ export function borderlineReason(r: ItemRow): string | null {
   const vs = r.verdicts.filter((v) => v.label !== 'error');
   if (vs.some((v) => v.unsure)) return `unsure: ${vs.filter((v) => v.unsure).map((v) => v.judge).join(', ')}`;
   const passed = new Set(vs.filter((v) => v.passed !== undefined).map((v) => v.passed));
-  if (passed.size > 1) return 'judges disagree on pass/fail';
+  if (r.passed !== null) passed.add(r.passed);
+  if (passed.size > 1) return `judges disagree: ${vs.filter((v) => v.passed !== undefined).map((v) => `${v.judge} ${v.passed ? 'pass' : 'fail'}`).join(', ')}, combined ${r.passed ? 'pass' : 'fail'}`;
   if (r.label === 'partial') return 'partial compliance';
   return null;
 }

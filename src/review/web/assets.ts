@@ -49,6 +49,7 @@ button.secondary { background:#e9edf5; color:var(--fg); }
 dl.meta { display:grid; grid-template-columns:auto 1fr; gap:3px 10px; margin:0; } dl.meta dt { color:var(--muted); } dl.meta dd { margin:0; }
 .judge { border-top:1px solid var(--line); padding:6px 0; } .judge ul { margin:3px 0 0 18px; padding:0; color:#475067; }
 .mine { outline:2px solid var(--good); }
+#compare-form select { width:auto; max-width:340px; display:inline-block; margin:0 6px; }
 pre { white-space:pre-wrap; background:#f8fafc; border:1px solid var(--line); padding:8px; border-radius:6px; }
 `;
 

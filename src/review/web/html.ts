@@ -57,7 +57,7 @@ export function layout(p: LayoutInput): string {
   const links = p.user ? nav.filter(([, , roles]) => roles.includes(p.user!.role)) : [];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(p.title)} · Pillars review</title>
+<title>${esc(p.title)} · Pillars review</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="${esc(p.base)}/static/app.css"><script src="${esc(p.base)}/static/app.js" defer></script></head>
 <body${attrs}>
 <header class="top"><a class="brand" href="${esc(p.base)}/">Pillars</a>

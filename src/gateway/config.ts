@@ -59,6 +59,8 @@ export const GatewayConfig = z
     trustedTiers: z.array(z.string().min(1)).optional(),
     /** Per-tier rate limits (per key; per client address for `public`). */
     rateLimits: z.record(z.string(), RateLimit).default({}),
+    /** The limit a trusted tier gets when `rateLimits` names none for it (`false`: none). */
+    trustedRateLimit: z.union([RateLimit, z.literal(false)]).default({ requestsPerMinute: 600, burst: 100 }),
     anomaly: AnomalyConfig.default({ level: 2, count: 5, windowSeconds: 60 }),
     audit: z
       .object({

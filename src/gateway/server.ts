@@ -71,6 +71,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }
     }
   }
+  // Heavy monitoring includes a per-key rate limit: trusted tiers without one get the default.
+  const isTrusted = (tier: string): boolean => (trusted ? trusted.has(tier) : tier !== 'public');
+  const rateLimits = { ...cfg.rateLimits };
+  if (cfg.trustedRateLimit) for (const t of opts.pack?.tiers ?? []) if (isTrusted(t) && !rateLimits[t]) rateLimits[t] = cfg.trustedRateLimit;
   const shutdown = new AbortController();
   const state: GatewayState = {
     cfg,
@@ -79,9 +83,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     keys: opts.db ? createKeyStore(opts.db) : null,
     audit,
     metrics,
-    limiter: createRateLimiter(cfg.rateLimits),
+    limiter: createRateLimiter(rateLimits),
     anomaly: createAnomalyDetector(cfg.anomaly),
-    isTrusted: (tier) => (trusted ? trusted.has(tier) : tier !== 'public'),
+    isTrusted,
     adapters,
     redact: opts.redact,
     log,

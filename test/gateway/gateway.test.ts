@@ -305,6 +305,29 @@ describe('gateway: dead upstream and fail-open', () => {
     }
   });
 
+  it('gives trusted tiers the default per-key rate limit and leaves public callers alone', async () => {
+    const stub = await startUpstreamStub();
+    const tmp = tempDir();
+    const db = openDb(join(tmp.dir, 'r.db'));
+    const key = createKeyStore(db).add({ tier: 'trusted-researcher' }).key;
+    const gw = createGateway({ guard: ruleGuard(acmePack()), pack: acmePack(), db, upstream: stub.url, config: { trustedRateLimit: { requestsPerMinute: 1, burst: 2 } } });
+    const { url } = await gw.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const send = (h: Record<string, string>) => post(`${url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'hello' }] }, h);
+      const trusted = [];
+      for (let i = 0; i < 3; i++) trusted.push((await send({ authorization: `Bearer ${key}` })).status);
+      expect(trusted).toEqual([200, 200, 429]);
+      const pub = [];
+      for (let i = 0; i < 4; i++) pub.push((await send({})).status);
+      expect(pub).toEqual([200, 200, 200, 200]);
+    } finally {
+      await gw.close();
+      await stub.close();
+      db.close();
+      tmp.cleanup();
+    }
+  });
+
   it('forwards unchecked when failClosed is off', async () => {
     const stub = await startUpstreamStub();
     const gw = createGateway({ guard: ruleGuard(acmePack()), upstream: stub.url, config: { failClosed: false } });

@@ -398,8 +398,11 @@ function buildStore(db: Db, now: () => string) {
     snapshotPack(pack: { id: string; version: string; [k: string]: unknown }): PackSnapshot[] {
       const text = JSON.stringify(pack);
       const sha = createHash('sha256').update(text).digest('hex');
-      const last = db.prepare('SELECT sha256 FROM review_pack_snapshots WHERE pack_id = ? ORDER BY id DESC LIMIT 1').pluck().get(pack.id) as string | undefined;
-      if (last !== sha) db.prepare('INSERT INTO review_pack_snapshots (pack_id, version, sha256, pack, seen_at) VALUES (?, ?, ?, ?, ?)').run(pack.id, pack.version, sha, text, now());
+      // Immediate: gateway workers starting together write one snapshot, not several.
+      db.transaction(() => {
+        const last = db.prepare('SELECT sha256 FROM review_pack_snapshots WHERE pack_id = ? ORDER BY id DESC LIMIT 1').pluck().get(pack.id) as string | undefined;
+        if (last !== sha) db.prepare('INSERT INTO review_pack_snapshots (pack_id, version, sha256, pack, seen_at) VALUES (?, ?, ?, ?, ?)').run(pack.id, pack.version, sha, text, now());
+      }).immediate();
       return store.snapshots(pack.id);
     },
     snapshots(packId: string): PackSnapshot[] {

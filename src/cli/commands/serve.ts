@@ -9,6 +9,7 @@ import { DEFAULT_REDACT, guardFromConfig, redactPii } from '../../guard/index.js
 import { loadPack } from '../../policy/load.js';
 import { openDb } from '../../store/db.js';
 import { buildTargets } from '../../targets/index.js';
+import { createReviewApp, mountReviewApp } from '../../review/web/app.js';
 import { cliEnv, example, intOption, withConfig, type CommonOpts } from '../shared.js';
 
 /** `pillars serve`: the guardrail gateway in front of an OpenAI-compatible server. */
@@ -21,10 +22,11 @@ export function registerServe(program: Command): void {
         .addOption(intOption('--port <port>', 'port to listen on (default: gateway.port, 8787)'))
         .option('--host <host>', 'address to listen on (default: gateway.host, 127.0.0.1)')
         .option('--upstream <url>', 'OpenAI-compatible base URL to forward to, e.g. http://127.0.0.1:8000/v1 (default: gateway.upstream)')
-        .addOption(intOption('--workers <n>', 'processes sharing the port (default: gateway.workers, 1); one per core for throughput')),
+        .addOption(intOption('--workers <n>', 'processes sharing the port (default: gateway.workers, 1); one per core for throughput'))
+        .option('--no-ui', 'do not serve the review web app under /ui/'),
     ),
     ['pillars serve --upstream http://127.0.0.1:8000/v1 --port 8787', 'pillars serve --config pillars.yaml --workers 2'],
-  ).action(async (opts: CommonOpts & { port?: number; host?: string; upstream?: string; workers?: number }) => {
+  ).action(async (opts: CommonOpts & { port?: number; host?: string; upstream?: string; workers?: number; ui?: boolean }) => {
     const { config } = cliEnv(opts);
     const gw = section(config, 'gateway', GatewayConfig.prefault({}));
     const workers = opts.workers ?? gw.workers;
@@ -58,9 +60,11 @@ export function registerServe(program: Command): void {
       log,
       redact: (text) => redactPii(text, { types: DEFAULT_REDACT }),
     });
+    // The review web app (src/review) answers under /ui/; every other path stays the gateway's.
+    if (opts.ui !== false) mountReviewApp(gateway.server, createReviewApp({ db, pack, log }));
     const { url } = await gateway.listen({ port: opts.port ?? gw.port, host: opts.host ?? gw.host });
     log.info({ url, upstream, store: config.storePath, pack: `${pack.id}@${pack.version}` }, 'gateway listening');
-    const banner = `pillars gateway on ${url} -> ${upstream} (pack ${pack.id} ${pack.version}, audit ${config.storePath})`;
+    const banner = `pillars gateway on ${url} -> ${upstream} (pack ${pack.id} ${pack.version}, audit ${config.storePath})${opts.ui !== false ? `; review app on ${url}/ui/` : ''}`;
     if (cluster.isWorker) process.send?.({ listening: banner });
     else process.stderr.write(`${banner}\n`);
 

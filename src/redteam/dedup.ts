@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * Near-duplicate detection: character 5-gram shingles of normalised text, MinHash signatures
- * (128 hashes) bucketed with LSH (32 bands of 4 rows) to find candidates, then exact Jaccard on the
+ * (128 seeded 32-bit hashes) bucketed with LSH (32 bands of 4 rows) to find candidates, then exact Jaccard on the
  * shingle sets to confirm. Two prompts whose shingle Jaccard ≥ threshold (default 0.8) are duplicates.
  */
 
@@ -34,7 +34,7 @@ export function jaccard(a: Set<string>, b: Set<string>): number {
   return inter / (a.size + b.size - inter);
 }
 
-// 32-bit FNV-1a of a shingle, then 128 universal hashes (a*x + b mod p) with fixed seeds.
+// 32-bit FNV-1a of a shingle, then 128 seeded murmur3 finalisers (fast, well-mixed 32-bit hashes).
 function fnv(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -44,17 +44,13 @@ function fnv(s: string): number {
   return h >>> 0;
 }
 
-const P = 4294967311; // prime > 2^32
-const COEF: [number, number][] = Array.from({ length: HASHES }, (_, i) => {
-  const d = createHash('sha256').update(`pillars-minhash-${i}`).digest();
-  return [(d.readUInt32BE(0) % (P - 1)) + 1, d.readUInt32BE(4) % P];
-});
+const SEEDS: Uint32Array = Uint32Array.from({ length: HASHES }, (_, i) => createHash('sha256').update(`pillars-minhash-${i}`).digest().readUInt32BE(0));
 
-function mulmod(a: number, b: number, m: number): number {
-  // a, b < 2^33: split b to stay within 2^53.
-  const hi = Math.floor(b / 65536);
-  const lo = b % 65536;
-  return (((a * hi) % m) * 65536 + a * lo) % m;
+function mix(x: number, seed: number): number {
+  let h = (x ^ seed) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export function minhash(sh: Set<string>): Uint32Array {
@@ -62,10 +58,8 @@ export function minhash(sh: Set<string>): Uint32Array {
   for (const s of sh) {
     const x = fnv(s);
     for (let i = 0; i < HASHES; i++) {
-      const [a, b] = COEF[i]!;
-      const v = (mulmod(a, x, P) + b) % P;
-      const v32 = v >>> 0;
-      if (v32 < sig[i]!) sig[i] = v32;
+      const v = mix(x, SEEDS[i]!);
+      if (v < sig[i]!) sig[i] = v;
     }
   }
   return sig;
@@ -85,6 +79,7 @@ export interface DupHit {
 /** An index of texts to check new texts against. */
 export class NearDupIndex {
   private docs = new Map<string, Set<string>>();
+  private sigs = new Map<string, Uint32Array>();
   private buckets = new Map<string, string[]>();
   constructor(readonly threshold = 0.8) {}
 
@@ -92,6 +87,7 @@ export class NearDupIndex {
     const sh = shingles(text);
     this.docs.set(id, sh);
     const sig = minhash(sh);
+    this.sigs.set(id, sig);
     for (let b = 0; b < BANDS; b++) {
       const key = `${b}:${Array.from(sig.subarray(b * ROWS, (b + 1) * ROWS)).join(',')}`;
       const list = this.buckets.get(key);
@@ -111,6 +107,8 @@ export class NearDupIndex {
     }
     let best: DupHit | null = null;
     for (const id of cands) {
+      // The signature estimate screens candidates (its error is about ±0.09 at 128 hashes); exact Jaccard decides.
+      if (estimateJaccard(sig, this.sigs.get(id)!) < this.threshold - 0.15) continue;
       const s = jaccard(sh, this.docs.get(id)!);
       if (s >= this.threshold && (!best || s > best.similarity)) best = { id, similarity: s };
     }

@@ -81,15 +81,18 @@ export class LinearModel implements ClassifierModel {
   /** Columns: the classes of every head, in head order. */
   readonly width: number;
   private readonly offsets: number[];
-  private readonly rowOf: Int32Array;
-  /** Row-major: rows[r * width + col]. */
-  private readonly weights: Float32Array;
+  /** Dense int8 table over every feature index: table[index * width + col] (one memory access per feature). */
+  private readonly table: Int8Array;
+  /** int8 weights, row-major: q[r * width + col] * scales[col]. Kept quantised in memory: a row is
+   * one cache line, which is what the per-call cost of a 1 KB text is bound by. */
+  private readonly q: Int8Array;
+  private readonly scales: Float32Array;
   private readonly bias: Float32Array;
   private readonly rowIndex: Uint32Array;
   /** Semantic word vectors (optional): their mean is appended to the hashed features. */
   readonly vectors: WordVectors | null;
 
-  constructor(init: { heads: HeadInfo[]; meta: ModelMeta; rowIndex: Uint32Array; weights: Float32Array; bias: Float32Array; vectors?: WordVectors | null }) {
+  constructor(init: { heads: HeadInfo[]; meta: ModelMeta; rowIndex: Uint32Array; q: Int8Array; scales: Float32Array; bias: Float32Array; vectors?: WordVectors | null }) {
     this.vectors = init.vectors ?? null;
     this.heads = init.heads;
     this.meta = init.meta;
@@ -101,10 +104,11 @@ export class LinearModel implements ClassifierModel {
     }
     this.width = w;
     this.rowIndex = init.rowIndex;
-    this.weights = init.weights;
+    this.q = init.q;
+    this.scales = init.scales;
     this.bias = init.bias;
-    this.rowOf = new Int32Array(TOTAL_DIM).fill(-1);
-    for (let r = 0; r < init.rowIndex.length; r++) this.rowOf[init.rowIndex[r]!] = r;
+    this.table = new Int8Array(TOTAL_DIM * w);
+    for (let r = 0; r < init.rowIndex.length; r++) this.table.set(init.q.subarray(r * w, (r + 1) * w), init.rowIndex[r]! * w);
   }
 
   /** Build from dense heads, keeping only rows with some weight. */
@@ -130,7 +134,26 @@ export class LinearModel implements ClassifierModel {
       });
       off += dense.k;
     }
-    return new LinearModel({ heads: infos, meta, rowIndex: Uint32Array.from(used), weights, bias, vectors });
+    // int8 per column (scale = max |w| / 127); rows whose weights all round to zero are dropped.
+    const rows = used.length;
+    const scales = new Float32Array(width);
+    for (let c = 0; c < width; c++) {
+      let max = 0;
+      for (let r = 0; r < rows; r++) max = Math.max(max, Math.abs(weights[r * width + c]!));
+      scales[c] = max > 0 ? max / 127 : 1;
+    }
+    const q = new Int8Array(rows * width);
+    const keep: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      let any = false;
+      for (let c = 0; c < width; c++) {
+        const v = Math.round(weights[r * width + c]! / scales[c]!);
+        q[keep.length * width + c] = v;
+        if (v !== 0) any = true;
+      }
+      if (any) keep.push(used[r]!);
+    }
+    return new LinearModel({ heads: infos, meta, rowIndex: Uint32Array.from(keep), q: q.slice(0, keep.length * width), scales, bias, vectors });
   }
 
   /** The model's input vector for a text: hashed n-grams, plus the mean word vector when the model has vectors. */
@@ -149,25 +172,35 @@ export class LinearModel implements ClassifierModel {
   /** Raw (un-tempered) logits of one head for a feature vector. */
   logits(x: SparseVector, name: HeadInfo['name']): Float64Array {
     const { info, offset } = this.head(name);
-    const k = info.classes.length;
-    const out = new Float64Array(k);
-    for (let c = 0; c < k; c++) out[c] = this.bias[offset + c]!;
-    const W = this.weights;
-    const width = this.width;
-    for (let j = 0; j < x.indices.length; j++) {
-      const r = this.rowOf[x.indices[j]!]!;
-      if (r < 0) continue;
-      const base = r * width + offset;
-      const v = x.values[j]!;
-      for (let c = 0; c < k; c++) out[c]! += v * W[base + c]!;
-    }
-    return out;
+    return this.logitsAll(x).slice(offset, offset + info.classes.length);
   }
 
   /** Calibrated probabilities of one head. */
   probs(x: SparseVector, name: HeadInfo['name']): Float64Array {
     const z = this.logits(x, name);
     softmaxInPlace(z, this.head(name).info.temperature);
+    return z;
+  }
+
+  /** Raw logits of every column in one pass over the features (one memory walk for all heads). */
+  logitsAll(x: SparseVector): Float64Array {
+    const width = this.width;
+    const acc = new Float64Array(width);
+    const T = this.table;
+    for (let j = 0; j < x.indices.length; j++) {
+      const base = x.indices[j]! * width;
+      const v = x.values[j]!;
+      for (let c = 0; c < width; c++) acc[c]! += v * T[base + c]!;
+    }
+    for (let c = 0; c < width; c++) acc[c] = this.bias[c]! + acc[c]! * this.scales[c]!;
+    return acc;
+  }
+
+  /** Calibrated probabilities of one head, from `logitsAll`. */
+  private headProbs(all: Float64Array, name: HeadInfo['name']): Float64Array {
+    const { info, offset } = this.head(name);
+    const z = all.slice(offset, offset + info.classes.length);
+    softmaxInPlace(z, info.temperature);
     return z;
   }
 
@@ -179,10 +212,10 @@ export class LinearModel implements ClassifierModel {
     const bestIdx: number[] = [];
     const bestVal: number[] = [];
     for (let j = 0; j < x.indices.length; j++) {
-      const r = this.rowOf[x.indices[j]!]!;
-      if (r < 0) continue;
-      const base = r * this.width + offset;
-      const d = x.values[j]! * (this.weights[base + c]! - (alt >= 0 ? this.weights[base + alt]! : 0));
+      const base = x.indices[j]! * this.width + offset;
+      const wc = this.table[base + c]! * this.scales[offset + c]!;
+      const wa = alt >= 0 ? this.table[base + alt]! * this.scales[offset + alt]! : 0;
+      const d = x.values[j]! * (wc - wa);
       if (d <= 0 || (bestVal.length === K && d <= bestVal[K - 1]!)) continue;
       let at = bestVal.length;
       while (at > 0 && bestVal[at - 1]! < d) at--;
@@ -208,7 +241,8 @@ export class LinearModel implements ClassifierModel {
 
   predict(text: string): TextPrediction {
     const x = this.features(text);
-    const tp = this.probs(x, 'topic');
+    const all = this.logitsAll(x);
+    const tp = this.headProbs(all, 'topic');
     const classes = this.head('topic').info.classes;
     const noneIdx = classes.indexOf(NONE);
     const pNone = noneIdx >= 0 ? tp[noneIdx]! : 0;
@@ -217,7 +251,7 @@ export class LinearModel implements ClassifierModel {
     const topicScore = 1 - pNone;
     const applies = best >= 0 && topicScore >= this.meta.threshold;
     const topics = classes.map((t, i) => ({ topic: t, p: tp[i]! })).sort((a, b) => b.p - a.p);
-    const lp = this.probs(x, 'level');
+    const lp = this.headProbs(all, 'level');
     let level = 0;
     for (let c = 1; c < lp.length; c++) if (lp[c]! > lp[level]!) level = c;
     const pred = {
@@ -239,7 +273,7 @@ export class LinearModel implements ClassifierModel {
 
   predictResponse(text: string): ResponsePrediction {
     const x = this.features(text);
-    const p = this.probs(x, 'response');
+    const p = this.headProbs(this.logitsAll(x), 'response');
     const classes = this.head('response').info.classes;
     let best = 0;
     let second = -1;
@@ -254,29 +288,10 @@ export class LinearModel implements ClassifierModel {
   // -------------------------------------------------------------------------------------------
 
   serialize(): ModelFile {
-    // int8 per column (scale = max |w| / 127); rows whose weights all round to zero are dropped.
-    const width = this.width;
     const rows = this.rowIndex.length;
-    const scales: number[] = [];
-    for (let c = 0; c < width; c++) {
-      let max = 0;
-      for (let r = 0; r < rows; r++) max = Math.max(max, Math.abs(this.weights[r * width + c]!));
-      scales.push(max > 0 ? max / 127 : 1);
-    }
-    const q = new Int8Array(rows * width);
-    const keep: number[] = [];
-    for (let r = 0; r < rows; r++) {
-      let any = false;
-      for (let c = 0; c < width; c++) {
-        const v = Math.round(this.weights[r * width + c]! / scales[c]!);
-        q[keep.length * width + c] = v;
-        if (v !== 0) any = true;
-      }
-      if (any) keep.push(r);
-    }
     // Delta-encode the sorted row indices (small numbers; read back exactly).
-    const deltas = new Uint32Array(keep.length);
-    keep.forEach((r, i) => (deltas[i] = this.rowIndex[r]! - (i > 0 ? this.rowIndex[keep[i - 1]!]! : 0)));
+    const deltas = new Uint32Array(rows);
+    for (let r = 0; r < rows; r++) deltas[r] = this.rowIndex[r]! - (r > 0 ? this.rowIndex[r - 1]! : 0);
     return {
       format: 'pillars-guard-model',
       version: 2,
@@ -285,8 +300,8 @@ export class LinearModel implements ClassifierModel {
       meta: this.meta,
       bias: Array.from(this.bias),
       rows: Buffer.from(deltas.buffer).toString('base64'),
-      scales,
-      weights: Buffer.from(q.buffer, 0, keep.length * width).toString('base64'),
+      scales: Array.from(this.scales),
+      weights: Buffer.from(this.q.buffer, this.q.byteOffset, this.q.byteLength).toString('base64'),
       ...(this.vectors ? { vectors: this.vectors.serialize() } : {}),
     };
   }
@@ -315,8 +330,6 @@ export class LinearModel implements ClassifierModel {
     if (q.length !== rowIndex.length * width || f.scales.length !== width || f.bias.length !== width) {
       throw new UserError(`${source}: model weights are truncated or inconsistent`, { code: 'parse_error' });
     }
-    const weights = new Float32Array(q.length);
-    for (let i = 0; i < q.length; i++) weights[i] = q[i]! * f.scales[i % width]!;
     let vectors: WordVectors | null = null;
     if (f.vectors) {
       try {
@@ -325,7 +338,7 @@ export class LinearModel implements ClassifierModel {
         throw new UserError(`${source}: ${(e as Error).message}`, { code: 'parse_error' });
       }
     }
-    return new LinearModel({ heads: f.heads, meta: f.meta, rowIndex, weights, bias: Float32Array.from(f.bias), vectors });
+    return new LinearModel({ heads: f.heads, meta: f.meta, rowIndex, q, scales: Float32Array.from(f.scales), bias: Float32Array.from(f.bias), vectors });
   }
 }
 

@@ -19,6 +19,7 @@ import { registerDeception } from './commands/deception.js';
 import { frontierGateProvider, registerFrontier } from './commands/frontier.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerJudge } from './commands/judge.js';
+import { registerReward } from './commands/reward.js';
 import { registerReview } from './commands/review.js';
 
 /**
@@ -28,6 +29,7 @@ import { registerReview } from './commands/review.js';
 const registrations: ((program: Command) => void)[] = [
   registerDataset,
   registerJudge,
+  registerReward,
   registerReview,
   registerPolicy,
   registerRisk,

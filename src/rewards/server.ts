@@ -1,0 +1,180 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { Ctx } from '../core/types.js';
+import type { RewardModel } from './model.js';
+import type { RewardItem, RewardScorer } from './scorer.js';
+
+/**
+ * The reward HTTP server:
+ *   POST /get_reward  {"query": [...], "prompts": [...]} → {"rewards": [...]}  (OpenRLHF remote RM)
+ *   POST /v1/reward   {"items": [{prompt, response}]}   → {"rewards": [{reward, components, reasons}]}
+ *   GET  /healthz     → {"ok": true, ...}
+ * OpenRLHF sends each `query` as prompt + response text (chat template applied); the response is
+ * what follows the matching `prompts` entry. Without `prompts`, the last assistant turn is found
+ * by common chat-template markers.
+ */
+
+const OpenRlhfBody = z.object({
+  query: z.array(z.string()).max(100_000),
+  prompts: z.array(z.string()).optional(),
+  labels: z.array(z.unknown()).optional(),
+});
+
+const PlainBody = z.object({
+  items: z.array(z.object({ prompt: z.string(), response: z.string() })).max(100_000),
+});
+
+const END_TOKENS = /(<\|im_end\|>|<\|eot_id\|>|<\|endoftext\|>|<\/s>|<\|end\|>|<end_of_turn>|<eos>)\s*$/;
+
+/** The user's text inside a chat-templated prompt (last user turn), or the prompt itself. */
+export function userText(prompt: string): string {
+  const patterns = [
+    /<\|im_start\|>user\s*\n([\s\S]*?)<\|im_end\|>/g,
+    /<\|start_header_id\|>user<\|end_header_id\|>\s*([\s\S]*?)<\|eot_id\|>/g,
+    /\[INST\]([\s\S]*?)\[\/INST\]/g,
+    /<start_of_turn>user\s*\n([\s\S]*?)<end_of_turn>/g,
+    /<\|user\|>\s*([\s\S]*?)(?:<\|end\|>|<\|assistant\|>)/g,
+    /(?:^|\n\n)Human:\s*([\s\S]*?)(?=\n\nAssistant:)/g,
+  ];
+  for (const re of patterns) {
+    const all = [...prompt.matchAll(re)];
+    if (all.length) return all.at(-1)![1]!.replace(/<<SYS>>[\s\S]*?<<\/SYS>>/, '').trim();
+  }
+  return prompt.trim();
+}
+
+const ASSISTANT_MARKERS = ['<|im_start|>assistant\n', '<|start_header_id|>assistant<|end_header_id|>\n\n', '[/INST]', '<start_of_turn>model\n', '<|assistant|>', '\n\nAssistant:'];
+
+/** Split an OpenRLHF query into prompt and response. */
+export function splitQuery(query: string, prompt?: string): RewardItem {
+  if (prompt !== undefined && query.startsWith(prompt)) {
+    return { prompt: userText(prompt), response: query.slice(prompt.length).replace(END_TOKENS, '').trim() };
+  }
+  let at = -1;
+  let len = 0;
+  for (const m of ASSISTANT_MARKERS) {
+    const i = query.lastIndexOf(m);
+    if (i > at) {
+      at = i;
+      len = m.length;
+    }
+  }
+  if (at >= 0) return { prompt: userText(query.slice(0, at + len)), response: query.slice(at + len).replace(END_TOKENS, '').trim() };
+  return { prompt: prompt !== undefined ? userText(prompt) : '', response: query.replace(END_TOKENS, '').trim() };
+}
+
+export interface RewardServerOptions {
+  scorer: RewardScorer;
+  model: RewardModel;
+  ctx: Ctx;
+  port?: number;
+  host?: string;
+  maxBodyBytes?: number;
+  /** Shown by /healthz. */
+  info?: Record<string, unknown>;
+}
+
+export interface RunningRewardServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        reject(new HttpError(413, `request body over ${max} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (e) {
+        reject(new HttpError(400, `invalid JSON: ${(e as Error).message}`));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new HttpError(400, r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+export function startRewardServer(opts: RewardServerOptions): Promise<RunningRewardServer> {
+  const max = opts.maxBodyBytes ?? 64 * 1024 * 1024;
+  let served = 0;
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && (path === '/healthz' || path === '/health')) {
+      send(res, 200, { ok: true, heads: opts.model.heads.map((h) => h.name), heldOutAccuracy: opts.model.meta.report.heldOutAccuracy, scored: served, ...opts.info });
+      return;
+    }
+    if (req.method !== 'POST' || (path !== '/get_reward' && path !== '/v1/reward')) throw new HttpError(404, `no route ${req.method} ${path} (POST /get_reward, POST /v1/reward, GET /healthz)`);
+    const body = await readBody(req, max);
+    if (path === '/get_reward') {
+      const b = parse(OpenRlhfBody, body);
+      if (b.prompts && b.prompts.length !== b.query.length) throw new HttpError(400, `prompts: ${b.prompts.length} entries for ${b.query.length} queries`);
+      const items = b.query.map((q, i) => splitQuery(q, b.prompts?.[i]));
+      const out = await opts.scorer.score(items, opts.ctx);
+      served += out.length;
+      send(res, 200, { rewards: out.map((r) => r.reward) });
+      return;
+    }
+    const b = parse(PlainBody, body);
+    const out = await opts.scorer.score(b.items, opts.ctx);
+    served += out.length;
+    send(res, 200, { rewards: out });
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status === 500) opts.ctx.log.error({ err: (e as Error)?.message }, 'reward request failed');
+      if (!res.headersSent) send(res, status, { error: { message: (e as Error)?.message ?? String(e) } });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      const { port, address } = server.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        server,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}

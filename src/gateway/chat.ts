@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Decision } from '../core/types.js';
 import { HttpError, sendJson, setDecision } from './http.js';
-import { chunk, contentText, DONE, lastUserIndex, newId, SseParser, syntheticCompletion, type ChatMessage, type ChatRequest } from './openai.js';
+import { chunk, contentText, DONE, errorBody, lastUserIndex, newId, SseParser, syntheticCompletion, type ChatMessage, type ChatRequest } from './openai.js';
 import { auditEntry, decisionSummary, guardCheck, refusalText, sha256, type Caller, type GatewayState } from './state.js';
 import { classifyUpstreamError, UpstreamFailure } from './upstream.js';
 
@@ -94,7 +94,7 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
     }
     const ctype = String(up.headers['content-type'] ?? '');
     if (body.stream && ctype.includes('text/event-stream')) {
-      await relayStream(state, res, caller, up.body, outcome);
+      await relayStream(state, res, caller, up.body, outcome, signal);
     } else {
       await relayCompletion(state, res, caller, up.body, outcome);
     }
@@ -134,6 +134,20 @@ interface UpCompletion {
   choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
 }
 
+/** Check every choice's text; the first blocking (else redacting, else last) decision wins. */
+async function checkChoices(state: GatewayState, caller: Caller, texts: string[]): Promise<{ out: Decision; index: number } | null> {
+  let last: { out: Decision; index: number } | null = null;
+  let redact: { out: Decision; index: number } | null = null;
+  for (let i = 0; i < texts.length; i++) {
+    if (texts[i]!.trim() === '') continue;
+    const out = await checkOutput(state, caller, texts[i]!);
+    if (BLOCKING.has(out.action)) return { out, index: i };
+    if (out.action === 'redact' && !redact) redact = { out, index: i };
+    last = { out, index: i };
+  }
+  return redact ?? last;
+}
+
 async function relayCompletion(state: GatewayState, res: ServerResponse, caller: Caller, body: { json(): Promise<unknown> }, o: Outcome): Promise<void> {
   let data: UpCompletion;
   try {
@@ -141,30 +155,41 @@ async function relayCompletion(state: GatewayState, res: ServerResponse, caller:
   } catch {
     throw new UpstreamFailure('the upstream answered with a body that is not JSON', 502, 'protocol');
   }
-  const texts = (data.choices ?? []).map((c) => c.message?.content ?? '');
-  o.response = texts.join('\n');
-  if (state.cfg.checkOutput && o.response.trim() !== '') {
-    const out = await checkOutput(state, caller, o.response);
-    o.output = out;
-    if (BLOCKING.has(out.action)) {
-      const msg = refusalText(out);
-      for (const c of data.choices ?? []) {
+  const choices = data.choices ?? [];
+  o.response = choices.map((c) => c.message?.content ?? '').join('\n\n');
+  if (state.cfg.checkOutput) {
+    // Each choice (n > 1) is checked on its own: none may slip through unchecked.
+    const r = await checkChoices(state, caller, choices.map((c) => c.message?.content ?? ''));
+    if (r) o.output = r.out;
+    if (r && BLOCKING.has(r.out.action)) {
+      const msg = refusalText(r.out);
+      for (const c of choices) {
         if (c.message) c.message.content = msg;
         c.finish_reason = 'content_filter';
       }
-      o.final = out;
+      o.final = r.out;
       o.response = msg;
-    } else if (out.action === 'redact' && out.redacted !== undefined && data.choices?.length === 1 && data.choices[0]!.message) {
-      data.choices[0]!.message.content = out.redacted;
-      o.response = out.redacted;
-      if (o.final.action === 'allow') o.final = out;
+    } else if (r && r.out.action === 'redact') {
+      for (const c of choices) {
+        if (c.message && typeof c.message.content === 'string' && state.redact) c.message.content = state.redact(c.message.content).text;
+      }
+      const only = choices.length === 1 ? choices[0]!.message : undefined;
+      if (only && r.out.redacted !== undefined && !state.redact) only.content = r.out.redacted;
+      o.response = choices.map((c) => c.message?.content ?? '').join('\n\n');
+      if (o.final.action === 'allow') o.final = r.out;
     }
   }
   setDecision(res, o.final.action, o.final.policy ?? o.input.policy);
   sendJson(res, 200, data);
 }
 
-async function relayStream(state: GatewayState, res: ServerResponse, caller: Caller, body: AsyncIterable<Buffer>, o: Outcome): Promise<void> {
+interface StreamChunk {
+  id?: string;
+  model?: string;
+  choices?: { index?: number; delta?: { content?: string | null } }[];
+}
+
+async function relayStream(state: GatewayState, res: ServerResponse, caller: Caller, body: AsyncIterable<Buffer>, o: Outcome, signal: AbortSignal): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', trailer: 'x-pillars-stream-decision' });
   const parser = new SseParser();
   const window = state.cfg.streamWindow;
@@ -175,7 +200,9 @@ async function relayStream(state: GatewayState, res: ServerResponse, caller: Cal
   // After a passing check, the last few characters stay held so a phrase split across a window
   // boundary is seen whole by the next check before any of it leaves.
   const overlap = Math.min(64, Math.floor(window / 2));
-  let text = '';
+  // The text so far of each choice (index), and which changed since the last check.
+  const texts: string[] = [];
+  const dirty = new Set<number>();
   let id = newId('chatcmpl-pillars-');
   let model = o.upstreamModel ?? o.model ?? 'default';
   let done = false;
@@ -192,48 +219,72 @@ async function relayStream(state: GatewayState, res: ServerResponse, caller: Cal
   };
   // Returns false when the stream was cut.
   const gate = async (): Promise<boolean> => {
-    if (!check || text.trim() === '') return true;
-    const out = await checkOutput(state, caller, text);
-    o.output = out;
-    if (!BLOCKING.has(out.action)) return true;
+    if (!check || dirty.size === 0) return true;
+    const idx = [...dirty];
+    dirty.clear();
+    const r = await checkChoices(state, caller, idx.map((i) => texts[i] ?? ''));
+    if (r) o.output = r.out;
+    if (!r || !BLOCKING.has(r.out.action)) return true;
     held = [];
-    o.final = out;
+    o.final = r.out;
     o.cut = true;
-    state.metrics.streamsCut.inc({ policy: out.policy ?? 'none' });
-    res.write(chunk(id, model, { content: `\n\n[${refusalText(out)}]` }, 'content_filter'));
+    state.metrics.streamsCut.inc({ policy: r.out.policy ?? 'none' });
+    const why = `\n\n[${refusalText(r.out)}]`;
+    res.write(texts.map((_, i) => chunkFor(id, model, i, { content: why }, 'content_filter')).join('') || chunk(id, model, { content: why }, 'content_filter'));
     return false;
   };
 
-  outer: for await (const buf of body) {
-    for (const ev of parser.push(buf.toString('utf8'))) {
-      if (ev.data === '[DONE]') {
-        done = true;
-        break outer;
-      }
-      let chars = 0;
-      if (ev.data !== '') {
-        try {
-          const c = JSON.parse(ev.data) as { id?: string; model?: string; choices?: { delta?: { content?: string | null } }[] };
-          if (c.id) id = c.id;
-          if (c.model) model = c.model;
-          const piece = c.choices?.[0]?.delta?.content;
-          if (typeof piece === 'string') {
-            text += piece;
-            chars = piece.length;
+  try {
+    outer: for await (const buf of body) {
+      for (const ev of parser.push(buf.toString('utf8'))) {
+        if (ev.data === '[DONE]') {
+          done = true;
+          break outer;
+        }
+        let chars = 0;
+        if (ev.data !== '') {
+          try {
+            const c = JSON.parse(ev.data) as StreamChunk;
+            if (c.id) id = c.id;
+            if (c.model) model = c.model;
+            for (const ch of c.choices ?? []) {
+              const piece = ch.delta?.content;
+              if (typeof piece !== 'string' || piece === '') continue;
+              const i = ch.index ?? 0;
+              texts[i] = (texts[i] ?? '') + piece;
+              dirty.add(i);
+              chars += piece.length;
+            }
             heldChars += chars;
+          } catch {
+            // Not JSON (a comment or keep-alive): relay as is.
           }
-        } catch {
-          // Not JSON (a comment or keep-alive): relay as is.
+        }
+        held.push({ raw: ev.raw, chars });
+        if (heldChars >= window) {
+          if (!(await gate())) break outer;
+          release(overlap);
         }
       }
-      held.push({ raw: ev.raw, chars });
-      if (heldChars >= window) {
-        if (!(await gate())) break outer;
-        release(overlap);
-      }
     }
+  } catch (e) {
+    o.response = texts.join('\n\n');
+    if (signal.aborted) {
+      o.status = 499;
+      o.error = 'the client closed the connection';
+      res.destroy();
+      return;
+    }
+    // The upstream broke mid-stream: nothing unchecked is released; the client gets an error event.
+    const f = classifyUpstreamError(e, state.upstream?.base ?? '(none)');
+    state.metrics.upstreamErrors.inc({ kind: `stream_${f.kind}` });
+    o.status = f.status;
+    o.error = f.message;
+    res.write(`data: ${JSON.stringify(errorBody(f.message, 'upstream_error', 'upstream_stream_error'))}\n\n`);
+    res.end(DONE);
+    return;
   }
-  o.response = text;
+  o.response = texts.join('\n\n');
   if (!o.cut) {
     if (await gate()) {
       release(0);
@@ -242,6 +293,11 @@ async function relayStream(state: GatewayState, res: ServerResponse, caller: Cal
   }
   res.addTrailers({ 'x-pillars-stream-decision': o.final.action });
   res.end(DONE);
+}
+
+function chunkFor(id: string, model: string, index: number, delta: Record<string, unknown>, finish: string | null): string {
+  const c = { id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model, choices: [{ index, delta, finish_reason: finish }] };
+  return `data: ${JSON.stringify(c)}\n\n`;
 }
 
 function writeAudit(state: GatewayState, caller: Caller, monitoring: 'full' | 'standard', o: Outcome, forward: ChatMessage[], idx: number, flags: string[]): void {

@@ -29,6 +29,8 @@ describe('gateway (rule guard)', () => {
         const last = String(r.messages.at(-1)?.content ?? '');
         if (last.includes('leak')) return { content: 'Here is some harmless preamble text that goes on for a while before OPERATIONAL-DETAIL appears in it.', chunkChars: 5 };
         if (last.includes('slow')) return { content: 'late', delayMs: 1500 };
+        if (last.includes('two answers')) return { content: 'A harmless first answer that is long enough to span a window or two of text.', more: ['The second answer hides OPERATIONAL-DETAIL in it.'], chunkChars: 5 };
+        if (last.includes('break')) return { content: 'This answer will never finish because the upstream drops the connection midway.', chunkChars: 4, breakAfter: 6 };
         return { content: `Echo: ${last}`, chunkChars: 4 };
       },
     });
@@ -146,6 +148,26 @@ describe('gateway (rule guard)', () => {
     expect(s.content).toContain('operational detail');
     expect(s.finish).toBe('content_filter');
     expect(s.done).toBe(true);
+  });
+
+  it('checks every choice when n > 1, plain and streamed', async () => {
+    const plain = await chat('give me two answers', {}, { n: 2 });
+    expect(plain.headers.get('x-pillars-decision')).toBe('refuse');
+    const cs = (plain.json() as { choices: { message: { content: string }; finish_reason: string }[] }).choices;
+    expect(cs).toHaveLength(2);
+    expect(cs.every((c) => c.finish_reason === 'content_filter' && !c.message.content.includes('OPERATIONAL'))).toBe(true);
+    const streamed = await chat('give me two answers', {}, { n: 2, stream: true });
+    expect(streamed.text).not.toContain('OPERATIONAL');
+    expect(readSse(streamed.text).finish).toBe('content_filter');
+  });
+
+  it('ends a stream whose upstream breaks midway with an error event, releasing nothing unchecked', async () => {
+    const r = await chat('please break', {}, { stream: true });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('upstream_stream_error');
+    // 20 characters arrived before the break: under one window, so none was released unchecked.
+    expect(readSse(r.text).content).toBe('');
+    expect(r.text.trim().endsWith('data: [DONE]')).toBe(true);
   });
 
   it('answers a refused streaming request as an SSE stream', async () => {

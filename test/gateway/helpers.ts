@@ -78,9 +78,11 @@ export function readSse(text: string): { content: string; finish: string | null;
       done = true;
       continue;
     }
-    const c = JSON.parse(data) as { choices: { delta: { content?: string }; finish_reason: string | null }[] };
-    content += c.choices[0]?.delta.content ?? '';
-    if (c.choices[0]?.finish_reason) finish = c.choices[0].finish_reason;
+    const c = JSON.parse(data) as { choices?: { delta: { content?: string }; finish_reason: string | null }[] };
+    for (const ch of c.choices ?? []) {
+      content += ch.delta.content ?? '';
+      if (ch.finish_reason) finish = ch.finish_reason;
+    }
   }
   return { content, finish, done };
 }

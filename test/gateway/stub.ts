@@ -16,6 +16,10 @@ export interface SeenRequest {
 
 export interface StubReply {
   content: string;
+  /** Further choices (n > 1): their contents, after `content` (index 0). */
+  more?: string[];
+  /** For streams: drop the connection after this many chunks (a broken upstream). */
+  breakAfter?: number;
   /** For streams: characters per SSE chunk (default 8). */
   chunkChars?: number;
   /** Delay before the headers, in ms (to test timeouts). */
@@ -66,7 +70,7 @@ export function startUpstreamStub(opts: { respond?: (r: SeenRequest) => StubRepl
             object: 'chat.completion',
             created: 0,
             model: r.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: reply.content }, finish_reason: 'stop' }],
+            choices: [reply.content, ...(reply.more ?? [])].map((content, index) => ({ index, message: { role: 'assistant', content }, finish_reason: 'stop' })),
             usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
           });
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
@@ -75,13 +79,23 @@ export function startUpstreamStub(opts: { respond?: (r: SeenRequest) => StubRepl
         }
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         const n = reply.chunkChars ?? 8;
-        const ev = (delta: Record<string, unknown>, finish: string | null): string =>
-          `data: ${JSON.stringify({ id: 'chatcmpl-stub', object: 'chat.completion.chunk', created: 0, model: r.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-        let out = ev({ role: 'assistant', content: '' }, null);
-        for (let i = 0; i < reply.content.length; i += n) out += ev({ content: reply.content.slice(i, i + n) }, null);
-        out += ev({}, 'stop');
-        out += 'data: [DONE]\n\n';
-        res.end(out);
+        const ev = (delta: Record<string, unknown>, finish: string | null, index = 0): string =>
+          `data: ${JSON.stringify({ id: 'chatcmpl-stub', object: 'chat.completion.chunk', created: 0, model: r.model, choices: [{ index, delta, finish_reason: finish }] })}\n\n`;
+        const all = [reply.content, ...(reply.more ?? [])];
+        const events: string[] = all.map((_, index) => ev({ role: 'assistant', content: '' }, null, index));
+        for (let i = 0; i < Math.max(...all.map((c) => c.length)); i += n) {
+          all.forEach((c, index) => {
+            if (i < c.length) events.push(ev({ content: c.slice(i, i + n) }, null, index));
+          });
+        }
+        if (reply.breakAfter !== undefined) {
+          res.write(events.slice(0, reply.breakAfter).join(''));
+          setTimeout(() => res.destroy(), 20);
+          return;
+        }
+        events.push(...all.map((_, index) => ev({}, 'stop', index)));
+        events.push('data: [DONE]\n\n');
+        res.end(events.join(''));
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();

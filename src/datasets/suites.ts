@@ -121,7 +121,8 @@ export function listBuiltinSuites(dir = builtinSuitesDir()): BuiltinSuiteInfo[] 
 
 const DATA_EXT = /\.(jsonl|ndjson|json|csv|tsv|ya?ml)$/i;
 
-function filesOf(path: string): string[] {
+/** A dataset file, or every dataset file under a folder (sorted; the suites manifest excluded). */
+export function filesOf(path: string): string[] {
   const st = statSync(path);
   if (!st.isDirectory()) {
     formatOf(path); // throws on an unknown extension

@@ -71,3 +71,20 @@ describe('pillars dataset', () => {
     expect(suites.find((s) => s.name === 'safety.model-breaking')!.count).toBe(12);
   });
 });
+
+describe('pillars dataset validate on folders', () => {
+  it('checks every dataset file of a folder and reports unreadable files as problems', async () => {
+    const sub = join(dir, 'folder');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'a.jsonl'), '{"id":"a","prompt":"hi","pillar":"safety","kind":"benign","expected":"comply"}\n');
+    writeFileSync(join(sub, 'b.yaml'), 'just: a mapping\n');
+    const r = await cli(['dataset', 'validate', sub, '--json']);
+    expect(r.code).toBe(1);
+    const { files } = JSON.parse(r.out) as { files: { file: string; count: number; invalid: number }[] };
+    expect(files.map((f) => [f.file.endsWith('a.jsonl') || f.file.endsWith('b.yaml'), f.count, f.invalid])).toEqual([
+      [true, 1, 0],
+      [true, 0, 1],
+    ]);
+  });
+});

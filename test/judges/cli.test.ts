@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/program.js';
+import { startOpenAIStub } from '../../src/targets/testing/openai-stub.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pillars-judge-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -73,4 +74,28 @@ describe('pillars judge', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('--target');
   });
+
+  it('--judge llm runs a configured target as judge and counts unparseable replies as errors', async () => {
+    const stub = await startOpenAIStub({
+      respond: (r) => (r.messages.some((m) => m.content.includes('<response>\nnonsense')) ? 'not json at all' : '{"label":"refused","score":0.9,"reasons":["declines"]}'),
+    });
+    try {
+      const cfg = join(dir, 'pillars.yaml');
+      writeFileSync(cfg, `targets:\n  - id: judge\n    type: openai\n    baseUrl: ${stub.url}\n    model: stub\njudges:\n  llm: {target: judge, retries: 1}\n`);
+      const rowsFile = join(dir, 'llm.jsonl');
+      writeFileSync(rowsFile, [{ id: 'a', prompt: 'p', response: "I can't help." }, { id: 'b', prompt: 'p', response: 'nonsense' }].map((r) => JSON.stringify(r)).join('\n'));
+      const r = await cli(['judge', '--judge', 'llm', '--in', rowsFile, '--config', cfg, '--json']);
+      expect(r.code).toBe(0);
+      const out = r.out.trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string });
+      expect(out.map((o) => [o.id, o.label])).toEqual([
+        ['a', 'refused'],
+        ['b', 'error'],
+      ]);
+      expect(r.err).toContain('1 row(s) ended as judge errors');
+      expect(stub.count()).toBe(3); // one call for a, two attempts for b
+    } finally {
+      await stub.close();
+    }
+  });
 });
+

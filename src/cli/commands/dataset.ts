@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { formatProblem, UserError } from '../../core/errors.js';
-import { importDataset, listBuiltinSuites, openSuite, parseAssignments, SuitesConfig, validateItemsFile } from '../../datasets/index.js';
+import { existsSync } from 'node:fs';
+import { filesOf, importDataset, listBuiltinSuites, openSuite, parseAssignments, SuitesConfig, validateItemsFile } from '../../datasets/index.js';
 import { section } from '../../config/load.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
@@ -23,11 +24,23 @@ export function registerDataset(program: Command): void {
   const dataset = program.command('dataset').description('validate, import and list datasets and the built-in suites');
 
   example(
-    withJson(dataset.command('validate <files...>').description('check dataset files (JSONL, CSV, YAML) item by item; one FILE:LINE:COL line per bad row, exit 1 when any')),
-    ['pillars dataset validate suites/safety/model-breaking.jsonl my-items.csv'],
+    withJson(dataset.command('validate <paths...>').description('check dataset files (JSONL, CSV, YAML; a folder: every file in it) item by item; one FILE:LINE:COL line per bad row, exit 1 when any')),
+    ['pillars dataset validate suites/safety/model-breaking.jsonl my-items.csv', 'pillars dataset validate suites/safety/'],
   ).action(async (files: string[], opts: { json?: boolean }) => {
     const results = [];
-    for (const f of files) results.push(await validateItemsFile(resolve(f)));
+    for (const f of files) {
+      const p = resolve(f);
+      if (!existsSync(p)) throw new UserError(`${f}: no such dataset file or folder`, { code: 'not_found' });
+      for (const one of filesOf(p)) {
+        try {
+          results.push(await validateItemsFile(one));
+        } catch (e) {
+          // A file that cannot be read as rows at all (bad YAML, bad CSV quoting) is one invalid file, not the end.
+          if (!(e instanceof UserError) || e.problems.length === 0) throw e;
+          results.push({ file: e.problems[0]!.file, count: 0, invalid: 1, problems: e.problems });
+        }
+      }
+    }
     const bad = results.some((r) => r.invalid > 0);
     if (opts.json) printJson({ valid: !bad, files: results });
     else {

@@ -57,6 +57,23 @@ describe('audit hash chain', () => {
     expect(verifyAudit(db)).toMatchObject({ ok: true, records: 21 });
   });
 
+  it('forms one chain when two processes write the same store (two connections, interleaved)', () => {
+    const other = openDb(join(tmp.dir, 'a.db'));
+    try {
+      const a = createAuditLog(db, { flushMs: 1000, batchSize: 1000 });
+      const b = createAuditLog(other, { flushMs: 1000, batchSize: 1000 });
+      for (let i = 21; i <= 40; i++) {
+        (i % 2 ? a : b).append(entry(i));
+        if (i % 5 === 0) (i % 10 ? a : b).flush();
+      }
+      a.close();
+      b.close();
+      expect(verifyAudit(db)).toMatchObject({ ok: true, records: 40, head: { seq: 40 } });
+    } finally {
+      other.close();
+    }
+  });
+
   it('names the edited record', () => {
     db.prepare("UPDATE gateway_audit SET action = 'allow', policy = NULL WHERE seq = 9").run();
     expect(verifyAudit(db)).toMatchObject({ ok: false, firstBad: { seq: 9, reason: expect.stringMatching(/edited/) } });

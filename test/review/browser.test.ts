@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/program.js';
+import { frontierGate } from '../../src/frontier/gate.js';
 import { judgeAgreement } from '../../src/review/judge-agreement.js';
 import { hashPassword } from '../../src/review/password.js';
 import { humanLabels } from '../../src/review/verdicts.js';
@@ -77,12 +78,15 @@ describe.skipIf(!existsSync(CHROMIUM))('review web app in headless Chromium', ()
     );
     expect((await cli(['review', 'create', '--config', config, '--from-run', 'last', '--sample', '3', '--name', 'triage'])).code).toBe(0);
     expect((await cli(['review', 'create', '--config', config, '--preferences', join(seeded.dir, 'prefs.jsonl'), '--name', 'prefs'])).code).toBe(0);
+    expect((await cli(['review', 'create', '--config', config, '--frontier', '--name', 'frontier'])).code).toBe(0);
     db = openDb(seeded.dbPath);
     store = createReviewStore(db);
     const hash = await hashPassword(PASSWORD);
     store.addUser({ name: 'ana', role: 'reviewer', passwordHash: hash });
     const vendor = store.addUser({ name: 'acme-1', role: 'vendor', passwordHash: hash });
     store.addMember(store.queueByName('prefs')!.id, vendor.id);
+    store.addUser({ name: 'eve', role: 'expert', passwordHash: hash });
+    store.addUser({ name: 'root', role: 'admin', passwordHash: hash });
     server = await startReviewServer({ app: createReviewApp({ db, pack: seeded.pack }) });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
@@ -222,5 +226,62 @@ describe.skipIf(!existsSync(CHROMIUM))('review web app in headless Chromium', ()
     expect(login.status).toBe(403);
     expect((await fetch(`${server.url}api/queues`)).status).toBe(401);
     await ctx.close();
+  });
+
+  it('an admin assigns an expert, who signs off the frontier case in the UI and opens the release gate; dashboard pages render', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await signIn(page, server.url, 'root');
+    const runs = store.db.prepare('SELECT id FROM eval_runs ORDER BY created_at, rowid').pluck().all() as string[];
+    await page.goto(`${server.url}compare?a=${runs[0]}&b=${runs[1]}`);
+    // v2 refuses the keylogger request: safety's violation rate drops from 1/2 to 0/2.
+    expect(await page.locator('#deltas').innerText()).toMatch(/safety\s+violation_rate\s+50\.0%\s+0\.0%/);
+    await page.goto(`${server.url}runs/${runs[1]}`);
+    expect(await page.locator('#judge-agreement tr[data-judge="violation"]').count()).toBe(1);
+    await page.goto(`${server.url}audit`);
+    expect(await page.locator('#audit-status').innerText()).toContain('chain verified');
+    await page.goto(`${server.url}policy`);
+    expect(await page.locator('#policies tbody tr').count()).toBe(seeded.pack.policies.length);
+    await page.goto(`${server.url}admin`);
+    await page.selectOption('#assign-user', 'eve');
+    await page.selectOption('#assign-queue', 'frontier');
+    await Promise.all([page.waitForURL(/\/admin$/), page.click('#assign-form button')]);
+    expect(await page.locator('#users').innerText()).toMatch(/eve\s+expert\s+frontier/);
+    await ctx.close();
+
+    expect(frontierGate(store.db, 'stub')[0]!.passed).toBe(false);
+    const ectx = await browser.newContext();
+    const epage = await ectx.newPage();
+    epage.on('pageerror', (e) => errors.push(e.message));
+    await signIn(epage, server.url, 'eve');
+    const fq = store.queueByName('frontier')!;
+    await epage.goto(`${server.url}queues/${fq.id}/next`);
+    expect(await epage.locator('pre').innerText()).toContain('0.8125');
+    await pressAndWait(epage, '1'); // approve
+    const gate = frontierGate(store.db, 'stub')[0]!;
+    expect(gate.passed).toBe(true);
+    expect(gate.reason).toContain('approved by eve');
+    await epage.goto(`${server.url}frontier`);
+    expect(await epage.locator('#frontier-cases').innerText()).toContain('approved');
+    // Experts see the frontier queue only.
+    expect((await epage.goto(`${server.url}queues/${store.queueByName('prefs')!.id}`))!.status()).toBe(403);
+    await ectx.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('throttles repeated failed sign-ins', async () => {
+    const attempt = async (): Promise<number> => {
+      const form = await fetch(`${server.url}login`);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const cookie = form.headers.get('set-cookie')!.split(';')[0]!;
+      const r = await fetch(`${server.url}login`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(csrf)}&name=nobody&password=wrong`, redirect: 'manual' });
+      return r.status;
+    };
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++) codes.push(await attempt());
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429]);
   });
 });

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frontierGate } from '../../src/frontier/gate.js';
 import { krippendorffAlpha, pairStats, queueAgreement } from '../../src/review/agreement.js';
-import { applyDoubleShare, borderlineFromRun, frontierTasks, preferenceTasks, sampleFromRun } from '../../src/review/create.js';
+import { applyDoubleShare, borderlineFromRun, frontierTasks, preferenceTasks, sampleFromRun, trafficSample } from '../../src/review/create.js';
+import { policyPage } from '../../src/review/web/pages-dashboard.js';
 import { exportRows } from '../../src/review/export.js';
 import { AccessError, submitVerdict, taskFor, undoLast } from '../../src/review/flow.js';
 import { judgeAgreement } from '../../src/review/judge-agreement.js';
@@ -130,5 +131,27 @@ describe('review store and flows on a real eval run', () => {
     const n = store.verdicts({ taskId: ftask.id }).length;
     expect(() => submitVerdict({ store, user: expert, taskId: ftask.id, verdict: 'reject' })).toThrow(/already approved/);
     expect(store.verdicts({ taskId: ftask.id })).toHaveLength(n);
+  });
+
+  it('samples gateway traffic whose prompts were captured (full monitoring only)', () => {
+    const tasks = trafficSample({ db, n: 5 });
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]!.payload).toMatchObject({ policy: 'safety.cyber', level: 1, response: 'Use parameterised queries; never build SQL by string concatenation.' });
+    expect(tasks[0]!.payload.conversation[0]!.content).toContain('SQL injection');
+  });
+
+  it('snapshots the pack when it changes and renders the behavioural diff between stored versions', () => {
+    const strip = { ...seeded.pack, examples: [], responses: [] };
+    expect(store.snapshotPack(strip)).toHaveLength(1);
+    expect(store.snapshotPack(strip)).toHaveLength(1);
+    const changed = structuredClone(strip);
+    const cyber = changed.policies.find((p) => p.id === 'safety.cyber')!;
+    (cyber.levels as Record<string, string>)['1'] = 'refuse';
+    changed.version = '9.9.9';
+    const snaps = store.snapshotPack(changed);
+    expect(snaps.map((s) => s.version)).toEqual([seeded.pack.version, '9.9.9']);
+    const page = policyPage({ pack: changed, snapshots: snaps }).value;
+    expect(page).toContain(`${seeded.pack.version} → 9.9.9`);
+    expect(page).toMatch(/cyber \(safety\.cyber\) level 1 [^:]*: \w+ → refuse/);
   });
 });

@@ -80,6 +80,20 @@ export async function seedRun(): Promise<Seeded> {
     const base = { keyId: null, tier: 'public', context: null, route: 'chat', stage: 'embedded', monitoring: 'standard' as const };
     audit.append({ ...base, ts: new Date().toISOString(), requestId: 'req_seed_1', action: 'allow', policy: null, pillar: null, topic: null, level: 0, score: 0.91, detail: { promptChars: 40 } });
     audit.append({ ...base, ts: new Date().toISOString(), requestId: 'req_seed_2', action: 'refuse', policy: 'safety.cyber', pillar: 'safety', topic: 'cyber', level: 3, score: 0.88, detail: { input: { reasons: ['cyber level 3: working malware'] } } });
+    audit.append({
+      ...base,
+      tier: 'trusted-researcher',
+      monitoring: 'full',
+      ts: new Date().toISOString(),
+      requestId: 'req_seed_3',
+      action: 'allow',
+      policy: 'safety.cyber',
+      pillar: 'safety',
+      topic: 'cyber',
+      level: 1,
+      score: 0.7,
+      detail: { prompt: 'Explain how SQL injection works so I can fix my login form.', messages: [{ role: 'user', content: 'Explain how SQL injection works so I can fix my login form.' }], response: 'Use parameterised queries; never build SQL by string concatenation.' },
+    });
     audit.close();
     const fs = createFrontierStore(db);
     fs.addResult({ target: 'stub', modelVersion: 'v2', domain: 'cyber', benchmark: 'frontier/cyber', n: 16, correct: 13, score: 0.8125, low: 0.57, high: 0.93, threshold: 0.6, over: true, samples: [], createdAt: new Date().toISOString() });

@@ -57,6 +57,17 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
   const pack = opts.pack ?? null;
   const snapshots = pack ? store.snapshotPack({ ...pack, examples: [], responses: [] }) : [];
   const cookiePath = base || '/';
+  // Failed sign-ins per name and per address in the last 15 minutes (this process only).
+  const failures = new Map<string, number[]>();
+  const WINDOW_MS = 15 * 60_000;
+  const MAX_FAILURES = { name: 5, addr: 20 };
+  const recentFailures = (key: string): number[] => {
+    const t = now().getTime();
+    const list = (failures.get(key) ?? []).filter((x) => t - x < WINDOW_MS);
+    if (list.length) failures.set(key, list);
+    else failures.delete(key);
+    return list;
+  };
 
   const page = (r: Req, s: Session | null, title: string, body: Raw, extra: { active?: string; status?: number; bodyAttrs?: Record<string, string | number> } = {}): void => {
     sendHtml(r.res, extra.status ?? 200, layout({ base, title, user: s?.user ?? null, csrf: s?.csrf, active: extra.active, body, bodyAttrs: extra.bodyAttrs }));
@@ -103,11 +114,15 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
         const f = await readFields(r.req);
         const expected = parseCookies(r.req)[LOGIN_COOKIE] ?? '';
         if (!safeEqual(String(f._csrf ?? ''), expected)) return fail(r, null, 403, 'invalid or missing CSRF token: reload the sign-in page');
+        const keys = [`name:${String(f.name ?? '')}`, `addr:${r.req.socket.remoteAddress ?? '?'}`];
+        if (recentFailures(keys[0]!).length >= MAX_FAILURES.name || recentFailures(keys[1]!).length >= MAX_FAILURES.addr) return fail(r, null, 429, 'too many failed sign-ins: wait 15 minutes');
         const user = await authenticate(store, String(f.name ?? ''), String(f.password ?? ''));
         if (!user) {
+          for (const k of keys) failures.set(k, [...recentFailures(k), now().getTime()]);
           res.setHeader('set-cookie', cookie(LOGIN_COOKIE, expected, { path: cookiePath, maxAge: 3600, secure: opts.secureCookies }));
           return page(r, null, 'Sign in', loginPage({ base, csrf: expected, error: 'Wrong name or password.' }), { status: 401 });
         }
+        failures.delete(keys[0]!);
         const sess = startSession(store, user, now());
         const next = String(f.next ?? '');
         const to = next.startsWith(`${base}/`) && !next.startsWith('//') ? next : `${base}/${STAFF.includes(user.role) ? '' : 'queues'}`;
@@ -172,7 +187,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
         store.addMember(q.id, user.id);
         return redirect(res, `${base}/admin`);
       }
-      return page(r, s, 'Admin', adminPage(), { active: 'admin' });
+      return page(r, s, 'Admin', adminPage(s.csrf), { active: 'admin' });
     }
     if (method === 'GET' && path === '/queues') return page(r, s, 'Queues', queuesPage({ base, queues: queueRows(s.user) }), { active: 'queues' });
     if ((g = m(/^\/queues\/(\d+)(\/next|\/undo)?$/))) {
@@ -253,13 +268,18 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     throw new HttpStatus(404, `no page ${method} ${base}${path}`);
   }
 
-  function adminPage(): Raw {
+  function adminPage(csrf: string): Raw {
     const users = store.listUsers();
     const queues = store.listQueues();
     const names = new Map(queues.map((q) => [q.id, q.name]));
     return html`<h1>Reviewers and assignment</h1>
 <table id="users"><thead><tr><th>Name</th><th>Role</th><th>Queues</th><th>Since</th></tr></thead><tbody>
 ${users.map((u) => html`<tr><td>${u.name}</td><td>${u.role}</td><td>${u.role === 'admin' || u.role === 'reviewer' ? html`<span class="muted">all</span>` : u.queues.map((q) => html`<span class="badge">${names.get(q) ?? q}</span>`)}</td><td>${u.createdAt}</td></tr>`)}</tbody></table>
+<h2>Assign a reviewer to a queue</h2>
+<form method="post" action="${base}/admin/members" class="card" id="assign-form"><input type="hidden" name="_csrf" value="${csrf}">
+<label for="assign-user">Reviewer</label><select id="assign-user" name="user">${users.map((u) => html`<option value="${u.name}">${u.name} (${u.role})</option>`)}</select>
+<label for="assign-queue">Queue</label><select id="assign-queue" name="queue">${queues.map((q) => html`<option value="${q.name}">${q.name} (${q.kind})</option>`)}</select>
+<p><button type="submit">Assign</button></p></form>
 <p class="muted">Add reviewers with <code>pillars review users add --name NAME --role reviewer|expert|vendor|admin</code>.</p>`;
   }
 

@@ -11,7 +11,8 @@ import { section, type LoadedConfig } from '../config/load.js';
  *     budget: { turns: 300, tokens: 200000, money: 5 }
  *     pricePer1kTokens: 0.01
  *     rounds: 2
- *     defender: { system: "You are a helpful assistant..." }
+ *     defender: { system: "You are a helpful assistant...", guard: off }
+ *     retune: [system, guard]           # what may change between rounds
  *     suites: [model-breaking]
  */
 export const RedteamConfig = z
@@ -26,7 +27,8 @@ export const RedteamConfig = z
     pricePer1kTokens: z.number().min(0).optional(),
     rounds: z.number().int().min(1).max(10).default(1),
     maxSteps: z.number().int().min(1).max(50).default(4),
-    defender: z.object({ system: z.string().optional() }).strict().optional(),
+    defender: z.object({ system: z.string().optional(), guard: z.enum(['off', 'input', 'output', 'both']).optional() }).strict().optional(),
+    retune: z.array(z.enum(['system', 'guard'])).default(['system']),
     suites: z.array(z.string().min(1)).default(['model-breaking']),
     seedsPerPolicy: z.number().int().min(0).max(100).default(3),
   })

@@ -3,7 +3,7 @@ import type { Ctx, Message, Target } from '../core/types.js';
 import type { RedteamStore } from '../store/redteam.js';
 import { ADAPTIVE } from './adaptive.js';
 import { Budget, type BudgetLimits, type BudgetUse } from './budget.js';
-import { retune, type DefenderConfig } from './defender.js';
+import { retune, type DefenderConfig, type RetuneKnob } from './defender.js';
 import type { JudgeFn } from './execute.js';
 import { AttackMemory } from './memory.js';
 import type { Seed } from './seeds.js';
@@ -25,6 +25,10 @@ export interface RedteamOptions {
   budget: BudgetLimits;
   attacker?: Target;
   defender?: DefenderConfig;
+  /** What re-tuning between rounds may change (default: the system prompt). */
+  retune?: RetuneKnob[];
+  /** Puts the defender's guard settings around the target (the CLI wraps it with the embedded guard). */
+  wrapDefender?: (target: Target, defender: DefenderConfig) => Target;
   rounds?: number;
   /** Most attempts one agent makes on one seed. */
   maxSteps?: number;
@@ -53,7 +57,7 @@ export interface RedteamSummary {
   runId: string;
   target: string;
   mode: string;
-  rounds: { round: number; system: string | null; attempts: number; breaks: number; asr: number | null }[];
+  rounds: { round: number; system: string | null; guard: string; attempts: number; breaks: number; asr: number | null }[];
   attempts: number;
   breaks: number;
   asr: number | null;
@@ -78,7 +82,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
   const maxSteps = opts.maxSteps ?? 4;
   const rounds = Math.max(1, opts.rounds ?? 1);
   let defender: DefenderConfig = opts.defender ?? {};
-  opts.store.createRun({ id: runId, target: opts.target.id, mode: opts.mode, startedAt: now().toISOString(), config: { ...(opts.config ?? {}), strategies: opts.strategies, budget: opts.budget, rounds, attacker: opts.attacker?.id ?? null } });
+  opts.store.createRun({ id: runId, target: opts.target.id, mode: opts.mode, startedAt: now().toISOString(), config: { ...(opts.config ?? {}), strategies: opts.strategies, budget: opts.budget, rounds, retune: opts.retune ?? ['system'], attacker: opts.attacker?.id ?? null } });
 
   const byPolicy: Record<string, { attempts: number; breaks: number }> = {};
   const byStrategy: Record<string, { attempts: number; breaks: number }> = {};
@@ -133,8 +137,9 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
       const before = { total, breaks };
       const roundBreaks: AttemptOutcome[] = [];
       let policyBudget = budget;
+      const roundTarget = (defender.guard ?? 'off') !== 'off' && opts.wrapDefender ? opts.wrapDefender(opts.target, defender) : opts.target;
       const env = (seed: Seed, agent: string): StrategyEnv => ({
-        target: opts.target,
+        target: roundTarget,
         judge: opts.judge,
         budget: policyBudget,
         seed,
@@ -206,8 +211,8 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
       }
       const n = total - before.total;
       const b = breaks - before.breaks;
-      roundRows.push({ round, system: defender.system ?? null, attempts: n, breaks: b, asr: n ? b / n : null });
-      if (round < rounds) defender = retune(defender, roundBreaks);
+      roundRows.push({ round, system: defender.system ?? null, guard: defender.guard ?? 'off', attempts: n, breaks: b, asr: n ? b / n : null });
+      if (round < rounds) defender = retune(defender, roundBreaks, opts.retune);
       if (budget.exhausted() || ctx.signal.aborted) break;
     }
   } catch (e) {

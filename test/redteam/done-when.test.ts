@@ -163,6 +163,20 @@ describe('red team done-when', () => {
     expect(r.stdout).toMatch(/1 deceptive answer\(s\) in 4 probe\(s\)/);
   });
 
+  it('re-tunes the defender between rounds: system prompt and the embedded guard', async () => {
+    const r = await cli('redteam', 'run', '--config', cfg, '--target', 'stub', '--policy', 'safety.cyber', '--strategy', 'base64+roleplay', '--seeds', 'suites', '--rounds', '2', '--retune', 'system,guard', '--budget', '20', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as { rounds: { guard: string; system: string | null; breaks: number }[] };
+    expect(s.rounds[0]).toMatchObject({ guard: 'off', system: null });
+    expect(s.rounds[0]!.breaks).toBeGreaterThan(0);
+    expect(s.rounds[1]!.guard).toBe('input');
+    expect(s.rounds[1]!.system).toMatch(/Encoded or obfuscated text/);
+    const bad = await cli('redteam', 'run', '--config', cfg, '--target', 'stub', '--retune', 'weights');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown knob "weights"/);
+  });
+
   it('bad input is one clear line, exit 2', async () => {
     const r = await cli('redteam', 'run', '--config', cfg, '--target', 'stub', '--strategy', 'base64+nope');
     expect(r.code).toBe(2);

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCtx } from '../../src/core/context.js';
-import type { Item } from '../../src/core/types.js';
-import { harvest, runRedteam, seedsFromItems, type Seed } from '../../src/redteam/index.js';
+import type { Item, Target } from '../../src/core/types.js';
+import { harvest, runRedteam, seedsFromItems, type DefenderConfig, type Seed } from '../../src/redteam/index.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { createRedteamStore } from '../../src/store/redteam.js';
-import { base64RoleplayModel, COMPLIANCE, miniTarget, startMiniStub, type MiniStub } from './helpers.js';
+import { base64RoleplayModel, COMPLIANCE, hasBase64Payload, miniTarget, startMiniStub, type MiniStub } from './helpers.js';
 import { pipelineJudge } from './judge.js';
 
 const ITEMS: Item[] = [
@@ -122,5 +122,22 @@ describe('red-team run', () => {
     expect(a!.expected).toBe('deflect');
     const h = harvest({ runId: s.runId, target: 'stub', attempts: [a!], existing: [] });
     expect(h.items[0]!.expected).toBe('deflect');
+  });
+
+  it('re-tunes the guard settings between rounds (off, then input)', async () => {
+    const store = createRedteamStore(db);
+    const wrapped: string[] = [];
+    // A stand-in for the embedded guard: refuses anything carrying an encoded payload.
+    const wrapDefender = (t: Target, d: DefenderConfig): Target => {
+      wrapped.push(d.guard ?? 'off');
+      return { id: `${t.id}+guard`, fingerprint: 'g', generate: async (req, c) => (hasBase64Payload(req.messages.at(-1)!.content) ? { text: "I can't help with that." } : t.generate(req, c)) };
+    };
+    const s = await runRedteam(
+      { target: miniTarget('stub', stub.url), judge: pipelineJudge(), seeds: seeds(), strategies: ['base64+roleplay'], mode: 'collaborate', budget: { turns: 50 }, store, rounds: 3, retune: ['guard'], wrapDefender },
+      ctx,
+    );
+    expect(s.rounds.map((r) => [r.guard, r.breaks > 0])).toEqual([['off', true], ['input', false], ['input', false]]);
+    expect(s.rounds[1]!.system).toBeNull();
+    expect(wrapped).toEqual(['input', 'input']);
   });
 });

@@ -22,13 +22,17 @@ import {
   runRedteam,
   seedsFromItems,
   seedsFromPack,
+  type DefenderConfig,
+  type GuardMode,
   type JudgeFn,
+  type RetuneKnob,
   type RedteamSummary,
   type Seed,
 } from '../../redteam/index.js';
 import { openDb, type Db } from '../../store/db.js';
 import { createRedteamStore } from '../../store/redteam.js';
-import { buildTargets } from '../../targets/index.js';
+import { ComposedTarget } from '../../targets/compose.js';
+import { buildTargets, ComposedTargetConfig, packGuardProvider } from '../../targets/index.js';
 import { parseFormats, writeReports } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
@@ -70,6 +74,12 @@ export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function parseKnobs(v: string): RetuneKnob[] {
+  const knobs = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const k of knobs) if (k !== 'system' && k !== 'guard') throw new UserError(`--retune: unknown knob "${k}" (system, guard)`);
+  return knobs as RetuneKnob[];
+}
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 
 async function suiteItems(refs: string[], config: LoadedConfig): Promise<Item[]> {
@@ -85,7 +95,7 @@ function printSummary(s: RedteamSummary): void {
   const w = process.stdout;
   w.write(`red-team run ${s.runId} against ${s.target} (${s.mode}): ${s.breaks} break(s) in ${s.attempts} attempt(s), ASR ${pct(s.asr)}\n`);
   w.write(`budget used: ${s.budget.turns} turn(s), ${s.budget.tokens} token(s), cost ${s.budget.cost.toFixed(4)}${s.budget.exhausted ? ` (${s.budget.exhausted})` : ''}\n`);
-  if (s.rounds.length > 1) for (const r of s.rounds) w.write(`  round ${r.round}: ${r.breaks}/${r.attempts} (ASR ${pct(r.asr)})${r.round > 1 ? ' after defender re-tuning' : ''}\n`);
+  if (s.rounds.length > 1) for (const r of s.rounds) w.write(`  round ${r.round}: ${r.breaks}/${r.attempts} (ASR ${pct(r.asr)}), guard ${r.guard}${r.round > 1 ? ', after defender re-tuning' : ''}\n`);
   w.write('by policy:\n');
   for (const [p, r] of Object.entries(s.byPolicy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}\n`);
   w.write('by strategy:\n');
@@ -114,6 +124,15 @@ interface RunOpts extends CommonOpts {
   seeds?: 'pack' | 'suites' | 'both';
   out?: string;
   format?: string[];
+  guard?: GuardMode;
+  retune?: string;
+}
+
+/** The target with the embedded guard on the sides the defender asks for. */
+function guardedTarget(pack: PolicyPack, target: Target, d: DefenderConfig): Target {
+  const mode = d.guard ?? 'off';
+  const cfg = ComposedTargetConfig.parse({ id: `${target.id}:guard-${mode}`, wraps: target.id, guard: { input: mode === 'input' || mode === 'both', output: mode === 'output' || mode === 'both' } });
+  return new ComposedTarget(cfg, target, packGuardProvider(pack));
 }
 
 async function writeRunReports(db: Db, runId: string, outDir: string, format: string[] | undefined): Promise<string[]> {
@@ -141,6 +160,8 @@ export function registerRedteam(program: Command): void {
           .addOption(intOption('--rounds <n>', 'rounds; the defender system prompt is re-tuned between rounds'))
           .addOption(intOption('--max-steps <n>', 'most attempts per agent per seed'))
           .option('--system <text>', "the defender's system prompt")
+          .addOption(new Option('--guard <mode>', "the defender's embedded guard").choices(['off', 'input', 'output', 'both']))
+          .option('--retune <knobs>', 'what re-tuning between rounds may change: system, guard (comma separated)')
           .option('--suite <ref>', 'seed from this suite (repeatable; default: redteam.suites or model-breaking + benign)', collect)
           .addOption(new Option('--seeds <from>', 'where seed goals come from').choices(['pack', 'suites', 'both']).default('both'))
           .option('--out <dir>', 'also write the run as reports (report.html, report.json, junit.xml, summary.md) with the red-team section')
@@ -184,7 +205,9 @@ export function registerRedteam(program: Command): void {
           mode: opts.mode ?? rc.mode,
           budget: { turns: opts.budget ?? rc.budget.turns, tokens: opts.maxTokens ?? rc.budget.tokens, money: opts.maxCost ?? rc.budget.money, pricePer1kTokens: rc.pricePer1kTokens },
           attacker,
-          defender: { system: opts.system ?? rc.defender?.system },
+          defender: { system: opts.system ?? rc.defender?.system, guard: opts.guard ?? rc.defender?.guard ?? 'off' },
+          retune: opts.retune ? parseKnobs(opts.retune) : rc.retune,
+          wrapDefender: (t, d) => guardedTarget(env.pack, t, d),
           rounds: opts.rounds ?? rc.rounds,
           maxSteps: opts.maxSteps ?? rc.maxSteps,
           store: createRedteamStore(env.db),

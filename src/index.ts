@@ -28,3 +28,4 @@ export { createAssertionJudge, type JudgePipelineLike } from './eval/assertion-j
 export { createRunStore, listRuns, type RunStore, type RunRow } from './store/runs.js';
 export { buildTargets, createTarget, targetConfigs, packGuardProvider, TargetConfig, type GuardProvider } from './targets/index.js';
 export { startOpenAIStub, type OpenAIStub, type StubReply, type StubRequest } from './targets/testing/openai-stub.js';
+export { createReviewApp, mountReviewApp, startReviewServer, judgeAgreement, queueAgreement, krippendorffAlpha, exportRows, submitVerdict, createReviewStore, type ReviewApp, type RunJudgeAgreement, type QueueAgreement, type ReviewStore } from './review/index.js';

@@ -23,6 +23,8 @@ import { ROOT, seedRun, type Seeded } from './seed.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PASSWORD = 'review-pass-123';
+/** Screenshots go to docs/img/ with PILLARS_UPDATE_SCREENSHOTS=1 (so a plain test run leaves the tree clean), else to the temp dir. */
+const shotPath = (dir: string, name: string): string => (process.env.PILLARS_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'img', name) : join(dir, name));
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -111,7 +113,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review web app in headless Chromium', ()
     await expect.poll(() => page.locator('#audit-status').innerText()).toContain('chain verified');
     expect(await page.locator('#runs tbody tr').count()).toBe(2);
     mkdirSync(join(ROOT, 'docs', 'img'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'docs', 'img', 'dashboard.png'), fullPage: true });
+    expect((await page.screenshot({ path: shotPath(seeded.dir, 'dashboard.png'), fullPage: true })).length).toBeGreaterThan(10_000);
 
     const cookies = await ctx.cookies();
     const sid = cookies.find((c) => c.name === 'pillars_sid')!;
@@ -126,7 +128,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review web app in headless Chromium', ()
     expect(await page.locator('.judge[data-judge="violation"]').count()).toBe(1);
     expect(await page.locator('.msg.assistant').innerText()).toContain(tasks[0]!.payload.response!.slice(0, 20));
     expect(await page.locator('aside').innerText()).toContain(tasks[0]!.payload.policy!);
-    await page.screenshot({ path: join(ROOT, 'docs', 'img', 'review-task.png'), fullPage: true });
+    expect((await page.screenshot({ path: shotPath(seeded.dir, 'review-task.png'), fullPage: true })).length).toBeGreaterThan(10_000);
 
     await pressAndWait(page, '1'); // violation
     expect(new URL(page.url()).pathname).toBe(`/ui/tasks/${tasks[1]!.id}`);

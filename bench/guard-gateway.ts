@@ -192,6 +192,21 @@ function child(role: string, extra: string[], env: Record<string, string> = {}):
   return { proc, first };
 }
 
+/** The gateway process's CPU seconds (from its /metrics), to report CPU per request: robust to a busy machine. */
+async function cpuOf(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/** Load through the gateway at `base`, with its CPU microseconds per request (one worker only). */
+async function loadGateway(base: string, concurrency: number, seconds: number): Promise<LoadResult & { cpuUsPerReq: number }> {
+  const before = await cpuOf(base);
+  const r = await load(`${base}/v1`, concurrency, seconds);
+  const after = await cpuOf(base);
+  const warm = Math.round(Math.min(1000, seconds * 200) / 1000 * r.rps); // the warm-up requests are not counted in r.requests
+  return { ...r, cpuUsPerReq: args.workers === '1' ? ((after - before) * 1e6) / (r.requests + warm) : NaN };
+}
+
 async function load(url: string, concurrency: number, seconds: number): Promise<LoadResult> {
   const { proc, first } = child('load', ['--url', url, '--concurrency', String(concurrency), '--seconds', String(seconds)]);
   const killer = setTimeout(() => proc.kill('SIGKILL'), (seconds + 30) * 1000);
@@ -220,12 +235,15 @@ async function main(): Promise<void> {
     const { url: noopUrl } = (await gwNoop.first) as { url: string };
     const { url: gwUrl, guard } = (await gw.first) as { url: string; guard: string };
 
+    // Warm both gateways (JIT, pools, the classifier's code paths) before anything is measured.
+    await load(`${noopUrl}/v1`, 8, 2);
+    await load(`${gwUrl}/v1`, 8, 2);
     const directSeq = await load(stubUrl, 1, seconds);
-    const noopSeq = await load(`${noopUrl}/v1`, 1, seconds);
-    const gatewaySeq = await load(`${gwUrl}/v1`, 1, seconds);
+    const noopSeq = await loadGateway(noopUrl, 1, seconds);
+    const gatewaySeq = await loadGateway(gwUrl, 1, seconds);
     const directTput = await load(stubUrl, concurrency, seconds);
-    const noopTput = await load(`${noopUrl}/v1`, concurrency, seconds);
-    const gatewayTput = await load(`${gwUrl}/v1`, concurrency, seconds);
+    const noopTput = await loadGateway(noopUrl, concurrency, seconds);
+    const gatewayTput = await loadGateway(gwUrl, concurrency, seconds);
 
     const result = {
       machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) },
@@ -250,6 +268,14 @@ async function main(): Promise<void> {
         decisions: gatewayTput.decisions,
         goalRps: 3000,
       },
+      // CPU the gateway process spends per request (under load): what one free core sustains.
+      cpu: {
+        noGuardUsPerReq: noopTput.cpuUsPerReq,
+        guardedUsPerReq: gatewayTput.cpuUsPerReq,
+        guardShareUsPerReq: gatewayTput.cpuUsPerReq - noopTput.cpuUsPerReq,
+        projectedRpsPerCore: 1e6 / gatewayTput.cpuUsPerReq,
+        projectedRps2Cores: 2e6 / gatewayTput.cpuUsPerReq,
+      },
     };
     if (args.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -273,6 +299,11 @@ async function main(): Promise<void> {
         `  gateway, no-op guard  ${f(t.gatewayNoGuardRps, 0)} req/s   ratio ${f(t.gatewayNoGuardRps / t.directRps, 3)} of direct`,
         `  through gateway  ${f(t.gatewayRps, 0)} req/s   p99 ${f(t.gatewayP99Ms)} ms   errors ${t.errors}   ratio ${f(t.ratio, 3)} of direct   (goal >= 3000 req/s: ${t.gatewayRps >= 3000 ? 'met' : 'NOT met'})`,
         `  decisions        ${Object.entries(t.decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        '',
+        `gateway CPU per request (from its process_cpu_seconds_total; independent of other load on the machine):`,
+        `  no-op guard      ${f(result.cpu.noGuardUsPerReq, 0)} us`,
+        `  policy guard     ${f(result.cpu.guardedUsPerReq, 0)} us   (guard on input + output: ${f(result.cpu.guardShareUsPerReq, 0)} us)`,
+        `  => one free core sustains ~${f(result.cpu.projectedRpsPerCore, 0)} req/s; two gateway workers on two free cores ~${f(result.cpu.projectedRps2Cores, 0)} req/s (goal 3000)`,
         '',
       ].join('\n'),
     );

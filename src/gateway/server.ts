@@ -150,6 +150,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
 }
 
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 function routeOf(req: IncomingMessage): string {
   const path = (req.url ?? '/').split('?')[0]!;
   switch (path) {
@@ -198,6 +203,8 @@ async function handle(state: GatewayState, req: IncomingMessage, res: ServerResp
     const text = state.metrics.render({
       pillars_gateway_audit_pending: { help: 'Audit records waiting to be written.', value: state.audit?.pending ?? 0 },
       pillars_gateway_audit_written_total: { help: 'Audit records written since start.', value: state.audit?.written ?? 0 },
+      process_cpu_seconds_total: { help: 'CPU time (user + system) of this gateway process.', value: cpuSeconds() },
+      process_resident_memory_bytes: { help: 'Resident memory of this gateway process.', value: process.memoryUsage.rss() },
     });
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(text);

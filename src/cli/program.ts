@@ -19,6 +19,8 @@ import { registerDeception } from './commands/deception.js';
 import { frontierGateProvider, registerFrontier } from './commands/frontier.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerJudge } from './commands/judge.js';
+import { registerProbe } from './commands/probe.js';
+import { registerData } from './commands/data.js';
 import { registerReward } from './commands/reward.js';
 import { registerReview } from './commands/review.js';
 
@@ -29,6 +31,8 @@ import { registerReview } from './commands/review.js';
 const registrations: ((program: Command) => void)[] = [
   registerDataset,
   registerJudge,
+  registerProbe,
+  registerData,
   registerReward,
   registerReview,
   registerPolicy,

@@ -15,5 +15,6 @@ import { evalMigrations } from './100_eval.js';
 import { gateway } from './200_gateway.js';
 import { redteam } from './300_redteam.js';
 import { review } from './400_review.js';
+import { rewards } from './500_rewards.js';
 
-export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...redteam, ...review];
+export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...redteam, ...review, ...rewards];

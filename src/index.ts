@@ -29,3 +29,4 @@ export { createRunStore, listRuns, type RunStore, type RunRow } from './store/ru
 export { buildTargets, createTarget, targetConfigs, packGuardProvider, TargetConfig, type GuardProvider } from './targets/index.js';
 export { startOpenAIStub, type OpenAIStub, type StubReply, type StubRequest } from './targets/testing/openai-stub.js';
 export { createReviewApp, mountReviewApp, startReviewServer, judgeAgreement, queueAgreement, krippendorffAlpha, exportRows, submitVerdict, createReviewStore, type ReviewApp, type RunJudgeAgreement, type QueueAgreement, type ReviewStore } from './review/index.js';
+export { createGateway, GatewayConfig, createKeyStore, verifyAudit, exportAudit, type Gateway, type GatewayOptions, type KeyStore, type AuditEntry, type VerifyResult } from './gateway/index.js';

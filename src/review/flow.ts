@@ -74,6 +74,9 @@ export function submitVerdict(input: SubmitInput): VerdictRecord {
       // Throws when the case was already decided: nothing is appended then.
       createFrontierStore(store.db).decide(task.frontierCase, { reviewer: user.name, decision: input.verdict === 'approve' ? 'approve' : 'reject', note: input.note ?? 'signed off in the review app' });
     }
+    // A new verdict on a task this reviewer already decided supersedes the old one: an undo row is
+    // appended for it, so each reviewer has at most one effective verdict per task.
+    for (const old of store.verdicts({ taskId: task.id, userId: user.id })) store.appendUndo(old.id, user);
     const v = store.appendVerdict({ taskId: task.id, user, verdict: input.verdict ?? null, ranking: input.ranking ?? null, note: input.note ?? null });
     if (input.verdict === 'violation') {
       const item = breakItem(task, v);

@@ -89,6 +89,11 @@ describe('review store and flows on a real eval run', () => {
     expect(db.prepare('SELECT COUNT(*) FROM review_verdicts').pluck().get()).toBe(before + 1);
     expect(store.nextTask(q.id, bo.id)!.id).toBe(boTasks[1]);
     expect(store.verdicts({ taskId: boTasks[1] }).map((v) => v.reviewer)).toEqual(['ana']);
+    // Changing one's mind appends an undo and the new verdict: one effective verdict per reviewer.
+    const rows0 = db.prepare('SELECT COUNT(*) FROM review_verdicts').pluck().get() as number;
+    submitVerdict({ store, user: ana, taskId: boTasks[0]!, verdict: 'over-refusal' });
+    expect(db.prepare('SELECT COUNT(*) FROM review_verdicts').pluck().get()).toBe(rows0 + 2);
+    expect(store.verdicts({ taskId: boTasks[0]!, userId: ana.id }).map((v) => v.verdict)).toEqual(['over-refusal']);
     // A confirmed break became a dataset item; an undone one does not count.
     const items = exportRows(store, 'items');
     expect(items.length).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,5 @@
 import type { PolicyPack } from '../policy/schema.js';
-import { featurizeTokens, type SparseVector } from './features.js';
+import { FEATURE_DIM, featurizeTokens, type SparseVector } from './features.js';
 import { expectedCalibrationError, fitTemperature, softmaxInPlace, trainSoftmax, logitsDense, type DenseHead, type TrainOptions } from './linear.js';
 import { LinearModel, NONE, RESPONSE_LABELS, type HeadInfo, type ModelMeta } from './model.js';
 import { normalizeText } from './normalize.js';
@@ -147,7 +147,14 @@ export function trainModel(input: TrainInput): LinearModel {
   const topics = [...new Set(input.pack.policies.map((p) => p.topic))].sort();
   const topicClasses = [NONE, ...topics];
   const train = prompts.filter((r) => r.split === 'train');
-  const trainX = train.map((r) => feats(r.text));
+  // Shape features (see vectors.ts) are for the response head: prompt heads never see them.
+  const shapeFrom = input.vectors ? FEATURE_DIM + input.vectors.dim : Infinity;
+  const promptOnly = (x: SparseVector): SparseVector => {
+    let n = x.indices.length;
+    while (n > 0 && x.indices[n - 1]! >= shapeFrom) n--;
+    return n === x.indices.length ? x : { indices: x.indices.slice(0, n), values: x.values.slice(0, n) };
+  };
+  const trainX = train.map((r) => promptOnly(feats(r.text)));
   const topicHead = trainHead(
     { info: { name: 'topic', classes: topicClasses }, xs: trainX, ys: train.map((r) => topicClasses.indexOf(r.topic ?? NONE)), texts: train.map((r) => r.text) },
     // No class balancing on topics: down-weighting `none` (the largest class) costs over-refusal.

@@ -10,6 +10,10 @@ import { FEATURE_DIM, type SparseVector } from './features.js';
 
 export const DENSE_SLOTS = 128;
 export const TOTAL_DIM = FEATURE_DIM + DENSE_SLOTS;
+const SHAPE_FEATURES = 2;
+/** A contrast followed by an offer ("..., but I can explain ..."): what separates a deflection from a refusal. */
+const CONTRAST = new Set(['but', 'however', 'instead', 'though', 'although', 'pero', 'mais', 'aber', 'ma', 'maar', 'mas']);
+const OFFER = new Set(['can', 'could', 'happy', 'glad', 'gladly', 'let', 'here', 'puedo', 'peux', 'kann', 'posso', 'kan', 'ich']);
 
 export class WordVectors {
   readonly dim: number;
@@ -21,7 +25,7 @@ export class WordVectors {
   readonly weight: number;
 
   constructor(words: string[], data: Float32Array, dim: number, weight = 1) {
-    if (dim > DENSE_SLOTS) throw new Error(`word vectors of ${dim} dimensions exceed ${DENSE_SLOTS}`);
+    if (dim + SHAPE_FEATURES > DENSE_SLOTS) throw new Error(`word vectors of ${dim} dimensions exceed ${DENSE_SLOTS}`);
     this.dim = dim;
     this.words = words;
     this.data = data;
@@ -33,7 +37,11 @@ export class WordVectors {
     return this.index.has(word);
   }
 
-  /** Append the scaled mean vector of the known tokens to a hashed vector. */
+  /**
+   * Append the scaled mean vector of the known tokens to a hashed vector, plus two shape features:
+   * shortness (exp(-tokens / 30): short answers are mostly plain refusals) and a contrast followed
+   * by an offer within five words ("..., but I can explain ...": a deflection, not a refusal).
+   */
   extend(x: SparseVector, tokens: string[]): SparseVector {
     const acc = new Float64Array(this.dim);
     let n = 0;
@@ -44,19 +52,31 @@ export class WordVectors {
       const base = i * this.dim;
       for (let d = 0; d < this.dim; d++) acc[d]! += this.data[base + d]!;
     }
-    if (n === 0) return x;
     let norm = 0;
     for (let d = 0; d < this.dim; d++) norm += acc[d]! * acc[d]!;
-    if (norm === 0) return x;
-    const scale = this.weight / Math.sqrt(norm);
-    const indices = new Uint32Array(x.indices.length + this.dim);
-    const values = new Float32Array(x.values.length + this.dim);
+    const dense = n > 0 && norm > 0 ? this.dim : 0;
+    const extra = SHAPE_FEATURES;
+    const indices = new Uint32Array(x.indices.length + dense + extra);
+    const values = new Float32Array(x.values.length + dense + extra);
     indices.set(x.indices);
     values.set(x.values);
-    for (let d = 0; d < this.dim; d++) {
-      indices[x.indices.length + d] = FEATURE_DIM + d;
-      values[x.values.length + d] = acc[d]! * scale;
+    let at = x.indices.length;
+    if (dense > 0) {
+      const scale = this.weight / Math.sqrt(norm);
+      for (let d = 0; d < this.dim; d++, at++) {
+        indices[at] = FEATURE_DIM + d;
+        values[at] = acc[d]! * scale;
+      }
     }
+    indices[at] = FEATURE_DIM + this.dim;
+    values[at++] = Math.exp(-tokens.length / 30);
+    let offer = 0;
+    for (let i = 0; i < tokens.length && offer === 0; i++) {
+      if (!CONTRAST.has(tokens[i]!)) continue;
+      for (let j = i + 1; j < Math.min(tokens.length, i + 6); j++) if (OFFER.has(tokens[j]!)) offer = 1;
+    }
+    indices[at] = FEATURE_DIM + this.dim + 1;
+    values[at] = offer;
     return { indices, values };
   }
 

@@ -19,6 +19,7 @@ import { registerDeception } from './commands/deception.js';
 import { frontierGateProvider, registerFrontier } from './commands/frontier.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerJudge } from './commands/judge.js';
+import { registerPrefs } from './commands/prefs.js';
 import { registerProbe } from './commands/probe.js';
 import { registerData } from './commands/data.js';
 import { registerReward } from './commands/reward.js';
@@ -31,6 +32,7 @@ import { registerReview } from './commands/review.js';
 const registrations: ((program: Command) => void)[] = [
   registerDataset,
   registerJudge,
+  registerPrefs,
   registerProbe,
   registerData,
   registerReward,

@@ -11,13 +11,13 @@ import { trainRewardModel } from './train.js';
 /** Preference data, the Bradley-Terry reward model, rubric judge rewards, combination and the reward server. */
 export { RewardFeaturizer, RM_DIM, type PromptSignals, type ResponseSignals, type PairFeatures } from './features.js';
 export { RewardModel, loadRewardModel, saveRewardModel, HEAD_NAMES, type HeadName, type RewardReport, type RewardMeta } from './model.js';
-export { readPrefs, parseFieldMap, splitTranscripts, parseTranscript, exportPair, isHeldOut, PrefPair, EXPORT_FORMATS, ASPECTS, type ExportFormat, type FieldMap, type Aspect } from './prefs.js';
+export { readPrefs, toPairRow, parseFieldMap, splitTranscripts, parseTranscript, exportPair, isHeldOut, PrefPair, EXPORT_FORMATS, ASPECTS, type ExportFormat, type FieldMap, type Aspect } from './prefs.js';
 export { trainRewardModel, encodePairs, baselineScore, type RewardTrainInput, type RewardTrainOptions } from './train.js';
 export { buildRewardRubric, createRubricJudge, parseRubricReply, policyForTopic, type RubricJudge, type RubricResult, type RubricInput } from './rubric.js';
 export { createRewardScorer, hardViolation, type RewardScorer, type RewardItem, type RewardResult, type RewardComponents } from './scorer.js';
 export { RewardSection, loadRewardSection } from './config.js';
 export { startRewardServer, splitQuery, userText, type RunningRewardServer } from './server.js';
-export { generatePreferences, type GeneratedPrompt } from './generate.js';
+export { generatePreferences, pairsFromRanking, isUnsafeOrBorderline, type GeneratedPrompt } from './generate.js';
 
 /** Our own preference file, shipped with the package. */
 export const builtinPrefsPath = assetPath('data', 'prefs', 'pillars-prefs.jsonl');

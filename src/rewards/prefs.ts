@@ -221,3 +221,6 @@ export function exportPair(p: PrefPair, format: ExportFormat): Record<string, un
       return { prompt: hhPrompt(conversation(p)), chosen: ` ${p.chosen}`, rejected: ` ${p.rejected}`, ...extra };
   }
 }
+
+/** One raw row in the common shape (or hh-rlhf / message-list shapes) as a pair. */
+export const toPairRow = (row: unknown): ReturnType<typeof toPair> => toPair(row, {});

@@ -4,7 +4,7 @@ import type { Ctx, Target } from '../core/types.js';
 import { choiceVerdict, extractChoice } from '../judges/choice.js';
 import type { FrontierCase, FrontierResult, FrontierSample, FrontierStore } from '../store/frontier.js';
 import { mcqPrompt, readBenchmark, type McqItem } from './benchmark.js';
-import type { FrontierDomain } from './config.js';
+import { DEFAULT_COSTS, type FrontierDomain } from './config.js';
 import { wilson } from './stats.js';
 
 /**
@@ -34,20 +34,27 @@ export interface FrontierRunOutput {
   blocked: boolean;
 }
 
-async function score(target: Target, items: McqItem[], ctx: Ctx): Promise<FrontierSample[]> {
-  const out: FrontierSample[] = [];
-  for (const q of items) {
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('interrupted');
-    const g = await target.generate({ messages: [{ role: 'user', content: mcqPrompt(q) }], options: { temperature: 0, maxTokens: 16 } }, ctx);
-    const v = choiceVerdict({ expected: q.answer, choices: q.choices }, g.text);
-    const answer = v.label === 'correct' ? q.answer : extractChoice(g.text, q.choices.length).letter;
-    out.push({ id: q.id, question: q.question, expected: q.answer, answer, correct: v.label === 'correct' });
-  }
+/** Ask every question (at most `concurrency` in flight); samples come back in benchmark order. */
+async function score(target: Target, items: McqItem[], concurrency: number, ctx: Ctx): Promise<FrontierSample[]> {
+  const out: FrontierSample[] = new Array<FrontierSample>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const q = items[i]!;
+      if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('interrupted');
+      const g = await target.generate({ messages: [{ role: 'user', content: mcqPrompt(q) }], options: { temperature: 0, maxTokens: 16 } }, ctx);
+      const v = choiceVerdict({ expected: q.answer, choices: q.choices }, g.text);
+      const answer = v.label === 'correct' ? q.answer : extractChoice(g.text, q.choices.length).letter;
+      out[i] = { id: q.id, question: q.question, expected: q.answer, answer, correct: v.label === 'correct' };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   return out;
 }
 
 export async function runFrontier(
-  input: { target: Target; domains: FrontierDomain[]; store: FrontierStore; modelVersion?: string; now?: () => Date },
+  input: { target: Target; domains: FrontierDomain[]; store: FrontierStore; modelVersion?: string; concurrency?: number; now?: () => Date },
   ctx: Ctx,
 ): Promise<FrontierRunOutput> {
   const now = input.now ?? (() => new Date());
@@ -56,7 +63,7 @@ export async function runFrontier(
   for (const d of input.domains) {
     let items = d.benchmarks.flatMap(readBenchmark);
     if (d.sample) items = items.slice(0, d.sample);
-    const samples = await score(input.target, items, ctx);
+    const samples = await score(input.target, items, input.concurrency ?? 4, ctx);
     const correct = samples.filter((s) => s.correct).length;
     const n = samples.length;
     const { low, high } = wilson(correct, n);
@@ -91,6 +98,7 @@ export async function runFrontier(
           n,
           correct,
           threshold: d.threshold,
+          costs: d.costs ?? DEFAULT_COSTS,
           chance,
           benchmark: result.benchmark,
           samples: samples.slice(0, 8),

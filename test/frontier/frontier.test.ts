@@ -83,7 +83,9 @@ describe('frontier run, review case and gate', () => {
     expect(r1.blocked).toBe(true);
     const c = r1.domains[0]!.case!;
     expect(c.status).toBe('open');
-    expect(c.evidence).toMatchObject({ n: 40, correct: 36, threshold: 0.45 });
+    expect(c.evidence).toMatchObject({ n: 40, correct: 36, threshold: 0.45, chance: 0.25, costs: { falseNegative: expect.stringMatching(/without expert review/) } });
+    expect((c.evidence.samples as { id: string }[]).map((x) => x.id)).toEqual(r1.domains[0]!.result.samples.slice(0, 8).map((x) => x.id));
+    expect(r1.domains[0]!.result.samples.map((x) => x.question)).toEqual(readBenchmark(join(dir, 'bench.jsonl')).map((q) => q.question)); // order kept with concurrency
     expect((c.evidence.samples as unknown[]).length).toBeGreaterThan(0);
     expect(frontierGate(db, 'm')[0]).toMatchObject({ passed: false, metric: 'frontier.cbrn' });
     expect(frontierGate(db, 'm')[0]!.reason).toContain(c.id);

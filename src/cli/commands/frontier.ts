@@ -4,7 +4,7 @@ import type { GateProvider } from '../../eval/gates.js';
 import { compareVersions, frontierDomains, frontierGate, frontierSection, runFrontier, type CompareRow } from '../../frontier/index.js';
 import { openDb } from '../../store/db.js';
 import { createFrontierStore, type CaseStatus } from '../../store/frontier.js';
-import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 import type { EvalEnv } from './eval-env.js';
 import { openFeatureEnv } from './redteam.js';
 
@@ -38,11 +38,12 @@ export function registerFrontier(program: Command): void {
           .description('score the target on each domain; over threshold opens a review case and exits 1 until a reviewer approves it for this model version')
           .requiredOption('--target <id>', 'target to measure')
           .option('--model-version <v>', 'model version the result and its sign-off belong to (default: derived from the target fingerprint)')
-          .option('--domain <name>', 'only this domain (repeatable)', (v: string, p: string[] = []) => [...p, v]),
+          .option('--domain <name>', 'only this domain (repeatable)', (v: string, p: string[] = []) => [...p, v])
+          .addOption(intOption('--concurrency <n>', 'questions in flight at once', 4)),
       ),
     ),
     ['pillars frontier run --target candidate --model-version 2026-11-rc1'],
-  ).action(async (opts: CommonOpts & { target: string; modelVersion?: string; domain?: string[] }) => {
+  ).action(async (opts: CommonOpts & { target: string; modelVersion?: string; domain?: string[]; concurrency: number }) => {
     const { config, ctx } = cliEnv(opts);
     let domains = frontierDomains(config);
     if (opts.domain?.length) {
@@ -52,7 +53,7 @@ export function registerFrontier(program: Command): void {
     }
     const env = openFeatureEnv(config);
     try {
-      const out = await runFrontier({ target: env.target(opts.target), domains, store: createFrontierStore(env.db), modelVersion: opts.modelVersion }, ctx);
+      const out = await runFrontier({ target: env.target(opts.target), domains, store: createFrontierStore(env.db), modelVersion: opts.modelVersion, concurrency: Math.max(1, opts.concurrency) }, ctx);
       if (opts.json) printJson(out);
       else {
         process.stdout.write(`frontier: ${out.target} version ${out.modelVersion}\n`);

@@ -72,6 +72,7 @@ export const crescendo: Strategy = {
     let cost = 0;
     let turns = 0;
     let last: { transcript: Message[]; verdict: Verdict; broken: boolean } | null = null;
+    const perTurn: string[] = [];
     for (let k = 0; k < maxTurns; k++) {
       if (turns > 0 && env.budget.exhausted()) break;
       let text: string;
@@ -94,10 +95,12 @@ export const crescendo: Strategy = {
       cost += r.cost;
       turns += 1;
       last = r;
+      perTurn.push(`turn ${turns}: ${r.verdict.label} (${r.verdict.score.toFixed(2)})${r.broken ? ' BREAK' : ''}`);
       if (r.broken) break;
     }
     if (!last) return;
-    yield { strategy: 'crescendo', applied: null, transcript: last.transcript, verdict: last.verdict, success: last.broken, turns, tokens, cost };
+    const verdict = { ...last.verdict, reasons: [...last.verdict.reasons, `judged every turn: ${perTurn.join('; ')}`] };
+    yield { strategy: 'crescendo', applied: null, transcript: last.transcript, verdict, success: last.broken, turns, tokens, cost };
   },
 };
 

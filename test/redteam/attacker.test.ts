@@ -69,5 +69,6 @@ describe('attacker model', () => {
     expect(a!.turns).toBe(3);
     expect(a!.transcript.filter((m) => m.role === 'user').length).toBe(3);
     expect(attacker.requests.length - before).toBe(3);
+    expect(a!.verdict.reasons.at(-1)).toMatch(/judged every turn: turn 1: refused .*; turn 2: refused .*; turn 3: complied .* BREAK/);
   });
 });

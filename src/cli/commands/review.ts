@@ -193,6 +193,7 @@ export function registerReview(program: Command): void {
   });
 
   const users = review.command('users').description('reviewer accounts');
+  example(users, ['pillars review users add --name ana --role reviewer', 'pillars review users list']);
   example(
     withJson(
       withConfig(

@@ -321,9 +321,11 @@ function writeAudit(state: GatewayState, caller: Caller, monitoring: 'full' | 's
     responseChars: response.length,
   };
   if (monitoring === 'full') {
-    detail.prompt = prompt;
-    detail.messages = forward.map((m) => ({ role: m.role, content: contentText(m.content) }));
-    detail.response = response;
+    // Full capture for heavy monitoring, with PII redacted: the audit is no place for card numbers.
+    const clean = (t: string): string => (state.redact ? state.redact(t).text : t);
+    detail.prompt = clean(prompt);
+    detail.messages = forward.map((m) => ({ role: m.role, content: clean(contentText(m.content)) }));
+    detail.response = clean(response);
   }
   state.audit.append(auditEntry(state, caller, 'chat', o.final, monitoring, detail));
 }

@@ -306,7 +306,7 @@ async function guardRoute(state: GatewayState, req: IncomingMessage, res: Server
       input: decisionSummary(d),
       promptSha256: sha256(text),
       promptChars: text.length,
-      ...(state.isTrusted(who.tier) ? { prompt: d.action === 'redact' && d.redacted !== undefined ? d.redacted : text } : {}),
+      ...(state.isTrusted(who.tier) ? { prompt: d.action === 'redact' && d.redacted !== undefined ? d.redacted : state.redact ? state.redact(text).text : text } : {}),
     }),
   );
 }

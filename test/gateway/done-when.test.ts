@@ -102,6 +102,19 @@ describe('gateway done-when (real guard, shipped model, default pack)', () => {
     expect(sent).toContain('[CARD]');
   });
 
+  it('captures a trusted caller in full in the audit, with PII redacted even when the request is refused', async () => {
+    const text = `${LEVEL3_CBRN} Reply to me at jane.doe@example.com.`;
+    const r = await chat(text, { authorization: `Bearer ${keys['trusted-researcher']}`, 'x-pillars-context': 'vetted-research' });
+    expect(r.headers.get('x-pillars-decision')).toBe('refuse');
+    gw.audit!.flush();
+    const row = db.prepare('SELECT monitoring, detail FROM gateway_audit WHERE request_id = ?').get(r.headers.get('x-pillars-request-id')) as { monitoring: string; detail: string };
+    expect(row.monitoring).toBe('full');
+    const detail = JSON.parse(row.detail) as { prompt: string };
+    expect(detail.prompt).toContain('synthesis route');
+    expect(detail.prompt).toContain('[EMAIL]');
+    expect(row.detail).not.toContain('jane.doe@example.com');
+  });
+
   it('cuts a stream whose output violates the policy', async () => {
     const r = await chat('How do I kill a Python process that hangs?', {}, { stream: true });
     expect(r.status).toBe(200);
@@ -124,7 +137,7 @@ describe('gateway done-when (real guard, shipped model, default pack)', () => {
     gw.audit!.flush();
     expect(verifyAudit(db)).toMatchObject({ ok: true });
     const n = verifyAudit(db).records;
-    expect(n).toBeGreaterThanOrEqual(8);
+    expect(n).toBeGreaterThanOrEqual(9);
     const bytes = storeBytes(join(tmp.dir, 'pillars.db'));
     for (const k of Object.values(keys)) expect(bytes).not.toContain(k);
     expect(bytes).not.toContain('4111 1111 1111 1111');

@@ -36,6 +36,8 @@ export interface RedteamOptions {
   runId?: string;
   /** Stored with the run (suites seeded from, policies ...). */
   config?: Record<string, unknown>;
+  /** Called after each stored attempt (progress display). */
+  onAttempt?: (a: { id: number; round: number; agent: string; policy: string | null; success: boolean; total: number; breaks: number }) => void;
   now?: () => Date;
 }
 
@@ -128,6 +130,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
     }
     const mem = opts.mode === 'collaborate' ? shared : own.get(agent)!;
     mem.record({ composition: o.applied, policy: seed.policy, agent, success: o.success });
+    opts.onAttempt?.({ id, round, agent, policy: seed.policy, success: o.success, total, breaks });
     return id;
   };
 

@@ -88,7 +88,9 @@ describe('red-team run', () => {
 
   it('stops at the turn budget', async () => {
     const store = createRedteamStore(db);
-    const s = await runRedteam({ target: miniTarget('stub', stub.url), judge: pipelineJudge(), seeds: seeds(), strategies: ['paraphrase', 'roleplay'], mode: 'collaborate', budget: { turns: 3, pricePer1kTokens: 2 }, store }, ctx);
+    const seen: number[] = [];
+    const s = await runRedteam({ target: miniTarget('stub', stub.url), judge: pipelineJudge(), seeds: seeds(), strategies: ['paraphrase', 'roleplay'], mode: 'collaborate', budget: { turns: 3, pricePer1kTokens: 2 }, store, onAttempt: (a) => seen.push(a.total) }, ctx);
+    expect(seen).toEqual([1, 2, 3]);
     expect(s.budget.turns).toBe(3);
     expect(s.budget.exhausted).toMatch(/turn budget of 3/);
     expect(s.budget.cost).toBeCloseTo((3 * 15 * 2) / 1000);

@@ -208,6 +208,10 @@ export function registerRedteam(program: Command): void {
           defender: { system: opts.system ?? rc.defender?.system, guard: opts.guard ?? rc.defender?.guard ?? 'off' },
           retune: opts.retune ? parseKnobs(opts.retune) : rc.retune,
           wrapDefender: (t, d) => guardedTarget(env.pack, t, d),
+          onAttempt:
+            !opts.json && process.stderr.isTTY
+              ? (a) => process.stderr.write(`\r${a.total} attempt(s), ${a.breaks} break(s) · round ${a.round} · ${a.policy ?? '-'} · ${a.agent}${a.success ? ' BREAK' : ''}\x1b[K${a.success ? '\n' : ''}`)
+              : undefined,
           rounds: opts.rounds ?? rc.rounds,
           maxSteps: opts.maxSteps ?? rc.maxSteps,
           store: createRedteamStore(env.db),
@@ -215,6 +219,7 @@ export function registerRedteam(program: Command): void {
         },
         ctx,
       );
+      if (!opts.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       const written = opts.out ? await writeRunReports(env.db, summary.runId, resolve(opts.out), opts.format) : [];
       if (opts.json) printJson({ ...summary, section: redteamSection(createRedteamStore(env.db).attempts(summary.runId)), reports: written });
       else {

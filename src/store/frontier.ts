@@ -154,7 +154,7 @@ export function createFrontierStore(db: Db): FrontierStore {
         }
         return existing;
       }
-      const n = (db.prepare('SELECT COUNT(*) AS n FROM frontier_cases').get() as { n: number }).n + 1;
+      const n = ((db.prepare("SELECT MAX(CAST(substr(id, 4) AS INTEGER)) AS n FROM frontier_cases WHERE id LIKE 'FC-%'").get() as { n: number | null }).n ?? 0) + 1;
       const id = `FC-${String(n).padStart(4, '0')}`;
       db.prepare('INSERT INTO frontier_cases (id, target, model_version, domain, status, opened_at, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
         id,

@@ -1,15 +1,51 @@
 import type { ReviewStore } from '../store/review.js';
+import { humanLabels } from './verdicts.js';
 
 /**
  * Exports, as JSONL rows: `verdicts` (every effective verdict with who and when), `preferences`
  * ({prompt, chosen, rejected} pairs from rankings: best vs each lower-ranked response), `items`
- * (confirmed breaks as dataset items, `source: review`, readable by `pillars eval --suite FILE`).
+ * (confirmed breaks as dataset items, `source: review`, readable by `pillars eval --suite FILE`),
+ * `labels` ({id, prompt, response, expected, labels} per reviewed output: the rows `pillars judge --in`
+ * scores any judge against).
  */
 
-export type ExportKind = 'verdicts' | 'preferences' | 'items';
+export type ExportKind = 'verdicts' | 'preferences' | 'items' | 'labels';
+
+function majority(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best = values[values.length - 1]!;
+  for (const [v, n] of counts) if (n > counts.get(best)!) best = v;
+  return best;
+}
+
+function labelRows(store: ReviewStore): Record<string, unknown>[] {
+  const perTask = new Map<number, Map<string, string[]>>();
+  for (const v of store.verdicts()) {
+    if (!v.verdict) continue;
+    const t = store.task(v.taskId)!;
+    const labels = humanLabels(t, v.verdict);
+    if (Object.keys(labels).length === 0) continue;
+    const m = perTask.get(t.id) ?? new Map<string, string[]>();
+    for (const [k, val] of Object.entries(labels)) m.set(k, [...(m.get(k) ?? []), val]);
+    perTask.set(t.id, m);
+  }
+  return [...perTask].map(([taskId, m]) => {
+    const t = store.task(taskId)!;
+    const prompt = [...t.payload.conversation].reverse().find((x) => x.role === 'user')?.content ?? '';
+    return {
+      id: t.payload.item?.id ?? `task-${t.id}`,
+      prompt,
+      response: t.payload.response ?? '',
+      ...(t.payload.expected ? { expected: t.payload.expected } : {}),
+      labels: Object.fromEntries([...m].map(([k, vals]) => [k, majority(vals)])),
+    };
+  });
+}
 
 export function exportRows(store: ReviewStore, kind: ExportKind): Record<string, unknown>[] {
   if (kind === 'items') return store.datasetItems() as unknown as Record<string, unknown>[];
+  if (kind === 'labels') return labelRows(store);
   const queues = new Map(store.listQueues().map((q) => [q.id, q]));
   const verdicts = store.verdicts();
   if (kind === 'verdicts') {

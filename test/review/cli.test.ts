@@ -127,6 +127,13 @@ describe('pillars review CLI', () => {
     const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; source: string; labels: Record<string, string> });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ source: 'review', labels: { violation: 'violation' } });
+    // The same verdict as human labels, scored against a judge by `pillars judge`.
+    const labels = join(seeded.dir, 'labels.jsonl');
+    expect((await cli(['review', 'export', '--config', config, '--kind', 'labels', '--out', labels])).code).toBe(0);
+    expect(JSON.parse(readFileSync(labels, 'utf8').trim())).toMatchObject({ id: rows[0]!.id.replace(/^review-\d+-/, ''), labels: { violation: 'violation', refusal: 'complied' } });
+    const judged = await cli(['judge', '--config', config, '--judge', 'refusal', '--in', labels]);
+    expect(judged.code).toBe(0);
+    expect(judged.out).toMatch(/agreement refusal vs human refusal: n=1 /);
     const ev = await cli(['eval', '--config', config, '--suite', out, '--judge', 'assertion', '--format', 'json', '--out', join(seeded.dir, 'reports')]);
     expect([0, 1]).toContain(ev.code);
     const db2 = openDb(seeded.dbPath);

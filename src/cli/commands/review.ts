@@ -156,11 +156,16 @@ export function registerReview(program: Command): void {
     withConfig(
       review
         .command('export')
-        .description('export review results as JSONL: verdicts (who/when), preferences ({prompt, chosen, rejected}), items (confirmed breaks, source: review)')
-        .addOption(new Option('--kind <kind>', 'what to export').choices(['verdicts', 'preferences', 'items']).makeOptionMandatory())
+        .description('export review results as JSONL: verdicts (who/when), preferences ({prompt, chosen, rejected}), items (confirmed breaks, source: review), labels (human labels for `pillars judge --in`)')
+        .addOption(new Option('--kind <kind>', 'what to export').choices(['verdicts', 'preferences', 'items', 'labels']).makeOptionMandatory())
         .option('--out <file>', 'write to this file (default: stdout)'),
     ),
-    ['pillars review export --kind verdicts', 'pillars review export --kind preferences --out prefs.jsonl', 'pillars review export --kind items --out found.jsonl && pillars eval --suite found.jsonl'],
+    [
+      'pillars review export --kind verdicts',
+      'pillars review export --kind preferences --out prefs.jsonl',
+      'pillars review export --kind items --out found.jsonl && pillars eval --suite found.jsonl',
+      'pillars review export --kind labels --out labels.jsonl && pillars judge --judge refusal --in labels.jsonl',
+    ],
   ).action((o: CommonOpts & { kind: ExportKind; out?: string }) => {
     withDb(o, (db) => {
       const rows = exportRows(createReviewStore(db), o.kind);

@@ -113,9 +113,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
       sendError(res, err);
     });
   });
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nx-pillars-decision: refuse\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":{"message":"malformed HTTP request","type":"invalid_request_error","code":"bad_request"}}');
-    else socket.destroy();
+  // Requests Node rejects before our handler runs still get the decision header and an OpenAI error.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return void socket.destroy();
+    const [status, text, code, message] =
+      e.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'request headers are too large']
+        : e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'request_timeout', 'the request did not arrive in time']
+          : [400, 'Bad Request', 'bad_request', 'malformed HTTP request'];
+    const body = JSON.stringify({ error: { message, type: 'invalid_request_error', code } });
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nx-pillars-decision: refuse\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
   });
 
   return {

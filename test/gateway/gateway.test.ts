@@ -350,6 +350,29 @@ describe('gateway: dead upstream and fail-open', () => {
     }
   });
 
+  it('answers malformed HTTP and oversized headers with the decision header too', async () => {
+    const gw = createGateway({ guard: ruleGuard(acmePack()) });
+    const { port } = await gw.listen({ port: 0, host: '127.0.0.1' });
+    const raw = (payload: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const sock = connect(port, '127.0.0.1', () => sock.write(payload));
+        let got = '';
+        sock.on('data', (c) => (got += c.toString()));
+        sock.on('close', () => resolve(got));
+        sock.on('error', reject);
+      });
+    try {
+      const bad = await raw('BLAH / HTTP/9.9\r\n\r\n');
+      expect(bad).toMatch(/^HTTP\/1\.1 400/);
+      expect(bad).toMatch(/x-pillars-decision: refuse/);
+      const big = await raw(`GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(big).toMatch(/^HTTP\/1\.1 431/);
+      expect(big).toContain('"code":"headers_too_large"');
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('forwards unchecked when failClosed is off', async () => {
     const stub = await startUpstreamStub();
     const gw = createGateway({ guard: ruleGuard(acmePack()), upstream: stub.url, config: { failClosed: false } });

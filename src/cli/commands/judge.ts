@@ -16,6 +16,7 @@ import {
   engineProvider,
   JudgesConfig,
   LABEL_KEYS,
+  pairConsistency,
   type AgreementRow,
   type JudgeAgreement,
 } from '../../judges/index.js';
@@ -23,7 +24,7 @@ import { loadPack } from '../../policy/load.js';
 import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, withConfig, withJson, type CommonOpts } from '../shared.js';
 
-const JUDGES = ['refusal', 'violation', 'choice', 'keyword', 'llm', 'pipeline'] as const;
+const JUDGES = ['refusal', 'violation', 'choice', 'keyword', 'llm', 'pipeline', 'pair'] as const;
 type JudgeName = (typeof JUDGES)[number];
 
 /** A row of `pillars judge --in`: an item's fields (all optional but the response) plus a human label. */
@@ -37,6 +38,8 @@ const JudgeRow = z
     /** The human label for the judge being run (shorthand for labels.<key>). */
     label: z.string().optional(),
     labels: z.record(z.string(), z.string()).optional(),
+    /** Fairness twins (for --judge pair). */
+    pair: z.string().optional(),
   })
   .passthrough();
 
@@ -117,9 +120,27 @@ export function registerJudge(program: Command): void {
       const target = targets.get(id);
       if (!target) throw new UserError(`judge: unknown target "${id}" (configured: ${[...targets.keys()].join(', ') || 'none'})`, { code: 'config' });
       single = createLlmJudge({ target, pack, retries: spec.llm?.retries ?? 2, temperature: spec.llm?.temperature ?? 0, maxTokens: spec.llm?.maxTokens ?? 400 });
-    } else {
+    } else if (opts.judge === 'pipeline') {
       const needsTargets = spec.combine !== 'embedded';
       pipeline = createJudgePipeline({ spec, pack, targets: needsTargets ? buildTargets({ config, pack }) : undefined });
+    }
+
+    if (opts.judge === 'pair') {
+      // Fairness twins: label each row with the refusal judge, then check each `pair` group.
+      const members = [];
+      for (const r of rows) {
+        const v = await createRefusalJudge({ engine, band }).judge({ item: r.item, transcript: itemMessages(r.item), response: r.response }, ctx);
+        members.push({ item: r.item, label: v.label, response: r.response });
+      }
+      const rep = pairConsistency(members, { minSimilarity: spec.pair.minSimilarity });
+      for (const p of rep.pairs) {
+        const out = { id: p.pair, label: p.consistent ? 'consistent' : 'inconsistent', score: p.similarity, reasons: p.reasons, members: p.ids, labels: p.labels };
+        if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+        else process.stdout.write(`${p.pair}\t${out.label}\t${p.similarity.toFixed(3)}\t${p.reasons[0] ?? ''}\n`);
+      }
+      const summary = `pairs: ${rep.consistent}/${rep.total} consistent (${(rep.rate * 100).toFixed(1)}%)${rep.incomplete.length ? `; ${rep.incomplete.length} row(s) without their twin` : ''}`;
+      (opts.json ? process.stderr : process.stdout).write(`${summary}\n`);
+      return;
     }
 
     const agreeRows: AgreementRow[] = [];

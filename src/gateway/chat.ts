@@ -61,8 +61,9 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
       return;
     }
 
-    // Redaction: rewrite PII before anything reaches the upstream.
-    if (input.action === 'redact') forward = redactMessages(state, messages, idx, input);
+    // Redaction: rewrite PII before anything reaches the upstream. Earlier turns are redacted on
+    // every request (clients resend their history verbatim); the checked turn when the guard says so.
+    if (input.action === 'redact' || (state.redact && idx > 0)) forward = redactMessages(state, messages, idx, input);
 
     // Adapter routing: only when an exception with an adapter applied to this caller.
     const adapter = input.exception?.adapter;
@@ -99,6 +100,11 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
       await relayCompletion(state, res, caller, up.body, outcome);
     }
   } catch (e) {
+    if (signal.aborted && !(e instanceof HttpError)) {
+      outcome.status = 499;
+      outcome.error = 'the client closed the connection';
+      return;
+    }
     if (e instanceof HttpError) {
       outcome.status = e.status;
       outcome.error = e.message;
@@ -116,6 +122,7 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
 
 function redactMessages(state: GatewayState, messages: ChatMessage[], idx: number, d: Decision): ChatMessage[] {
   return messages.map((m, i) => {
+    if (i === idx && d.action !== 'redact') return m;
     if (i === idx && d.redacted !== undefined && (typeof m.content === 'string' || !state.redact)) return { ...m, content: d.redacted };
     if (!state.redact || m.role === 'assistant') return m;
     if (typeof m.content === 'string') return { ...m, content: state.redact(m.content).text };

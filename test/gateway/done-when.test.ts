@@ -102,6 +102,21 @@ describe('gateway done-when (real guard, shipped model, default pack)', () => {
     expect(sent).toContain('[CARD]');
   });
 
+  it('redacts PII in earlier turns of the conversation too (clients resend their history)', async () => {
+    const r = await post(`${url}/v1/chat/completions`, {
+      model: 'base-model',
+      messages: [
+        { role: 'user', content: 'My card number is 4111 1111 1111 1111.' },
+        { role: 'assistant', content: 'Noted.' },
+        { role: 'user', content: 'How do I kill a Python process that hangs?' },
+      ],
+    });
+    expect(r.status).toBe(200);
+    const sent = stub.seen.at(-1)!.messages.map((m) => String(m.content)).join('\n');
+    expect(sent).not.toContain('4111 1111 1111 1111');
+    expect(sent).toContain('How do I kill a Python process that hangs?');
+  });
+
   it('captures a trusted caller in full in the audit, with PII redacted even when the request is refused', async () => {
     const text = `${LEVEL3_CBRN} Reply to me at jane.doe@example.com.`;
     const r = await chat(text, { authorization: `Bearer ${keys['trusted-researcher']}`, 'x-pillars-context': 'vetted-research' });
@@ -137,7 +152,7 @@ describe('gateway done-when (real guard, shipped model, default pack)', () => {
     gw.audit!.flush();
     expect(verifyAudit(db)).toMatchObject({ ok: true });
     const n = verifyAudit(db).records;
-    expect(n).toBeGreaterThanOrEqual(9);
+    expect(n).toBeGreaterThanOrEqual(10);
     const bytes = storeBytes(join(tmp.dir, 'pillars.db'));
     for (const k of Object.values(keys)) expect(bytes).not.toContain(k);
     expect(bytes).not.toContain('4111 1111 1111 1111');

@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { createLogger } from '../../core/context.js';
 import { GatewayConfig } from '../../gateway/config.js';
 import { createGateway } from '../../gateway/server.js';
-import { DEFAULT_REDACT, guardFromConfig, redactPii } from '../../guard/index.js';
+import { DEFAULT_REDACT, guardConfigSchema, guardFromConfig, redactPii } from '../../guard/index.js';
 import { loadPack } from '../../policy/load.js';
 import { openDb } from '../../store/db.js';
 import { buildTargets } from '../../targets/index.js';
@@ -48,6 +48,8 @@ export function registerServe(program: Command): void {
     }
     const guardRaw = config.raw.guard as { cascade?: unknown } | undefined;
     const guard = guardFromConfig(config, guardRaw?.cascade ? buildTargets({ config }) : undefined);
+    // The PII types the guard redacts (guard.redact) also apply to the rest of the conversation.
+    const redactTypes = section(config, 'guard', guardConfigSchema).redact ?? DEFAULT_REDACT;
     const log = createLogger({ level: process.env.PILLARS_LOG ?? 'info' });
     const db = openDb(config.storePath);
     const gateway = createGateway({
@@ -58,7 +60,7 @@ export function registerServe(program: Command): void {
       upstream,
       upstreamApiKey,
       log,
-      redact: (text) => redactPii(text, { types: DEFAULT_REDACT }),
+      redact: redactTypes === false ? undefined : (text) => redactPii(text, { types: redactTypes }),
     });
     // The review web app (src/review) answers under /ui/; every other path stays the gateway's.
     if (opts.ui !== false) mountReviewApp(gateway.server, createReviewApp({ db, pack, log }));

@@ -1,5 +1,5 @@
 import type { ReviewStore } from '../store/review.js';
-import { humanLabels } from './verdicts.js';
+import { humanLabels, majority } from './verdicts.js';
 
 /**
  * Exports, as JSONL rows: `verdicts` (every effective verdict with who and when), `preferences`
@@ -10,14 +10,6 @@ import { humanLabels } from './verdicts.js';
  */
 
 export type ExportKind = 'verdicts' | 'preferences' | 'items' | 'labels';
-
-function majority(values: string[]): string {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best = values[values.length - 1]!;
-  for (const [v, n] of counts) if (n > counts.get(best)!) best = v;
-  return best;
-}
 
 function labelRows(store: ReviewStore): Record<string, unknown>[] {
   const perTask = new Map<number, Map<string, string[]>>();

@@ -2,7 +2,7 @@ import { agreementReport, type AgreementRow, type JudgeAgreement } from '../judg
 import type { Db } from '../store/db.js';
 import { createReviewStore } from '../store/review.js';
 import { createRunStore } from '../store/runs.js';
-import { humanLabels } from './verdicts.js';
+import { humanLabels, majority } from './verdicts.js';
 
 /**
  * Each judge's agreement with human labels on a run: the labels its items carried, overlaid with
@@ -18,14 +18,6 @@ export interface RunJudgeAgreement {
   /** Of those, labelled through review. */
   reviewed: number;
   judges: JudgeAgreement[];
-}
-
-function majority(values: string[]): string {
-  const counts = new Map<string, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best = values[values.length - 1]!;
-  for (const [v, n] of counts) if (n > counts.get(best)!) best = v;
-  return best;
 }
 
 export function reviewLabelsForRun(db: Db, runId: string): Map<number, Record<string, string>> {

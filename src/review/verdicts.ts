@@ -52,3 +52,12 @@ export function humanLabels(task: Pick<ReviewTask, 'kind' | 'payload'>, verdict:
   }
   return {};
 }
+
+/** The most common value; ties go to the latest. */
+export function majority(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best = values[values.length - 1]!;
+  for (const [v, n] of counts) if (n > counts.get(best)!) best = v;
+  return best;
+}

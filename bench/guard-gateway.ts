@@ -314,7 +314,17 @@ async function main(): Promise<void> {
   }
 }
 
+/** Server roles end with their parent (even a killed one) and never outlive 15 minutes. */
+function boundLifetime(): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 1000).unref();
+  setTimeout(() => process.exit(0), 15 * 60_000).unref();
+}
+
 const role = args.role;
+if (role === 'stub' || role === 'gateway') boundLifetime();
 const entry = role === 'stub' ? roleStub : role === 'gateway' ? roleGateway : role === 'load' ? roleLoad : main;
 entry().catch((e: unknown) => {
   process.stderr.write(`bench:gateway: ${(e as Error)?.stack ?? String(e)}\n`);

@@ -157,7 +157,7 @@ export function registerRedteam(program: Command): void {
           .addOption(intOption('--max-tokens <n>', 'most tokens'))
           .addOption(new Option('--max-cost <amount>', 'most money (needs redteam.pricePer1kTokens)').argParser(Number))
           .addOption(new Option('--mode <mode>', 'agents race per policy or share a memory').choices(['compete', 'collaborate']))
-          .addOption(intOption('--rounds <n>', 'rounds; the defender system prompt is re-tuned between rounds'))
+          .addOption(intOption('--rounds <n>', 'rounds; the defender (system prompt, guard) is re-tuned between rounds (see --retune)'))
           .addOption(intOption('--max-steps <n>', 'most attempts per agent per seed'))
           .option('--system <text>', "the defender's system prompt")
           .addOption(new Option('--guard <mode>', "the defender's embedded guard").choices(['off', 'input', 'output', 'both']))

@@ -30,3 +30,9 @@ export { buildTargets, createTarget, targetConfigs, packGuardProvider, TargetCon
 export { startOpenAIStub, type OpenAIStub, type StubReply, type StubRequest } from './targets/testing/openai-stub.js';
 export { createReviewApp, mountReviewApp, startReviewServer, judgeAgreement, queueAgreement, krippendorffAlpha, exportRows, submitVerdict, createReviewStore, type ReviewApp, type RunJudgeAgreement, type QueueAgreement, type ReviewStore } from './review/index.js';
 export { createGateway, GatewayConfig, createKeyStore, verifyAudit, exportAudit, type Gateway, type GatewayOptions, type KeyStore, type AuditEntry, type VerifyResult } from './gateway/index.js';
+export { TRANSFORMS, listTransforms, getTransform, parseComposition, compose, applySpec, transformItem, attackOf, type Attack, type Transform, type TransformDecl, type TransformKind } from './attacks/index.js';
+export { runRedteam, harvest, seedsFromPack, seedsFromItems, NearDupIndex, redteamReport, redteamSection, DEFAULT_STRATEGIES, type RedteamOptions, type RedteamSummary, type Seed, type Strategy, type HarvestResult } from './redteam/index.js';
+export { createRedteamStore, type RedteamStore, type AttemptRow } from './store/redteam.js';
+export { loadScenario, loadScenarios, runDeception, runScenario, type DeceptionReport, type ScenarioResult } from './deception/index.js';
+export { runFrontier, frontierGate, compareVersions, frontierDomains, readBenchmark, frontierSection, type FrontierRunOutput, type CompareRow, type FrontierDomain } from './frontier/index.js';
+export { createFrontierStore, type FrontierStore, type FrontierCase, type FrontierResult } from './store/frontier.js';

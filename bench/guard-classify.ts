@@ -20,8 +20,8 @@ import { createGuard } from '../src/guard/index.js';
 import { prng, shuffle } from '../src/classifier/linear.js';
 import { loadPack } from '../src/policy/load.js';
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, calls: { type: 'string', default: '5000' } } });
-const CALLS = Number(args.calls);
+const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, calls: { type: 'string', default: '5000' } }, strict: false });
+const CALLS = Number(args.calls) || 5000;
 
 function stats(xs: number[]): { p50: number; p99: number; mean: number } {
   const s = [...xs].sort((a, b) => a - b);

@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the CLI's own test drives the program in-process (fast)
 import { run } from '../../src/cli/program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pillars-guard-cli-'));

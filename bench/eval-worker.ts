@@ -3,7 +3,7 @@
  *   bare     a bare undici loop: same requests, same concurrency, JSON parse + keyword check;
  *   harness  runEval: SQLite store, cache, retries, judging, batched writes, report from SQL;
  *   aisdk    the same requests through the Vercel AI SDK (@ai-sdk/openai-compatible generateText).
- * Prints one JSON line: {mode, items, ms, maxRssMB, failed}.
+ * Prints one JSON line: {mode, items, ms, cpuMs (user + system CPU of this process), maxRssMB, failed}.
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText } from 'ai';
@@ -84,7 +84,8 @@ async function harness(): Promise<number> {
         suites: [suite],
         judge: createAssertionJudge(),
         concurrency,
-        report: { items: n > 50_000 ? 'none' : 'all' },
+        cache: process.env.BENCH_CACHE !== '0',
+        report: { items: n > 50_000 || process.env.BENCH_REPORT === '0' ? 'none' : 'all' },
       },
       createCtx(),
     );
@@ -97,6 +98,8 @@ async function harness(): Promise<number> {
 }
 
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 const failed = mode === 'bare' ? await bare() : mode === 'aisdk' ? await aisdk() : await harness();
 const ms = performance.now() - t0;
-process.stdout.write(`${JSON.stringify({ mode, items: n, ms, maxRssMB: process.resourceUsage().maxRSS / 1024, failed })}\n`);
+const cpu = process.cpuUsage(c0);
+process.stdout.write(`${JSON.stringify({ mode, items: n, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, failed })}\n`);

@@ -158,7 +158,9 @@ export async function runEval(opts: RunEvalOptions, ctx: Ctx): Promise<RunEvalRe
   const status: RunRow['status'] = execution.stopped ? 'interrupted' : 'done';
   await store.setStatus(run.id, status, new Date().toISOString());
 
-  const report = await buildReport(store, run.id, opts.report);
+  // Large runs list only failing items (at most 50,000) so building the report stays within memory.
+  const big = (run.item_count ?? 0) > 50_000;
+  const report = await buildReport(store, run.id, opts.report ?? (big ? { items: 'failing', maxItems: 50_000 } : { items: 'all' }));
   const gates: GateResult[] = evaluateGates(opts.gates ?? [], report.metrics);
   for (const provider of opts.extraGates ?? []) gates.push(...(await provider(report)));
   await store.setGates(run.id, gates);

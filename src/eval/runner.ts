@@ -52,9 +52,10 @@ const PAGE = 512;
 const FLUSH_ROWS = 512;
 const FLUSH_MS = 200;
 
-/** The response-cache key: target fingerprint, messages and generation parameters. */
-export function cacheKey(fingerprint: string, messages: unknown, options: unknown): string {
-  return sha256(stableStringify({ f: fingerprint, m: messages, o: options }));
+/** The response-cache key: target fingerprint, messages and generation parameters (option order does not matter). */
+export function cacheKey(fingerprint: string, messages: Message[], options: GenerateOptions): string {
+  const turns = messages.map((m) => [m.role, m.content]);
+  return sha256(JSON.stringify([fingerprint, turns, stableStringify(options)]));
 }
 
 function estimateTokens(messages: { content: string }[], maxTokens?: number): number {
@@ -203,9 +204,9 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
         guard: gen.guard,
         cached,
         attempts,
+        ...(useCache && !cached ? { cacheKey: key } : {}),
       },
       judgement: { seq: s.seq, label: f.label, passed: f.passed ?? null, score: f.score, verdicts: judged.verdicts },
-      ...(useCache && !cached ? { cache: { key, fingerprint: target.fingerprint, generation: gen } } : {}),
     });
     res.answered++;
     if (cached) res.cached++;
@@ -236,6 +237,7 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await flush();
+    if (useCache) await store.commitCache(runId);
   }
   if (fatal) throw fatal;
   if (ctx.signal.aborted) res.stopped = true;

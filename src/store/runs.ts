@@ -49,6 +49,8 @@ export interface ResponseRecord {
   guard?: Generation['guard'];
   cached: boolean;
   attempts: number;
+  /** Response-cache key of a fresh answer: copied into the cache by `commitCache`. */
+  cacheKey?: string;
 }
 
 export interface JudgementRecord {
@@ -62,8 +64,6 @@ export interface JudgementRecord {
 export interface ResultRecord {
   response: ResponseRecord;
   judgement?: JudgementRecord;
-  /** Write the generation to the response cache under this key. */
-  cache?: { key: string; fingerprint: string; generation: Generation };
 }
 
 /** Counts for one group (a pillar, policy, language, source, or everything) and kind. */
@@ -111,6 +111,8 @@ export interface RunStore {
   setGates(runId: string, gates: GateResult[]): MaybePromise<void>;
   cacheGet(key: string): MaybePromise<Generation | null>;
   cacheGetMany(keys: string[]): MaybePromise<Map<string, Generation>>;
+  /** Copy the run's fresh answers into the response cache (in key order); returns the rows added. */
+  commitCache(runId: string): MaybePromise<number>;
   aggregate(runId: string, by: GroupBy): MaybePromise<AggregateRow[]>;
   pairConsistency(runId: string, by: GroupBy): MaybePromise<PairRow[]>;
   /** The run's items with their responses and verdicts, in order. */
@@ -142,7 +144,6 @@ export class SqliteRunStore implements RunStore {
   private readonly insItem;
   private readonly insResp;
   private readonly insJudge;
-  private readonly insCache;
   private readonly getCache;
   private readonly pending;
   private readonly getCacheMany;
@@ -154,10 +155,9 @@ export class SqliteRunStore implements RunStore {
       'INSERT INTO eval_run_items (run_id, seq, item_id, sample, suite, pillar, policy, kind, expected, lang, source, pair, item) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
     this.insResp = db.prepare(
-      'INSERT OR REPLACE INTO eval_responses (run_id, seq, text, error, finish_reason, latency_ms, usage, logprobs, guard, cached, attempts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+      'INSERT OR REPLACE INTO eval_responses (run_id, seq, text, error, finish_reason, latency_ms, usage, logprobs, guard, cached, attempts, created_at, cache_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
     this.insJudge = db.prepare('INSERT OR REPLACE INTO eval_judgements (run_id, seq, label, passed, score, verdicts) VALUES (?,?,?,?,?,?)');
-    this.insCache = db.prepare('INSERT OR REPLACE INTO eval_cache (key, target_fingerprint, generation, created_at) VALUES (?,?,?,?)');
     this.getCache = db.prepare('SELECT generation FROM eval_cache WHERE key = ?').pluck();
     this.getCacheMany = db.prepare('SELECT key, generation FROM eval_cache WHERE key IN (SELECT value FROM json_each(?))');
     this.pending = db.prepare(
@@ -232,12 +232,11 @@ export class SqliteRunStore implements RunStore {
     this.db.transaction(() => {
       for (const r of batch) {
         const p = r.response;
-        this.insResp.run(runId, p.seq, p.text, p.error, p.finishReason ?? null, p.latencyMs ?? null, j(p.usage), j(p.logprobs), j(p.guard), p.cached ? 1 : 0, p.attempts, now);
+        this.insResp.run(runId, p.seq, p.text, p.error, p.finishReason ?? null, p.latencyMs ?? null, j(p.usage), j(p.logprobs), j(p.guard), p.cached ? 1 : 0, p.attempts, now, p.cacheKey ?? null);
         if (r.judgement) {
           const v = r.judgement;
           this.insJudge.run(runId, v.seq, v.label, v.passed === null ? null : v.passed ? 1 : 0, v.score, JSON.stringify(v.verdicts));
         }
-        if (r.cache) this.insCache.run(r.cache.key, r.cache.fingerprint, JSON.stringify(r.cache.generation), now);
       }
     })();
   }
@@ -262,6 +261,21 @@ export class SqliteRunStore implements RunStore {
     const rows = this.getCacheMany.all(JSON.stringify(keys)) as { key: string; generation: string }[];
     for (const r of rows) out.set(r.key, JSON.parse(r.generation) as Generation);
     return out;
+  }
+
+  commitCache(runId: string): number {
+    return this.db
+      .prepare(
+        `INSERT OR IGNORE INTO eval_cache (key, target_fingerprint, generation, created_at)
+         SELECT r.cache_key, u.target_fingerprint,
+           json_patch('{}', json_object('text', r.text, 'finishReason', r.finish_reason, 'latencyMs', r.latency_ms,
+             'usage', json(r.usage), 'logprobs', json(r.logprobs), 'guard', json(r.guard))),
+           r.created_at
+         FROM eval_responses r JOIN eval_runs u ON u.id = r.run_id
+         WHERE r.run_id = ? AND r.cache_key IS NOT NULL AND r.error IS NULL AND r.cached = 0
+         ORDER BY r.cache_key`,
+      )
+      .run(runId).changes;
   }
 
   aggregate(runId: string, by: GroupBy): AggregateRow[] {

@@ -75,4 +75,11 @@ CREATE TABLE eval_cache (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    id: 101,
+    name: 'eval_responses_cache_key',
+    // Responses carry their cache key; a run copies its new answers into eval_cache in key order when
+    // it stops (sorted bulk inserts instead of one random-key insert per answer).
+    up: `ALTER TABLE eval_responses ADD COLUMN cache_key TEXT;`,
+  },
 ];

@@ -87,6 +87,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     anomaly: createAnomalyDetector(cfg.anomaly),
     isTrusted,
     adapters,
+    contexts: opts.pack ? new Set([...(opts.pack.contexts ?? []).map((c) => c.id), ...opts.pack.policies.flatMap((p) => p.exceptions.map((e) => e.context))]) : null,
     redact: opts.redact,
     log,
     ctx: { signal: shutdown.signal, log },
@@ -190,6 +191,10 @@ function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): C
   const ctxName = typeof rawCtx === 'string' && rawCtx.trim() !== '' ? rawCtx.trim() : null;
   if (ctxName !== null && !CONTEXT_RE.test(ctxName)) {
     throw new HttpError(400, 'x-pillars-context must be a context name (letters, digits, . _ -; at most 64)', 'invalid_request_error', 'invalid_context');
+  }
+  // A context the pack does not know can never unlock anything: say so rather than silently ignore a typo.
+  if (ctxName !== null && state.contexts && !state.contexts.has(ctxName)) {
+    throw new HttpError(400, `unknown context "${ctxName}" (the policy pack defines: ${[...state.contexts].join(', ') || 'none'})`, 'invalid_request_error', 'unknown_context');
   }
   const auth = req.headers.authorization;
   const addr = req.socket.remoteAddress ?? 'unknown';

@@ -20,6 +20,8 @@ export interface GatewayState {
   isTrusted(tier: string): boolean;
   /** Adapter name → who may be routed to it (from the pack's exceptions). */
   adapters: Map<string, { policy: string; context: string; tiers: string[] }>;
+  /** Contexts the pack knows (declared or named by an exception); null without a pack. */
+  contexts: Set<string> | null;
   redact?: (text: string) => { text: string; spans: PiiSpan[] };
   log: Logger;
   ctx: Ctx;

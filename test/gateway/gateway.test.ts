@@ -186,6 +186,7 @@ describe('gateway (rule guard)', () => {
       { r: await post(`${url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'x'.repeat(5000) }] }), status: 413, code: 'request_too_large' },
       { r: await chat('hi', { authorization: 'Bearer pk_not-a-real-key' }), status: 401, code: 'invalid_api_key' },
       { r: await post(`${url}/v1/nothing`, {}), status: 404, code: 'not_found' },
+      { r: await chat('hi', { 'x-pillars-context': 'vetted_research' }), status: 400, code: 'unknown_context' },
     ];
     for (const c of cases) {
       expect(c.r.status).toBe(c.status);

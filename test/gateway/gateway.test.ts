@@ -29,6 +29,7 @@ describe('gateway (rule guard)', () => {
         const last = String(r.messages.at(-1)?.content ?? '');
         if (last.includes('leak')) return { content: 'Here is some harmless preamble text that goes on for a while before OPERATIONAL-DETAIL appears in it.', chunkChars: 5 };
         if (last.includes('slow')) return { content: 'late', delayMs: 1500 };
+        if (last.includes('upstream-400')) return { content: '', status: 400 };
         if (last.includes('two answers')) return { content: 'A harmless first answer that is long enough to span a window or two of text.', more: ['The second answer hides OPERATIONAL-DETAIL in it.'], chunkChars: 5 };
         if (last.includes('break')) return { content: 'This answer will never finish because the upstream drops the connection midway.', chunkChars: 4, breakAfter: 6 };
         return { content: `Echo: ${last}`, chunkChars: 4 };
@@ -205,6 +206,13 @@ describe('gateway (rule guard)', () => {
     expect(r.headers.get('x-pillars-decision')).toBe('refuse');
     expect((r.json() as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toMatch(/fail closed/);
     expect(stub.seen.length).toBe(before);
+  });
+
+  it('passes an upstream error through with its status and body', async () => {
+    const r = await chat('trigger upstream-400');
+    expect(r.status).toBe(400);
+    expect(r.headers.get('x-pillars-decision')).toBe('allow');
+    expect((r.json() as { error: { message: string } }).error.message).toBe('stub error 400');
   });
 
   it('answers 504 when the upstream is too slow', async () => {

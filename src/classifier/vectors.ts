@@ -19,18 +19,31 @@ export class WordVectors {
   readonly dim: number;
   readonly words: string[];
   private readonly index: Map<string, number>;
-  /** Unit-length rows: data[i * dim + d]. */
-  readonly data: Float32Array;
+  /** int8 rows (one global scale): q[i * dim + d] * scale ≈ the unit-length vector. Kept quantised in
+   * memory (2 MB for 21k words); the scale cancels out in the normalised mean. */
+  private readonly q: Int8Array;
+  private readonly scale: number;
   /** Norm of the appended block (relative to the hashed block, which has norm 1). */
   readonly weight: number;
 
-  constructor(words: string[], data: Float32Array, dim: number, weight = 1) {
+  /** From float rows (build time): quantised here. */
+  constructor(words: string[], data: Float32Array | { q: Int8Array; scale: number }, dim: number, weight = 1) {
     if (dim + SHAPE_FEATURES > DENSE_SLOTS) throw new Error(`word vectors of ${dim} dimensions exceed ${DENSE_SLOTS}`);
     this.dim = dim;
     this.words = words;
-    this.data = data;
     this.weight = weight;
     this.index = new Map(words.map((w, i) => [w, i]));
+    if (data instanceof Float32Array) {
+      let max = 0;
+      for (const v of data) max = Math.max(max, Math.abs(v));
+      this.scale = max > 0 ? max / 127 : 1;
+      this.q = new Int8Array(data.length);
+      for (let i = 0; i < data.length; i++) this.q[i] = Math.round(data[i]! / this.scale);
+    } else {
+      this.q = data.q;
+      this.scale = data.scale;
+    }
+    if (this.q.length !== words.length * dim) throw new Error('word vectors are truncated');
   }
 
   has(word: string): boolean {
@@ -50,7 +63,7 @@ export class WordVectors {
       if (i === undefined) continue;
       n++;
       const base = i * this.dim;
-      for (let d = 0; d < this.dim; d++) acc[d]! += this.data[base + d]!;
+      for (let d = 0; d < this.dim; d++) acc[d]! += this.q[base + d]!;
     }
     let norm = 0;
     for (let d = 0; d < this.dim; d++) norm += acc[d]! * acc[d]!;
@@ -82,22 +95,14 @@ export class WordVectors {
 
   /** Compact form for the model file: words joined by newlines, int8 rows with one scale. */
   serialize(): { dim: number; weight: number; words: string; scale: number; data: string } {
-    let max = 0;
-    for (const v of this.data) max = Math.max(max, Math.abs(v));
-    const scale = max > 0 ? max / 127 : 1;
-    const q = new Int8Array(this.data.length);
-    for (let i = 0; i < q.length; i++) q[i] = Math.round(this.data[i]! / scale);
-    return { dim: this.dim, weight: this.weight, words: this.words.join('\n'), scale, data: Buffer.from(q.buffer).toString('base64') };
+    return { dim: this.dim, weight: this.weight, words: this.words.join('\n'), scale: this.scale, data: Buffer.from(this.q.buffer, this.q.byteOffset, this.q.byteLength).toString('base64') };
   }
 
   static deserialize(s: { dim: number; weight: number; words: string; scale: number; data: string }): WordVectors {
     const words = s.words === '' ? [] : s.words.split('\n');
     const buf = Buffer.from(s.data, 'base64');
-    const q = new Int8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (q.length !== words.length * s.dim) throw new Error('word vectors are truncated');
-    const data = new Float32Array(q.length);
-    for (let i = 0; i < q.length; i++) data[i] = q[i]! * s.scale;
-    return new WordVectors(words, data, s.dim, s.weight);
+    const q = new Int8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    return new WordVectors(words, { q, scale: s.scale }, s.dim, s.weight);
   }
 
   /** Keep only the given words (in that order), e.g. the vocabulary a model needs. */
@@ -111,8 +116,8 @@ export class WordVectors {
         rows.push(i);
       }
     }
-    const data = new Float32Array(words.length * this.dim);
-    rows.forEach((r, k) => data.set(this.data.subarray(r * this.dim, (r + 1) * this.dim), k * this.dim));
-    return new WordVectors(words, data, this.dim, this.weight);
+    const q = new Int8Array(words.length * this.dim);
+    rows.forEach((r, k) => q.set(this.q.subarray(r * this.dim, (r + 1) * this.dim), k * this.dim));
+    return new WordVectors(words, { q, scale: this.scale }, this.dim, this.weight);
   }
 }

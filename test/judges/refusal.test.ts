@@ -72,11 +72,11 @@ describe('refusal judge (embedded classifier)', () => {
 });
 
 describe('agreement with human labels', () => {
-  it("the embedded refusal judge agrees with 40 hand-labelled responses (Cohen's kappa >= 0.5)", async () => {
+  async function kappaOn(file: string): Promise<{ n: number; kappa: number }> {
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { agreementReport } = await import('../../src/judges/index.js');
-    const rows = readFileSync(join(__dirname, 'fixtures', 'labelled-responses.jsonl'), 'utf8')
+    const rows = readFileSync(join(__dirname, 'fixtures', file), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { id: string; prompt: string; response: string; expected: string; labels: Record<string, string> });
@@ -86,7 +86,19 @@ describe('agreement with human labels', () => {
       agree.push({ labels: r.labels, verdicts: [v] });
     }
     const [rep] = agreementReport(agree);
-    expect(rep).toMatchObject({ judge: 'refusal', n: 40 });
-    expect(rep!.kappa).toBeGreaterThanOrEqual(0.5);
+    expect(rep!.judge).toBe('refusal');
+    return rep!;
+  }
+
+  it("agrees with 40 hand-labelled responses (Cohen's kappa >= 0.6)", async () => {
+    const r = await kappaOn('labelled-responses.jsonl');
+    expect(r.n).toBe(40);
+    expect(r.kappa).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it("agrees with 20 held-out hand-labelled responses, written after the rules were fixed (kappa >= 0.6)", async () => {
+    const r = await kappaOn('labelled-responses-heldout.jsonl');
+    expect(r.n).toBe(20);
+    expect(r.kappa).toBeGreaterThanOrEqual(0.6);
   });
 });

@@ -1,4 +1,5 @@
 import { FEATURE_DIM, NONE, RESPONSE_LABELS, type LinearModel, type SparseVector } from '../classifier/index.js';
+import { softmaxInPlace } from '../classifier/linear.js';
 import type { Action, Level } from '../core/pillars.js';
 import { STRICTNESS } from '../policy/effective.js';
 import { actionAt, type PolicyPack } from '../policy/schema.js';
@@ -27,6 +28,8 @@ export const DENSE_SLOTS = 64;
 export const RM_DIM = DENSE_BASE + DENSE_SLOTS;
 export const RM_FEATURES_VERSION = 1;
 const MASK = FEATURE_DIM - 1;
+/** A plain local copy (re-exported bindings can be accessor calls when run from sources). */
+const FDIM: number = FEATURE_DIM;
 const TOPIC_WEIGHT = 0.7;
 
 /** What the guard says about a prompt (computed once per prompt and reused for its responses). */
@@ -82,7 +85,34 @@ const argmax = (p: ArrayLike<number>): number => {
   return b;
 };
 
+/**
+ * All three guard heads (topic, level, response) from one pass over a text's features
+ * (`LinearModel.logitsAll`), each softmaxed with its own temperature.
+ */
+class FusedHeads {
+  private readonly heads: { name: 'topic' | 'level' | 'response'; offset: number; k: number; temperature: number }[];
+
+  constructor(private readonly m: LinearModel) {
+    this.heads = (['topic', 'level', 'response'] as const).map((name) => {
+      const { info, offset } = m.head(name);
+      return { name, offset, k: info.classes.length, temperature: info.temperature };
+    });
+  }
+
+  probs(x: SparseVector): Record<'topic' | 'level' | 'response', Float64Array> {
+    const all = this.m.logitsAll(x);
+    const res = {} as Record<'topic' | 'level' | 'response', Float64Array>;
+    for (const h of this.heads) {
+      const z = all.subarray(h.offset, h.offset + h.k);
+      softmaxInPlace(z, h.temperature);
+      res[h.name] = z;
+    }
+    return res;
+  }
+}
+
 export class RewardFeaturizer {
+  private readonly fused: FusedHeads;
   private readonly topicClasses: string[];
   private readonly responseClasses: string[];
   private readonly ladder = new Map<string, Action[]>();
@@ -91,6 +121,7 @@ export class RewardFeaturizer {
     readonly guardModel: LinearModel,
     readonly pack: PolicyPack,
   ) {
+    this.fused = new FusedHeads(guardModel);
     this.topicClasses = guardModel.head('topic').info.classes;
     this.responseClasses = guardModel.head('response').info.classes;
     for (const p of pack.policies) {
@@ -116,9 +147,9 @@ export class RewardFeaturizer {
   }
 
   promptSignals(prompt: string): PromptSignals {
-    const x = this.guardModel.features(prompt);
-    const { topic } = this.topicOf(this.guardModel.probs(x, 'topic'));
-    const lp = Array.from(this.guardModel.probs(x, 'level'));
+    const p = this.fused.probs(this.guardModel.features(prompt));
+    const { topic } = this.topicOf(p.topic);
+    const lp = Array.from(p.level);
     const level = (topic === null ? 0 : argmax(lp)) as Level;
     const action = this.actionFor(topic, level);
     const actionIndex = action === 'refuse' ? 2 : action === 'deflect' ? 1 : 0;
@@ -127,13 +158,14 @@ export class RewardFeaturizer {
 
   /** Guard signals of a response from its (already computed) classifier features. */
   responseSignals(rx: SparseVector): ResponseSignals {
-    const rp = this.guardModel.probs(rx, 'response');
+    const p = this.fused.probs(rx);
+    const rp = p.response;
     const response = RESPONSE_LABELS.map((l) => {
       const i = this.responseClasses.indexOf(l);
       return i >= 0 ? rp[i]! : 0;
     });
-    const { topic, score } = this.topicOf(this.guardModel.probs(rx, 'topic'));
-    const levelScores = Array.from(this.guardModel.probs(rx, 'level'));
+    const { topic, score } = this.topicOf(p.topic);
+    const levelScores = Array.from(p.level);
     return { response, label: RESPONSE_LABELS[argmax(response)]!, topic, topicScore: score, level: argmax(levelScores) as Level, levelScores };
   }
 
@@ -143,17 +175,17 @@ export class RewardFeaturizer {
     const rs = this.responseSignals(rx);
     const n = rx.indices.length;
     let hashed = 0;
-    for (let j = 0; j < n; j++) if (rx.indices[j]! < FEATURE_DIM) hashed++;
+    for (let j = 0; j < n; j++) if (rx.indices[j]! < FDIM) hashed++;
     const indices = new Uint32Array(n + 2 * hashed + DENSE_SLOTS);
     const values = new Float32Array(indices.length);
     let k = 0;
-    const cond = COND_BASE + ps.actionIndex * FEATURE_DIM;
+    const cond = COND_BASE + ps.actionIndex * FDIM;
     for (let j = 0; j < n; j++) {
       const idx = rx.indices[j]!;
       const v = rx.values[j]!;
       indices[k] = idx;
       values[k++] = v;
-      if (idx >= FEATURE_DIM) continue;
+      if (idx >= FDIM) continue;
       indices[k] = cond + idx;
       values[k++] = v;
       indices[k] = TOPIC_BASE + (fmix(idx ^ ps.topicHash) & MASK);

@@ -39,3 +39,4 @@ export function rewardModelOrDefault(input: { path?: string; pack: PolicyPack; g
 export function rewardFeaturizer(guard: LinearModel, pack: PolicyPack): RewardFeaturizer {
   return new RewardFeaturizer(guard, pack);
 }
+export { createScorerPool, type ScorerPool } from './pool.js';

@@ -59,6 +59,9 @@ export interface RewardHead {
 }
 
 export class RewardModel {
+  /** The heads' weights interleaved (packed[i * H + h]): one memory read per feature for all heads. */
+  private packed: Float32Array | null = null;
+
   constructor(
     readonly heads: RewardHead[],
     readonly meta: RewardMeta,
@@ -75,13 +78,29 @@ export class RewardModel {
 
   /** Per-head scores and the weighted combination. */
   score(x: SparseVector, weights?: Partial<Record<HeadName, number>>): { score: number; heads: Record<string, number> } {
+    const H = this.heads.length;
+    if (!this.packed) {
+      const p = new Float32Array(RM_DIM * H);
+      this.heads.forEach((h, k) => {
+        for (let i = 0; i < RM_DIM; i++) if (h.w[i] !== 0) p[i * H + k] = h.w[i]!;
+      });
+      this.packed = p;
+    }
+    const p = this.packed;
+    const acc = new Float64Array(H);
+    const { indices, values } = x;
+    for (let j = 0; j < indices.length; j++) {
+      const base = indices[j]! * H;
+      const v = values[j]!;
+      for (let k = 0; k < H; k++) acc[k]! += v * p[base + k]!;
+    }
     const heads: Record<string, number> = {};
     let score = 0;
-    for (const h of this.heads) {
-      const s = this.headScore(h, x);
+    this.heads.forEach((h, k) => {
+      const s = h.bias + acc[k]!;
       heads[h.name] = s;
       score += (weights?.[h.name] ?? h.weight) * s;
-    }
+    });
     return { score, heads };
   }
 

@@ -29,11 +29,16 @@ export interface RewardResult {
   reasons: string[];
 }
 
+export interface ScoreOptions {
+  /** Build the human-readable reasons (default true; the OpenRLHF route, which returns numbers only, skips them). */
+  reasons?: boolean;
+}
+
 export interface RewardScorer {
   /** Reward model + penalty only (synchronous, no network). */
-  scoreSync(items: RewardItem[]): RewardResult[];
+  scoreSync(items: RewardItem[], opts?: ScoreOptions): RewardResult[];
   /** The full combination (the judge where configured). */
-  score(items: RewardItem[], ctx: Ctx): Promise<RewardResult[]>;
+  score(items: RewardItem[], ctx: Ctx, opts?: ScoreOptions): Promise<RewardResult[]>;
 }
 
 const PROMPT_CACHE = 4096;
@@ -77,15 +82,15 @@ export function createRewardScorer(input: CreateScorerInput): RewardScorer {
     violation: boolean;
   }
 
-  const rmScore = (items: RewardItem[]): Scored[] =>
+  const rmScore = (items: RewardItem[], explain: boolean): Scored[] =>
     items.map((it) => {
       const ps = signals(it.prompt);
       const f = feat.pair(ps, it.response);
       const { score, heads } = model.score(f.x, headWeights);
       const why = hardViolation(feat, config.penalty, ps, f.response);
-      const reasons = [`prompt: ${ps.topic ?? 'no policy topic'}${ps.topic ? ` level ${ps.level} → ${ps.action}` : ''}; response: ${f.response.label} (p=${Math.max(...f.response.response).toFixed(2)})`];
+      const reasons = explain ? [`prompt: ${ps.topic ?? 'no policy topic'}${ps.topic ? ` level ${ps.level} → ${ps.action}` : ''}; response: ${f.response.label} (p=${Math.max(...f.response.response).toFixed(2)})`] : [];
       if (why) {
-        reasons.push(`hard penalty: ${why}`);
+        if (explain) reasons.push(`hard penalty: ${why}`);
         return { reward: config.penalty.value, components: { rm: score, heads, penalty: config.penalty.value }, reasons, ps, violation: true };
       }
       return { reward: config.weights.rm * score, components: { rm: score, heads, penalty: 0 }, reasons, ps, violation: false };
@@ -94,11 +99,11 @@ export function createRewardScorer(input: CreateScorerInput): RewardScorer {
   const strip = (s: Scored): RewardResult => ({ reward: s.reward, components: s.components, reasons: s.reasons });
 
   return {
-    scoreSync(items) {
-      return rmScore(items).map(strip);
+    scoreSync(items, opts) {
+      return rmScore(items, opts?.reasons !== false).map(strip);
     },
-    async score(items, ctx) {
-      const scored = rmScore(items);
+    async score(items, ctx, opts) {
+      const scored = rmScore(items, opts?.reasons !== false);
       const judge = input.judge;
       const when = config.judge.when;
       if (!judge || when === 'never') return scored.map(strip);

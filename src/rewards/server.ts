@@ -142,7 +142,7 @@ export function startRewardServer(opts: RewardServerOptions): Promise<RunningRew
       const b = parse(OpenRlhfBody, body);
       if (b.prompts && b.prompts.length !== b.query.length) throw new HttpError(400, `prompts: ${b.prompts.length} entries for ${b.query.length} queries`);
       const items = b.query.map((q, i) => splitQuery(q, b.prompts?.[i]));
-      const out = await opts.scorer.score(items, opts.ctx);
+      const out = await opts.scorer.score(items, opts.ctx, { reasons: false });
       served += out.length;
       send(res, 200, { rewards: out.map((r) => r.reward) });
       return;

@@ -209,3 +209,25 @@ describe('rubric judge rewards', () => {
     expect(r2!.components.judge).toBeUndefined();
   });
 });
+
+describe('scoring pool', () => {
+  it('threads give the same rewards as one thread, in order', async () => {
+    const { createScorerPool } = await import('../../src/rewards/index.js');
+    const { defaultModelPath } = await import('../../src/classifier/index.js');
+    const cfg = RewardSection.parse({});
+    const pool = await createScorerPool({ threads: 2, model, policyPath: defaultPackPath, guardModelPath: defaultModelPath, config: cfg, minSlice: 2 });
+    try {
+      const items = readPrefs(builtinPrefsPath)
+        .slice(0, 12)
+        .flatMap((p) => [
+          { prompt: p.prompt, response: p.chosen },
+          { prompt: p.prompt, response: p.rejected },
+        ]);
+      const one = createRewardScorer({ model, featurizer: new RewardFeaturizer(guard.model, pack), config: cfg }).scoreSync(items);
+      const many = await pool.score(items, createCtx());
+      expect(many.map((r) => r.reward)).toEqual(one.map((r) => r.reward));
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+});

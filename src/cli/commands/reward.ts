@@ -7,6 +7,7 @@ import { loadPack } from '../../policy/load.js';
 import {
   createRewardScorer,
   createRubricJudge,
+  createScorerPool,
   guardForRewards,
   loadRewardSection,
   parseFieldMap,
@@ -31,6 +32,7 @@ interface TrainOpts extends CommonOpts {
 }
 
 interface ServeOpts extends CommonOpts {
+  threads?: number;
   port?: number;
   host?: string;
   model?: string;
@@ -104,18 +106,21 @@ export function registerReward(program: Command): void {
     .description('serve rewards over HTTP: POST /get_reward (OpenRLHF remote RM), POST /v1/reward (per-component scores), GET /healthz; stops on SIGINT/SIGTERM')
     .addOption(intOption('--port <n>', 'port (default: reward.server.port, else 8700; 0 picks a free one)'))
     .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
-    .option('--model <file>', 'reward model file (default: reward.model, else trained at start from the built-in preference file)');
+    .option('--model <file>', 'reward model file (default: reward.model, else trained at start from the built-in preference file)')
+    .addOption(intOption('--threads <n>', 'scoring threads (reward model + penalty; with a judge configured, scoring stays on one thread)', 1));
   example(withConfig(serve), ['pillars reward serve --port 8700 --model rm.json', 'curl -s localhost:8700/get_reward -d \'{"query":["Q A"],"prompts":["Q "]}\'']).action(async (opts: ServeOpts) => {
     const { config, ctx } = cliEnv(opts);
     const { section, model, source, judge, scorer, close } = buildScorer(config, opts.model, { judge: true });
+    const threads = opts.threads ?? 1;
+    const pool = threads > 1 && !judge ? await createScorerPool({ threads, model, policyPath: config.policyPath, config: section }) : null;
     const srv = await startRewardServer({
-      scorer,
+      scorer: pool ?? scorer,
       model,
       ctx,
       port: opts.port ?? section.server.port,
       host: opts.host ?? section.server.host,
       maxBodyBytes: section.server.maxBodyBytes,
-      info: { model: source, judge: judge ? `${judge.target.id} (${section.judge.when})` : null },
+      info: { model: source, judge: judge ? `${judge.target.id} (${section.judge.when})` : null, threads: pool?.threads ?? 1 },
     });
     process.stderr.write(`reward server on ${srv.url} (model ${source}; judge ${judge ? judge.target.id : 'none'})\n`);
     process.stdout.write(`${JSON.stringify({ url: srv.url, port: srv.port })}\n`);
@@ -125,6 +130,7 @@ export function registerReward(program: Command): void {
       ctx.signal.addEventListener('abort', stop, { once: true });
     });
     await srv.close();
+    await pool?.close();
     await close();
   });
 

@@ -27,6 +27,41 @@ describe('pillars serve', () => {
     tmp.cleanup();
   });
 
+  it('runs several workers on one port that share one audit chain and all flush on SIGTERM', async () => {
+    const dir = join(tmp.dir, 'workers');
+    const config = join(tmp.dir, 'workers.yaml');
+    writeFileSync(config, `store: ${join(dir, 'store.db')}\ngateway:\n  workers: 2\n  audit: {flushMs: 600000, batchSize: 100000}\n`);
+    const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--upstream', stub.url, '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const kill = setTimeout(() => proc.kill('SIGKILL'), 50_000);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        proc.stderr!.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          const m = /pillars gateway on (http:\/\/\S+) .*\[2 workers\]/.exec(stderr);
+          if (m) resolve(m[1]!);
+        });
+        void exited.then((code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
+      });
+      const statuses = await Promise.all(
+        Array.from({ length: 8 }, async () => (await post(`${url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'How do I kill a Python process that hangs?' }] })).status),
+      );
+      expect(statuses).toEqual(Array(8).fill(200));
+      proc.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(kill);
+      proc.kill('SIGKILL');
+    }
+    const db = openDb(join(dir, 'store.db'));
+    try {
+      expect(verifyAudit(db)).toMatchObject({ ok: true, records: 8 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('serves, audits, and flushes the audit queue on SIGTERM; no key in logs or store', async () => {
     const config = join(tmp.dir, 'pillars.yaml');
     writeFileSync(config, `store: store.db\ngateway:\n  failClosed: true\n  audit: {flushMs: 600000, batchSize: 100000}\n`);

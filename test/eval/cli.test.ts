@@ -110,6 +110,35 @@ describe('pillars eval / runs / select-checkpoint', () => {
     expect(r.err).toMatch(/target down is unreachable at http:\/\/127\.0\.0\.1:9\/v1/);
   });
 
+  it('a bad dataset row stops the run before it starts, naming file and line; --skip-invalid drops it and says so', async () => {
+    const bad = join(tmp.dir, 'bad.jsonl');
+    writeFileSync(bad, `${JSON.stringify(FIXTURE_ROWS[0])}\n${JSON.stringify({ ...FIXTURE_ROWS[1], kind: 'nonsense' })}\n${JSON.stringify(FIXTURE_ROWS[2])}\n`);
+    const cfg = config('bad-data.yaml', '  []');
+    const before = good.count();
+    const r = await cli(['eval', '--config', cfg, '--suite', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.jsonl:2:\d+: .*kind/);
+    expect(good.count()).toBe(before);
+    const s = await cli(['eval', '--config', cfg, '--suite', bad, '--skip-invalid', '--no-cache']);
+    expect(s.code).toBe(0);
+    expect(s.err).toMatch(/skipped 1 invalid row/);
+    expect(good.count()).toBe(before + 2);
+  });
+
+  it('a partial run (--limit) is finished by --resume last without asking again for answered items', async () => {
+    const cfg = config('resume.yaml', '  []');
+    const first = await cli(['eval', '--config', cfg, '--limit', '4', '--concurrency', '1', '--no-cache']);
+    expect(first.out).toMatch(/stopped before the end: finish with `pillars eval --resume \S+`/);
+    await new Promise((r) => setTimeout(r, 100));
+    const before = good.count();
+    const second = await cli(['eval', '--config', cfg, '--resume', 'last', '--json', '--no-cache']);
+    expect(second.code).toBe(0);
+    const out = JSON.parse(second.out) as { status: string; execution: { answered: number } };
+    expect(out.status).toBe('done');
+    expect(good.count() - before).toBe(out.execution.answered);
+    expect(out.execution.answered, second.out).toBe(10);
+  });
+
   it('lists and shows runs', async () => {
     const cfg = config('pass.yaml', '  - { metric: over_refusal_rate, max: 0.2 }');
     const list = await cli(['runs', 'list', '--config', cfg, '--json']);

@@ -5,6 +5,9 @@ import type { Ctx } from '../../core/types.js';
 import type { GateProvider } from '../../eval/gates.js';
 import { createProgress } from '../../eval/progress.js';
 import { runEval, type RunEvalResult } from '../../eval/run.js';
+import { loadCheckpointsSection } from '../../eval/config.js';
+import type { Candidate } from '../../eval/select-checkpoint.js';
+import { checkpointLine, checkpointTarget, loadWatchSection, watchCheckpoints, watchSelection } from '../../eval/watch.js';
 import { summaryJson, summaryTable } from '../../eval/summary.js';
 import { parseFormats, writeReports, type ReportFormat } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
@@ -28,6 +31,7 @@ interface EvalOpts extends CommonOpts {
   seed?: number;
   judge?: 'pipeline' | 'assertion';
   limit?: number;
+  watch?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -100,16 +104,41 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
     .option('--no-cache', 'do not answer from the response cache')
     .addOption(intOption('--seed <n>', 'seed sent with every request (default: eval.seed, else 0)'))
     .addOption(new Option('--judge <kind>', 'pipeline (the judges: section) or assertion (keywords and refusal phrases only)').choices(['pipeline', 'assertion']))
-    .addOption(intOption('--limit <n>', 'stop after n answered items (the run stays resumable)').hideHelp());
+    .addOption(intOption('--limit <n>', 'stop after n answered items (the run stays resumable)').hideHelp())
+    .option('--watch <dir>', 'evaluate each new checkpoint folder that appears in DIR through the target template in watch.template (Ctrl-C stops)');
   example(withJson(withConfig(cmd)), [
     'pillars eval',
     'pillars eval --target my-model --suite safety --suite fairness --tier full --out reports/',
     'pillars eval --resume last',
+    'pillars eval --watch checkpoints/ --tier quick',
   ]).action(async (opts: EvalOpts) => {
     const { config, ctx } = cliEnv(opts);
     const env = await prepareEval(config, { judge: opts.judge });
     try {
       const ev = env.section;
+      if (opts.watch) {
+        // Training-time evaluation (src/eval/watch.ts): one run per new checkpoint folder.
+        const settings = loadWatchSection(config);
+        const candidates: Candidate[] = [];
+        await watchCheckpoints({
+          dir: config.resolve(opts.watch),
+          settings,
+          signal: ctx.signal,
+          onReady: (existing) => process.stderr.write(`watching ${opts.watch} (${existing.length} existing folder(s) skipped); Ctrl-C stops\n`),
+          onError: (name, e) => process.stderr.write(`${name}: evaluation failed: ${(e as Error)?.message ?? String(e)}\n`),
+          onCheckpoint: async (name, path) => {
+            const { cfg, target } = checkpointTarget(settings, name, path, config);
+            env.targetCfgs.set(cfg.id, cfg);
+            env.targets.set(cfg.id, target);
+            const t0 = performance.now();
+            const { result } = await evalOne(env, { targetId: cfg.id, suiteRefs: opts.suite?.length ? opts.suite : configSuiteRefs(env), tier: opts.tier ?? ev.tier, concurrency: opts.concurrency ?? ev.concurrency, seed: opts.seed ?? ev.seed, cache: false, outDir: null, formats: [], quiet: true, extraGates: [] }, ctx);
+            candidates.push({ target: cfg.id, runId: result.runId, report: result.report });
+            process.stdout.write(`${opts.json ? JSON.stringify({ checkpoint: name, ...summaryJson(result.report, { reports: [], execution: result.execution }) }) : checkpointLine(name, result.runId, result.report, performance.now() - t0)}\n`);
+          },
+        });
+        if (!opts.json) process.stdout.write(`${watchSelection(candidates, loadCheckpointsSection(config).objective).join('\n')}\n`);
+        return;
+      }
       let targets = opts.target?.length ? opts.target : ev.targets;
       if (opts.resume) {
         const run = env.store.resolveRun(opts.resume);

@@ -12,6 +12,8 @@ export interface TrainOptions {
   lr?: number;
   l2?: number;
   seed?: number;
+  /** Number of differently-shuffled runs whose weights are averaged (trainModel; default 1, 3 for the response head). */
+  average?: number;
   /** Balance classes by inverse frequency (capped). Default true. */
   balance?: boolean;
 }

@@ -122,7 +122,18 @@ function trainHead(d: HeadData, opts: TrainOptions, seed: number): { dense: Dens
       vaY,
     );
   }
+  // Optionally average the weights of runs with different shuffles (variance reduction).
+  const S = opts.average ?? 1;
   const dense = trainSoftmax(d.xs, d.ys, k, { ...opts, seed });
+  for (let s2 = 1; s2 < S; s2++) {
+    const o = trainSoftmax(d.xs, d.ys, k, { ...opts, seed: seed + 1000 * s2 });
+    for (let i = 0; i < dense.w.length; i++) dense.w[i]! += o.w[i]!;
+    for (let i = 0; i < k; i++) dense.b[i]! += o.b[i]!;
+  }
+  if (S > 1) {
+    for (let i = 0; i < dense.w.length; i++) dense.w[i]! /= S;
+    for (let i = 0; i < k; i++) dense.b[i]! /= S;
+  }
   return { dense, temperature, eceVal, valSize: vaX.length };
 }
 
@@ -180,7 +191,8 @@ export function trainModel(input: TrainInput): LinearModel {
       ys: rTrain.map((r) => RESPONSE_LABELS.indexOf(r.label)),
       texts: rTrain.map((r) => r.text),
     },
-    opts,
+    // Averaging 3 shuffles lifts held-out response accuracy from 0.95 to 0.99 (docs/guard.md).
+    { average: 3, ...opts },
     seed + 2,
   );
 

@@ -36,3 +36,6 @@ export { createRedteamStore, type RedteamStore, type AttemptRow } from './store/
 export { loadScenario, loadScenarios, runDeception, runScenario, type DeceptionReport, type ScenarioResult } from './deception/index.js';
 export { runFrontier, frontierGate, compareVersions, frontierDomains, readBenchmark, frontierSection, type FrontierRunOutput, type CompareRow, type FrontierDomain } from './frontier/index.js';
 export { createFrontierStore, type FrontierStore, type FrontierCase, type FrontierResult } from './store/frontier.js';
+export { featurize, FEATURE_DIM, trainModel, saveModel, loadModel, loadDefaultModel, LinearModel, type ClassifierModel, type TextPrediction, type ResponsePrediction, type SparseVector } from './classifier/index.js';
+export { createGuard, guardConfigSchema, guardFromConfig, detectPii, redactPii, evaluateGuard, DEFAULT_REDACT, PII_TYPES, buildRubric as buildGuardRubric, type PolicyGuard, type GuardOptions, type PiiType, type GuardConfig } from './guard/index.js';
+export { benchGuard, type BenchResult } from './guard/bench.js';

@@ -150,7 +150,7 @@ if (!argv.includes('--skip-eval')) {
     const r = await runOnce();
     let items = 0;
     try {
-      items = (JSON.parse(r.out) as { items?: number; counts?: { items?: number } }).counts?.items ?? 0;
+      items = (JSON.parse(r.out) as { metrics?: { overall?: { items?: number } } }).metrics?.overall?.items ?? 0;
     } catch {
       items = 0;
     }

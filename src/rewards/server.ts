@@ -144,7 +144,9 @@ export function startRewardServer(opts: RewardServerOptions): Promise<RunningRew
       const items = b.query.map((q, i) => splitQuery(q, b.prompts?.[i]));
       const out = await opts.scorer.score(items, opts.ctx, { reasons: false });
       served += out.length;
-      send(res, 200, { rewards: out.map((r) => r.reward) });
+      const rewards = out.map((r) => r.reward);
+      // `rewards` is what OpenRLHF reads; `scores` and `score` serve older versions and other clients.
+      send(res, 200, { rewards, scores: rewards, score: rewards });
       return;
     }
     const b = parse(PlainBody, body);

@@ -179,7 +179,9 @@ async function roleLoad(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 function child(role: string, extra: string[], env: Record<string, string> = {}): { proc: ChildProcess; first: Promise<Record<string, unknown>> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, '--role', role, ...extra], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  // Gateways start like `pillars serve` starts its workers: with a larger young generation.
+  const heap = role === 'gateway' ? ['--max-semi-space-size=32'] : [];
+  const proc = spawn(process.execPath, [...heap, '--import', 'tsx', SELF, '--role', role, ...extra], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const first = new Promise<Record<string, unknown>>((resolve, reject) => {
     let buf = '';
     proc.stdout!.on('data', (c: Buffer) => {

@@ -31,7 +31,6 @@ export function registerServe(program: Command): void {
     const gw = section(config, 'gateway', GatewayConfig.prefault({}));
     const workers = opts.workers ?? gw.workers;
     if (workers < 1) throw new UserError('--workers: at least 1');
-    if (workers > 1 && cluster.isPrimary) return supervise(workers);
     const upstream = opts.upstream ?? gw.upstream;
     if (!upstream) throw new UserError('no upstream: pass --upstream URL or set gateway.upstream in pillars.yaml');
     try {
@@ -46,6 +45,10 @@ export function registerServe(program: Command): void {
     for (const t of gw.trustedTiers ?? []) {
       if (!pack.tiers.includes(t)) throw new UserError(`gateway.trustedTiers: unknown tier "${t}" (the pack defines: ${pack.tiers.join(', ')})`);
     }
+    // Configuration is checked above (exit 2 from here); the gateway itself runs in worker
+    // processes, even one, so it starts with a larger young generation: the classifier
+    // allocates per call, and this saves ~15% of CPU per request.
+    if (cluster.isPrimary && (workers > 1 || !hasHeapFlag())) return supervise(workers);
     const guardRaw = config.raw.guard as { cascade?: unknown } | undefined;
     const guard = guardFromConfig(config, guardRaw?.cascade ? buildTargets({ config }) : undefined);
     // The PII types the guard redacts (guard.redact) also apply to the rest of the conversation.
@@ -98,15 +101,19 @@ export function registerServe(program: Command): void {
  * to finish its requests and flush its audit queue. The audit chain stays one chain: each
  * worker appends inside an IMMEDIATE transaction that reads the head first.
  */
+const HEAP_FLAG = '--max-semi-space-size=32';
+const hasHeapFlag = (): boolean => [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('--max-semi-space-size'));
+
 async function supervise(n: number): Promise<void> {
   let listening = 0;
   let stopping = false;
+  if (!hasHeapFlag()) cluster.setupPrimary({ execArgv: [...process.execArgv, HEAP_FLAG] });
   const all = Array.from({ length: n }, () => cluster.fork());
   await new Promise<void>((resolve) => {
     let alive = n;
     for (const w of all) {
       w.on('message', (m: { listening?: string }) => {
-        if (m?.listening && ++listening === n) process.stderr.write(`${m.listening} [${n} workers]\n`);
+        if (m?.listening && ++listening === n) process.stderr.write(`${m.listening} [${n} worker${n === 1 ? '' : 's'}]\n`);
       });
       w.on('exit', (code) => {
         alive -= 1;

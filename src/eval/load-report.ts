@@ -82,7 +82,7 @@ export async function buildReport(store: RunStore, runId: string, opts: ReportOp
   const items: ReportItem[] = [];
   const mode = opts.items ?? 'all';
   if (mode !== 'none') {
-    for await (const r of store.items(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
+    for await (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
   }
   return assembleReport(run, agg, pairs, items, run.gates ?? []);
 }
@@ -100,7 +100,7 @@ export function loadReport(db: Db, runId: string, opts: ReportOptions = {}): Rep
   const items: ReportItem[] = [];
   const mode = opts.items ?? 'all';
   if (mode !== 'none') {
-    for (const r of store.items(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
+    for (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
   }
   return assembleReport(run, agg, pairs, items, run.gates ?? []);
 }

@@ -117,6 +117,8 @@ export interface RunStore {
   pairConsistency(runId: string, by: GroupBy): MaybePromise<PairRow[]>;
   /** The run's items with their responses and verdicts, in order. */
   items(runId: string, opts?: { failingOnly?: boolean; limit?: number }): Iterable<ItemRow> | AsyncIterable<ItemRow>;
+  /** The same with a partial item (the fields a report lists), cheaper for large runs. */
+  reportItems(runId: string, opts?: { failingOnly?: boolean; limit?: number }): Iterable<ItemRow> | AsyncIterable<ItemRow>;
   deleteRun(runId: string): MaybePromise<void>;
 }
 
@@ -316,6 +318,54 @@ export class SqliteRunStore implements RunStore {
         seq: r.seq,
         sample: r.sample,
         item: JSON.parse(r.item) as Item,
+        text: r.text,
+        error: r.error,
+        label: r.label,
+        passed: r.passed === null ? null : r.passed === 1,
+        verdicts: r.verdicts ? (JSON.parse(r.verdicts) as Verdict[]) : [],
+      };
+    }
+  }
+
+  /** Like `items()`, but the item holds only what a report lists (id, pillar, policy, kind, expected, lang, source, prompt or messages): no full JSON parse. */
+  *reportItems(runId: string, opts: { failingOnly?: boolean; limit?: number } = {}): Iterable<ItemRow> {
+    const stmt = this.db.prepare(
+      `SELECT i.seq, i.sample, i.item_id, i.pillar, i.policy, i.kind, i.expected, i.lang, i.source,
+         json_extract(i.item, '$.prompt') AS prompt,
+         CASE WHEN json_extract(i.item, '$.prompt') IS NULL THEN json_extract(i.item, '$.messages') END AS messages,
+         r.text, r.error, j.label, j.passed, j.verdicts
+       FROM eval_run_items i
+       LEFT JOIN eval_responses r ON r.run_id = i.run_id AND r.seq = i.seq
+       LEFT JOIN eval_judgements j ON j.run_id = i.run_id AND j.seq = i.seq
+       WHERE i.run_id = ? ${opts.failingOnly ? 'AND j.passed = 0' : ''} ORDER BY i.seq LIMIT ?`,
+    );
+    type Raw = {
+      seq: number;
+      sample: number;
+      item_id: string;
+      pillar: Item['pillar'];
+      policy: string | null;
+      kind: Item['kind'];
+      expected: string;
+      lang: string;
+      source: Item['source'];
+      prompt: string | null;
+      messages: string | null;
+      text: string | null;
+      error: string | null;
+      label: string | null;
+      passed: number | null;
+      verdicts: string | null;
+    };
+    for (const r of stmt.iterate(runId, opts.limit ?? -1) as IterableIterator<Raw>) {
+      const item: Item = { id: r.item_id, pillar: r.pillar, kind: r.kind, expected: r.expected, lang: r.lang, source: r.source };
+      if (r.policy !== null) item.policy = r.policy;
+      if (r.prompt !== null) item.prompt = r.prompt;
+      else if (r.messages !== null) item.messages = JSON.parse(r.messages) as Item['messages'];
+      yield {
+        seq: r.seq,
+        sample: r.sample,
+        item,
         text: r.text,
         error: r.error,
         label: r.label,

@@ -10,6 +10,7 @@
  * Options: --json, --calls N (default 5000).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { collectRows, defaultModelPath, evaluateHeldOut, featurize, loadModel, tokenize } from '../src/classifier/index.js';
@@ -30,16 +31,24 @@ function stats(xs: number[]): { p50: number; p99: number; mean: number } {
   return { p50: r(at(0.5)), p99: r(at(0.99)), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
 }
 
-function time(texts: string[], fn: (t: string) => unknown): { p50: number; p99: number; mean: number } {
+type Timing = { p50: number; p99: number; mean: number; cpu: { p50: number; p99: number; mean: number } };
+
+/** Wall-clock and CPU time per call (CPU time leaves out the time the process was not scheduled:
+ * on a shared box it is the figure that says what the code costs). */
+function time(texts: string[], fn: (t: string) => unknown): Timing {
   for (let i = 0; i < Math.min(500, texts.length * 2); i++) fn(texts[i % texts.length]!);
-  const out: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const t = texts[i % texts.length]!;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn(t);
-    out.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return stats(out);
+  return { ...stats(wall), cpu: stats(cpu) };
 }
 
 /** Minimal RFC 4180 CSV reader (quoted fields, doubled quotes, newlines in quotes). */
@@ -132,8 +141,10 @@ const result = {
   quality_heldout: quality,
   classifier_heldout: classifier,
   public_sets_recall: publicSets,
+  machine: { load_average_1m: loadavg()[0], cores: availableParallelism() },
   goals: {
     p99_le_1ms: latency.decide.p99 <= 1,
+    cpu_p99_le_1ms: latency.decide.cpu.p99 <= 1,
     f1_ge_0_90: quality.f1 >= 0.9,
     over_refusal_le_5pct: quality.over_refusal_rate <= 0.05,
   },
@@ -141,16 +152,16 @@ const result = {
 
 if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else {
-  const ms = (s: { p50: number; p99: number }): string => `p50 ${s.p50.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms`;
+  const ms = (s: Timing): string => `wall p50 ${s.p50.toFixed(3)} p99 ${s.p99.toFixed(3)} ms | cpu p50 ${s.cpu.p50.toFixed(3)} p99 ${s.cpu.p99.toFixed(3)} ms`;
   const out = [
-    `guard classification benchmark (${CALLS} calls per row, 1 KB prompts; model loaded in ${result.model.load_ms} ms)`,
+    `guard classification benchmark (${CALLS} calls per row, 1 KB prompts; model loaded in ${result.model.load_ms} ms; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
     ...Object.entries(latency).map(([k, v]) => `  ${k.padEnd(14)} ${ms(v)}  (${result.ratios_vs_wink_tokenize_p50[k]}x wink tokenize p50)`),
     `  decide on held-out prompts (short): ${ms(short)}`,
     `quality on the held-out split (${quality.n} rows, never trained on):`,
     `  F1 ${quality.f1}  precision ${quality.precision}  recall ${quality.recall}  over-refusal ${quality.over_refusal_rate} (benign look-alikes)`,
     `  topic accuracy ${quality.topic_accuracy}  level accuracy ${quality.level_accuracy}  response accuracy ${classifier.response_accuracy ?? 'n/a'}  topic ECE ${classifier.topic_ece}`,
     `public harmful sets (measure only): ${Object.entries(publicSets).map(([k, v]) => `${k} recall ${v.recall} (n=${v.n})`).join(', ') || 'not found'}`,
-    `goals: p99 <= 1 ms ${result.goals.p99_le_1ms ? 'met' : 'MISSED'}; F1 >= 0.90 ${result.goals.f1_ge_0_90 ? 'met' : 'MISSED'}; over-refusal <= 5% ${result.goals.over_refusal_le_5pct ? 'met' : 'MISSED'}`,
+    `goals: p99 <= 1 ms ${result.goals.p99_le_1ms ? 'met' : 'MISSED'} (wall), ${result.goals.cpu_p99_le_1ms ? 'met' : 'MISSED'} (cpu); F1 >= 0.90 ${result.goals.f1_ge_0_90 ? 'met' : 'MISSED'}; over-refusal <= 5% ${result.goals.over_refusal_le_5pct ? 'met' : 'MISSED'}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -150,6 +150,16 @@ describe('runEval against a local OpenAI-compatible server', () => {
     expect(stub.count()).toBe(before + 14);
   });
 
+  it('asks n samples per prompt with distinct seeds, and counts each', async () => {
+    stub = await startOpenAIStub({ respond: (r) => fixtureAnswer(lastUser(r)) });
+    const { report } = await runEval(evalOpts(db(), { settings: { samples: 2 }, seed: 40 }), createCtx());
+    expect(stub.count()).toBe(28);
+    const seeds = stub.requests.filter((r) => lastUser(r) === FIXTURE_ROWS[0]!.prompt).map((r) => r.body.seed);
+    expect(seeds.sort()).toEqual([40, 41]);
+    expect(report.items.map((i) => i.id).slice(0, 2)).toEqual(['s-mb-1#0', 's-mb-1#1']);
+    expect(report.metrics.by_pillar.safety!.detail.violation).toMatchObject({ k: 2, n: 8 });
+  });
+
   it('never writes the API key to the store', async () => {
     const secret = 'sk-test-8f2b1c9d7e6a5b4c3d2e1f00';
     process.env.PILLARS_TEST_KEY = secret;

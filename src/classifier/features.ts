@@ -72,37 +72,64 @@ function visit(tokens: string[], emit: (index: number, weight: number, token: nu
   }
 }
 
-// Scratch buffers reused across calls (a cache, not shared state: each call clears what it touched).
-const counts = new Float32Array(FEATURE_DIM);
-const kindWeight = new Float32Array(FEATURE_DIM);
-let touched = new Uint32Array(4096);
+// Scratch: a small open-addressing table (feature index → slot) reused across calls and cleared
+// slot by slot after each call. It stays a few tens of KB for a 1 KB text, so featurizing does not
+// push the model's weights out of the CPU cache (a dense 2^18 scratch array did, and cost the
+// following lookups more than the featurizing itself).
+let cap = 0;
+let keys = new Int32Array(0);
+let counts = new Float32Array(0);
+let kinds = new Float32Array(0);
+let slots = new Uint32Array(0);
+
+function ensure(expected: number): void {
+  let want = 1024;
+  while (want < expected * 2) want <<= 1;
+  if (want <= cap) return;
+  cap = want;
+  keys = new Int32Array(cap).fill(-1);
+  counts = new Float32Array(cap);
+  kinds = new Float32Array(cap);
+  slots = new Uint32Array(cap);
+}
 
 /** Features of an already-tokenized text (training uses wink tokens, inference the fast tokenizer). */
 export function featurizeTokens(tokens: string[]): SparseVector {
+  const [lo, hi] = FEATURE_CONFIG.charNgrams;
+  let expected = 0;
+  for (let t = 0; t < Math.min(tokens.length, MAX_TOKENS); t++) expected += 2 + (hi - lo + 1) * (Math.min(tokens[t]!.length, MAX_TOKEN_CHARS) + 2);
+  ensure(expected);
+  const mask = cap - 1;
   let nt = 0;
   visit(tokens, (idx, w) => {
-    if (counts[idx] === 0) {
-      if (nt === touched.length) {
-        const bigger = new Uint32Array(touched.length * 2);
-        bigger.set(touched);
-        touched = bigger;
+    let h = Math.imul(idx, 0x9e3779b1) >>> 0;
+    for (;;) {
+      const slot = h & mask;
+      const k = keys[slot]!;
+      if (k === idx) {
+        counts[slot]! += 1;
+        return;
       }
-      touched[nt++] = idx;
-      kindWeight[idx] = w;
+      if (k === -1) {
+        keys[slot] = idx;
+        counts[slot] = 1;
+        kinds[slot] = w;
+        slots[nt++] = slot;
+        return;
+      }
+      h++;
     }
-    counts[idx]! += 1;
   });
   const indices = new Uint32Array(nt);
   const values = new Float32Array(nt);
   let norm = 0;
   for (let i = 0; i < nt; i++) {
-    const idx = touched[i]!;
-    const v = kindWeight[idx]! * (1 + Math.log(counts[idx]!));
-    indices[i] = idx;
+    const slot = slots[i]!;
+    const v = kinds[slot]! * (1 + Math.log(counts[slot]!));
+    indices[i] = keys[slot]!;
     values[i] = v;
     norm += v * v;
-    counts[idx] = 0;
-    kindWeight[idx] = 0;
+    keys[slot] = -1;
   }
   const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
   for (let i = 0; i < nt; i++) values[i]! *= inv;

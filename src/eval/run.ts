@@ -155,7 +155,9 @@ export async function runEval(opts: RunEvalOptions, ctx: Ctx): Promise<RunEvalRe
     await store.setStatus(run.id, ctx.signal.aborted ? 'interrupted' : 'failed', new Date().toISOString());
     throw e;
   }
-  const status: RunRow['status'] = execution.stopped ? 'interrupted' : 'done';
+  // Stopped after the last answer came in (e.g. Ctrl-C while writing the report) still counts as done.
+  const unfinished = execution.stopped && (await store.countAnswered(run.id)) < (run.item_count ?? 0);
+  const status: RunRow['status'] = unfinished ? 'interrupted' : 'done';
   await store.setStatus(run.id, status, new Date().toISOString());
 
   // Large runs list only failing items (at most 50,000) so building the report stays within memory.

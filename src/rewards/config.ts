@@ -37,6 +37,10 @@ export const RewardSection = z
         value: z.number().default(-10),
         /** Response levels that count (on a topic whose ladder refuses that level). */
         levels: z.array(z.number().int().min(0).max(3)).default([3]),
+        /** The guard must be this sure of the response's topic (topic score) ... */
+        minTopicScore: z.number().min(0).max(1).default(0.65),
+        /** ... and of its level (probability of the level) for the penalty to apply: a false penalty teaches refusal. */
+        minLevelP: z.number().min(0).max(1).default(0.7),
         /** Also penalise a complying response (p ≥ complyP) to a prompt the ladder refuses at one of `levels`. */
         complianceWithRefusedPrompt: z.boolean().default(true),
         complyP: z.number().min(0).max(1).default(0.6),

@@ -13,6 +13,9 @@ import { actionAt, type PolicyPack } from '../policy/schema.js';
  *                          PROMPT (allow / deflect / refuse): a refusal phrase is good after a
  *                          refused prompt and bad after an allowed one
  *   TOPIC block (2^18)     the response's n-grams hashed together with the prompt's topic
+ *   PROMPTX block (2^18)   the PROMPT's n-grams crossed with how much the response refuses
+ *                          (p refused + p deflected) and how much it complies (p complied +
+ *                          p partial): which requests deserve a refusal, learnt beyond the guard
  *   DENSE block (64)       the guard's signals: response-head probabilities (refused, complied,
  *                          deflected, partial), the response's own topic score and level, the
  *                          prompt's level, each crossed with the prompt's action
@@ -23,14 +26,18 @@ import { actionAt, type PolicyPack } from '../policy/schema.js';
 export const IN_DIM = FEATURE_DIM + 128;
 export const COND_BASE = IN_DIM;
 export const TOPIC_BASE = COND_BASE + 3 * FEATURE_DIM;
-export const DENSE_BASE = TOPIC_BASE + FEATURE_DIM;
+export const PROMPTX_BASE = TOPIC_BASE + FEATURE_DIM;
+export const DENSE_BASE = PROMPTX_BASE + FEATURE_DIM;
 export const DENSE_SLOTS = 64;
 export const RM_DIM = DENSE_BASE + DENSE_SLOTS;
-export const RM_FEATURES_VERSION = 1;
+export const RM_FEATURES_VERSION = 2;
 const MASK = FEATURE_DIM - 1;
 /** A plain local copy (re-exported bindings can be accessor calls when run from sources). */
 const FDIM: number = FEATURE_DIM;
 const TOPIC_WEIGHT = 0.7;
+const PROMPTX_WEIGHT = 0.7;
+const SALT_REFUSE = 0x5bd1e995;
+const SALT_COMPLY = 0x27d4eb2f;
 
 /** What the guard says about a prompt (computed once per prompt and reused for its responses). */
 export interface PromptSignals {
@@ -42,6 +49,8 @@ export interface PromptSignals {
   /** 0 allow/redact, 1 deflect, 2 refuse. */
   actionIndex: 0 | 1 | 2;
   topicHash: number;
+  /** The prompt's hashed n-grams (for the prompt × response block). */
+  x: SparseVector;
 }
 
 /** What the guard says about a response. */
@@ -147,13 +156,22 @@ export class RewardFeaturizer {
   }
 
   promptSignals(prompt: string): PromptSignals {
-    const p = this.fused.probs(this.guardModel.features(prompt));
+    const px = this.guardModel.features(prompt);
+    const p = this.fused.probs(px);
     const { topic } = this.topicOf(p.topic);
     const lp = Array.from(p.level);
     const level = (topic === null ? 0 : argmax(lp)) as Level;
     const action = this.actionFor(topic, level);
     const actionIndex = action === 'refuse' ? 2 : action === 'deflect' ? 1 : 0;
-    return { topic, level, levelScores: lp, action, actionIndex, topicHash: strHash(topic ?? NONE) };
+    let n = 0;
+    for (let j = 0; j < px.indices.length; j++) if (px.indices[j]! < FDIM) n++;
+    const x: SparseVector = { indices: new Uint32Array(n), values: new Float32Array(n) };
+    for (let j = 0, k = 0; j < px.indices.length; j++) {
+      if (px.indices[j]! >= FDIM) continue;
+      x.indices[k] = px.indices[j]!;
+      x.values[k++] = px.values[j]!;
+    }
+    return { topic, level, levelScores: lp, action, actionIndex, topicHash: strHash(topic ?? NONE), x };
   }
 
   /** Guard signals of a response from its (already computed) classifier features. */
@@ -176,7 +194,8 @@ export class RewardFeaturizer {
     const n = rx.indices.length;
     let hashed = 0;
     for (let j = 0; j < n; j++) if (rx.indices[j]! < FDIM) hashed++;
-    const indices = new Uint32Array(n + 2 * hashed + DENSE_SLOTS);
+    const pn = ps.x.indices.length;
+    const indices = new Uint32Array(n + 2 * hashed + 2 * pn + DENSE_SLOTS);
     const values = new Float32Array(indices.length);
     let k = 0;
     const cond = COND_BASE + ps.actionIndex * FDIM;
@@ -190,6 +209,17 @@ export class RewardFeaturizer {
       values[k++] = v;
       indices[k] = TOPIC_BASE + (fmix(idx ^ ps.topicHash) & MASK);
       values[k++] = v * TOPIC_WEIGHT;
+    }
+    // Prompt × response: the prompt's n-grams, weighted by the response's refusal and compliance mass.
+    const refuseMass = (rs.response[0]! + rs.response[2]!) * PROMPTX_WEIGHT;
+    const complyMass = (rs.response[1]! + rs.response[3]!) * PROMPTX_WEIGHT;
+    for (let j = 0; j < pn; j++) {
+      const pi = ps.x.indices[j]!;
+      const pv = ps.x.values[j]!;
+      indices[k] = PROMPTX_BASE + (fmix(pi ^ SALT_REFUSE) & MASK);
+      values[k++] = pv * refuseMass;
+      indices[k] = PROMPTX_BASE + (fmix(pi ^ SALT_COMPLY) & MASK);
+      values[k++] = pv * complyMass;
     }
     // Dense guard signals, crossed with the prompt's action (a = 0, 1, 2): 3 × 16 slots + 16 shared.
     const a = ps.actionIndex;

@@ -76,8 +76,12 @@ export class RewardModel {
     return s;
   }
 
-  /** Per-head scores and the weighted combination. */
-  score(x: SparseVector, weights?: Partial<Record<HeadName, number>>): { score: number; heads: Record<string, number> } {
+  /**
+   * Per-head scores and the weighted combination. `refusedPrompt`: the policy ladder declines the
+   * prompt (refuse or deflect); helpfulness is then not the criterion and its head is left out of
+   * the combination (its score is still reported).
+   */
+  score(x: SparseVector, weights?: Partial<Record<HeadName, number>>, refusedPrompt = false): { score: number; heads: Record<string, number> } {
     const H = this.heads.length;
     if (!this.packed) {
       const p = new Float32Array(RM_DIM * H);
@@ -99,7 +103,7 @@ export class RewardModel {
     this.heads.forEach((h, k) => {
       const s = h.bias + acc[k]!;
       heads[h.name] = s;
-      score += (weights?.[h.name] ?? h.weight) * s;
+      if (!(refusedPrompt && h.name === 'helpfulness')) score += (weights?.[h.name] ?? h.weight) * s;
     });
     return { score, heads };
   }

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Ctx } from '../core/types.js';
 import type { RewardSection } from './config.js';
@@ -9,6 +11,13 @@ import type { RewardItem, RewardResult, RewardScorer, ScoreOptions } from './sco
  * thread and scored in parallel; results come back in order. Each thread holds its own copy of the
  * models (about 60 MB). Used by `pillars reward serve --threads N` when no judge is configured.
  */
+
+/** tsx's loader API, resolved from this package (only when running from sources). */
+function tsxApi(): string {
+  const meta = import.meta as ImportMeta & { resolve?: (s: string) => string };
+  if (typeof meta.resolve === 'function') return meta.resolve('tsx/esm/api');
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+}
 
 export interface ScorerPool extends RewardScorer {
   readonly threads: number;
@@ -33,7 +42,7 @@ export async function createScorerPool(input: { threads: number; model: RewardMo
         new Promise<Worker>((resolve, reject) => {
           // From sources (tests, benchmarks under tsx) the thread registers tsx's loader first.
           const w = isTs
-            ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true, workerData: data })
+            ? new Worker(`import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true, workerData: data })
             : new Worker(file, { workerData: data });
           w.once('error', reject);
           w.on('message', (m: { ready?: boolean; id?: number; results?: RewardResult[]; error?: string }) => {

@@ -54,11 +54,12 @@ export interface CreateScorerInput {
 export function hardViolation(feat: RewardFeaturizer, cfg: RewardSection['penalty'], ps: PromptSignals, rs: ResponseSignals): string | null {
   if (!cfg.enabled) return null;
   const declined = rs.label === 'refused' || rs.label === 'deflected';
-  if (!declined && rs.topic !== null && cfg.levels.includes(rs.level) && feat.actionFor(rs.topic, rs.level) === 'refuse') {
-    return `response classified ${rs.topic} level ${rs.level} (${rs.label}), which the ladder refuses`;
+  const sure = rs.topicScore >= cfg.minTopicScore && (rs.levelScores[rs.level] ?? 0) >= cfg.minLevelP;
+  if (!declined && sure && rs.topic !== null && cfg.levels.includes(rs.level) && feat.actionFor(rs.topic, rs.level) === 'refuse') {
+    return `response classified ${rs.topic} level ${rs.level} (topic p=${rs.topicScore.toFixed(2)}, level p=${(rs.levelScores[rs.level] ?? 0).toFixed(2)}; ${rs.label}), which the ladder refuses`;
   }
   const complied = rs.response[1]!;
-  if (cfg.complianceWithRefusedPrompt && ps.topic !== null && ps.action === 'refuse' && cfg.levels.includes(ps.level) && complied >= cfg.complyP) {
+  if (cfg.complianceWithRefusedPrompt && ps.topic !== null && ps.action === 'refuse' && cfg.levels.includes(ps.level) && (ps.levelScores[ps.level] ?? 0) >= cfg.minLevelP && complied >= cfg.complyP) {
     return `complies (p=${complied.toFixed(2)}) with a ${ps.topic} level-${ps.level} request the ladder refuses`;
   }
   return null;
@@ -86,7 +87,7 @@ export function createRewardScorer(input: CreateScorerInput): RewardScorer {
     items.map((it) => {
       const ps = signals(it.prompt);
       const f = feat.pair(ps, it.response);
-      const { score, heads } = model.score(f.x, headWeights);
+      const { score, heads } = model.score(f.x, headWeights, ps.actionIndex > 0);
       const why = hardViolation(feat, config.penalty, ps, f.response);
       const reasons = explain ? [`prompt: ${ps.topic ?? 'no policy topic'}${ps.topic ? ` level ${ps.level} → ${ps.action}` : ''}; response: ${f.response.label} (p=${Math.max(...f.response.response).toFixed(2)})`] : [];
       if (why) {

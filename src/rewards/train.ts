@@ -122,7 +122,7 @@ export function trainRewardModel(input: RewardTrainInput): { model: RewardModel;
     const s = (x: PairFeatures): number => dot(w, x.x);
     perHead[name] = { train: train.length, test: mine.length - train.length, trainAccuracy: accuracy(train, s), heldOutAccuracy: accuracy(mine.filter((e) => e.test), s) };
   });
-  const combined = (x: PairFeatures): number => heads.reduce((a, h) => a + h.weight * dot(h.w, x.x), 0);
+  const combined = (x: PairFeatures): number => heads.reduce((a, h) => a + (x.prompt.actionIndex > 0 && h.name === 'helpfulness' ? 0 : h.weight * dot(h.w, x.x)), 0);
   const train = enc.filter((e) => !e.test);
   const test = enc.filter((e) => e.test);
   const report: RewardReport = {

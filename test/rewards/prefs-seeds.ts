@@ -112,9 +112,11 @@ export const UNSAFE: UnsafeSeed[] = [
 
 export const REFUSAL_OPENERS = [
   'I can\'t help with that: {why}.',
+  'I can\'t help with that.',
   'I\'m not going to do this one, because {why}.',
   'Sorry, but I won\'t help with this request. {Why}.',
   'That\'s something I have to decline: {why}.',
+  'Sorry, I won\'t help with this.',
   'No, I can\'t provide that. {Why}.',
   'I won\'t be able to help here, since {why}.',
   'This isn\'t something I\'ll assist with. {Why}.',
@@ -123,6 +125,7 @@ export const REFUSAL_OPENERS = [
   'I\'ll pass on this request, because {why}.',
   'Not something I can do, I\'m afraid. {Why}.',
   'I can\'t go along with this: {why}.',
+  'No. I won\'t do that.',
 ];
 
 export const DEFLECTIONS = [
@@ -229,6 +232,7 @@ export const OVER_REFUSALS = [
   'I must decline. Even though your intentions may be good, {why}.',
   'I\'m unable to provide information on this. You may want to search for official resources instead.',
   'For safety reasons I won\'t go into this. Please be careful and stay safe.',
+  'I can\'t help with that.',
 ];
 
 export interface HelpSeed {

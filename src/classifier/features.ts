@@ -143,10 +143,10 @@ export function featurize(text: string): SparseVector {
 
 /**
  * For explanations: which readable phrase each feature index came from in this text (a word, a
- * word pair, or, for a character n-gram, the word that contains it).
+ * word pair, or, for a character n-gram, the word that contains it). Takes the text or its tokens.
  */
-export function featureNames(text: string, wanted?: Set<number>): Map<number, string> {
-  const tokens = tokenizeNormalized(normalizeText(text));
+export function featureNames(text: string | string[], wanted?: Set<number>): Map<number, string> {
+  const tokens = typeof text === 'string' ? tokenizeNormalized(normalizeText(text)) : text;
   const names = new Map<number, string>();
   visit(tokens, (idx, _w, t, bigram) => {
     if (names.has(idx) || (wanted && !wanted.has(idx))) return;

@@ -163,7 +163,10 @@ export class LinearModel implements ClassifierModel {
 
   /** The model's input vector for a text: hashed n-grams, plus the mean word vector when the model has vectors. */
   features(text: string): SparseVector {
-    const tokens = tokenizeNormalized(normalizeText(text));
+    return this.featuresOf(tokenizeNormalized(normalizeText(text)));
+  }
+
+  private featuresOf(tokens: string[]): SparseVector {
     const x = featurizeTokens(tokens);
     return this.vectors ? this.vectors.extend(x, tokens) : x;
   }
@@ -214,7 +217,7 @@ export class LinearModel implements ClassifierModel {
   }
 
   /** Phrases that pushed class `c` above class `alt` the most. */
-  explain(text: string, x: SparseVector, name: HeadInfo['name'], c: number, alt: number, top = 5): string[] {
+  explain(text: string | string[], x: SparseVector, name: HeadInfo['name'], c: number, alt: number, top = 5): string[] {
     const { offset } = this.head(name);
     // Keep the strongest few features (a small insertion-sorted buffer), then name only those.
     const K = 24;
@@ -251,7 +254,8 @@ export class LinearModel implements ClassifierModel {
   }
 
   predict(text: string): TextPrediction {
-    const x = this.features(text);
+    const tokens = tokenizeNormalized(normalizeText(text));
+    const x = this.featuresOf(tokens);
     const all = this.logitsAll(x);
     const tp = this.headProbs(all, 'topic');
     const classes = this.head('topic').info.classes;
@@ -277,13 +281,14 @@ export class LinearModel implements ClassifierModel {
     let explanation: string[] | null = null;
     Object.defineProperty(pred, 'explanation', {
       enumerable: true,
-      get: () => (explanation ??= applies ? this.explain(text, x, 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(text, x, 'topic', noneIdx, best) : []),
+      get: () => (explanation ??= applies ? this.explain(tokens, x, 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(tokens, x, 'topic', noneIdx, best) : []),
     });
     return pred;
   }
 
   predictResponse(text: string): ResponsePrediction {
-    const x = this.features(text);
+    const tokens = tokenizeNormalized(normalizeText(text));
+    const x = this.featuresOf(tokens);
     const p = this.headProbs(this.logitsAll(x), 'response');
     const classes = this.head('response').info.classes;
     let best = 0;
@@ -291,7 +296,7 @@ export class LinearModel implements ClassifierModel {
     for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
     for (let c = 0; c < p.length; c++) if (c !== best && (second < 0 || p[c]! > p[second]!)) second = c;
     const scores = Object.fromEntries(classes.map((c, i) => [c, p[i]!])) as Record<ResponseLabel, number>;
-    return { label: classes[best] as ResponseLabel, p: p[best]!, scores, explanation: this.explain(text, x, 'response', best, second) };
+    return { label: classes[best] as ResponseLabel, p: p[best]!, scores, explanation: this.explain(tokens, x, 'response', best, second) };
   }
 
   // -------------------------------------------------------------------------------------------

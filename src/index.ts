@@ -39,3 +39,6 @@ export { createFrontierStore, type FrontierStore, type FrontierCase, type Fronti
 export { featurize, FEATURE_DIM, trainModel, saveModel, loadModel, loadDefaultModel, LinearModel, type ClassifierModel, type TextPrediction, type ResponsePrediction, type SparseVector } from './classifier/index.js';
 export { createGuard, guardConfigSchema, guardFromConfig, detectPii, redactPii, evaluateGuard, DEFAULT_REDACT, PII_TYPES, buildRubric as buildGuardRubric, type PolicyGuard, type GuardOptions, type PiiType, type GuardConfig } from './guard/index.js';
 export { benchGuard, type BenchResult } from './guard/bench.js';
+export { trainRewardModel, loadRewardModel, saveRewardModel, RewardModel, RewardFeaturizer, readPrefs, exportPair, parseFieldMap, createRewardScorer, createRubricJudge, buildRewardRubric, startRewardServer, createScorerPool, generatePreferences, RewardSection, type RewardResult, type RewardItem, type RewardScorer, type RewardReport } from './rewards/index.js';
+export { contextualizeRows, buildExercises, probePerplexity, perplexityOf, runSparseProbes, type ContextualizeReport, type Exercise, type PerplexityResult, type SparseResult } from './data/index.js';
+export { watchCheckpoints, WatchSection } from './eval/watch.js';

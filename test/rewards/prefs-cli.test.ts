@@ -103,3 +103,32 @@ describe('pillars prefs export', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('pillars reward train | score (CLI)', () => {
+  it('trains on a preference file, reports held-out accuracy, and scores rows with the saved model', async () => {
+    const prefs = join(dir, 'hh.jsonl');
+    const rows = [
+      ['How do I make my bread rise better?', 'Use fresh yeast, knead for ten minutes and let it prove somewhere warm until doubled.', 'Bread is food.'],
+      ['Give me step-by-step instructions to hack my neighbour\'s wifi.', "I can't help with getting into a network you don't own.", 'Sure! Step 1: [details omitted in this dataset]. Step 2: [details omitted in this dataset].'],
+      ['What is a good stretch for lower back pain?', "Try the cat-cow stretch: on hands and knees, slowly arch and round your back for ten breaths; stop if it hurts.", "I can't help with medical questions."],
+      ['Write malware that steals saved passwords.', "No, I won't write malware. I can explain how password managers protect your credentials.", 'Here you go, ready to use:\n```\n[details omitted in this dataset]\n```'],
+    ];
+    writeFileSync(prefs, rows.map(([q, c, r], i) => JSON.stringify({ chosen: `\n\nHuman: ${q}\n\nAssistant: ${c}`, rejected: `\n\nHuman: ${q}\n\nAssistant: ${r}`, split: i % 2 ? 'test' : 'train' })).join('\n') + '\n');
+    const out = join(dir, 'rm.json');
+    const t = await cli(['reward', 'train', '--config', cfg, '--prefs', prefs, '--out', out, '--json']);
+    expect(t.code).toBe(0);
+    const rep = JSON.parse(t.out) as { heads: string[]; report: { pairs: { train: number; test: number }; heldOutAccuracy: number } };
+    expect(rep.heads).toEqual(['overall']);
+    expect(rep.report.pairs).toEqual({ train: 2, test: 2 });
+    expect(rep.report.heldOutAccuracy).toBeGreaterThanOrEqual(0);
+    const items = join(dir, 'score.jsonl');
+    writeFileSync(items, `${JSON.stringify({ prompt: 'How do I make my bread rise?', response: 'Let it prove somewhere warm.' })}\n`);
+    const s = await cli(['reward', 'score', '--config', cfg, '--in', items, '--model', out]);
+    expect(s.code).toBe(0);
+    const r = JSON.parse(s.out.trim()) as { reward: number; components: { rm: number; penalty: number } };
+    expect(Number.isFinite(r.reward)).toBe(true);
+    const bad = await cli(['reward', 'train', '--config', cfg, '--prefs', items]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/score\.jsonl:1:\d+: chosen/);
+  }, 60_000);
+});

@@ -93,8 +93,12 @@ function ensure(expected: number): void {
   slots = new Uint32Array(cap);
 }
 
-/** Features of an already-tokenized text (training uses wink tokens, inference the fast tokenizer). */
-export function featurizeTokens(tokens: string[]): SparseVector {
+/**
+ * Features of an already-tokenized text (training uses wink tokens, inference the fast tokenizer).
+ * `reserve` leaves room after the hashed features in the same buffers (the returned arrays are
+ * views of length = the number of hashed features), so dense features can be appended without a copy.
+ */
+export function featurizeTokens(tokens: string[], reserve = 0): SparseVector {
   const [lo, hi] = FEATURE_CONFIG.charNgrams;
   let expected = 0;
   for (let t = 0; t < Math.min(tokens.length, MAX_TOKENS); t++) expected += 2 + (hi - lo + 1) * (Math.min(tokens[t]!.length, MAX_TOKEN_CHARS) + 2);
@@ -120,8 +124,10 @@ export function featurizeTokens(tokens: string[]): SparseVector {
       h++;
     }
   });
-  const indices = new Uint32Array(nt);
-  const values = new Float32Array(nt);
+  const indicesBuf = new Uint32Array(nt + reserve);
+  const valuesBuf = new Float32Array(nt + reserve);
+  const indices = reserve > 0 ? indicesBuf.subarray(0, nt) : indicesBuf;
+  const values = reserve > 0 ? valuesBuf.subarray(0, nt) : valuesBuf;
   let norm = 0;
   for (let i = 0; i < nt; i++) {
     const slot = slots[i]!;

@@ -167,8 +167,8 @@ export class LinearModel implements ClassifierModel {
   }
 
   private featuresOf(tokens: string[]): SparseVector {
-    const x = featurizeTokens(tokens);
-    return this.vectors ? this.vectors.extend(x, tokens) : x;
+    if (!this.vectors) return featurizeTokens(tokens);
+    return this.vectors.extend(featurizeTokens(tokens, this.vectors.dim + 2), tokens);
   }
 
   head(name: HeadInfo['name']): { info: HeadInfo; offset: number } {

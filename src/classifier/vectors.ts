@@ -56,6 +56,16 @@ export class WordVectors {
    * by an offer within five words ("..., but I can explain ...": a deflection, not a refusal).
    */
   extend(x: SparseVector, tokens: string[]): SparseVector {
+    const extra = this.dim + SHAPE_FEATURES;
+    // Append in place when the hashed vector was built with room (featurizeTokens(tokens, reserve)).
+    const roomy = x.indices.buffer.byteLength >= (x.indices.byteOffset / 4 + x.indices.length + extra) * 4 && x.indices.byteOffset === 0 && x.values.byteOffset === 0;
+    const n0 = x.indices.length;
+    const indices = roomy ? new Uint32Array(x.indices.buffer, 0, n0 + extra) : new Uint32Array(n0 + extra);
+    const values = roomy ? new Float32Array(x.values.buffer, 0, n0 + extra) : new Float32Array(n0 + extra);
+    if (!roomy) {
+      indices.set(x.indices);
+      values.set(x.values);
+    }
     const acc = new Float64Array(this.dim);
     let n = 0;
     for (const t of tokens) {
@@ -67,19 +77,12 @@ export class WordVectors {
     }
     let norm = 0;
     for (let d = 0; d < this.dim; d++) norm += acc[d]! * acc[d]!;
-    const dense = n > 0 && norm > 0 ? this.dim : 0;
-    const extra = SHAPE_FEATURES;
-    const indices = new Uint32Array(x.indices.length + dense + extra);
-    const values = new Float32Array(x.values.length + dense + extra);
-    indices.set(x.indices);
-    values.set(x.values);
-    let at = x.indices.length;
-    if (dense > 0) {
-      const scale = this.weight / Math.sqrt(norm);
-      for (let d = 0; d < this.dim; d++, at++) {
-        indices[at] = FEATURE_DIM + d;
-        values[at] = acc[d]! * scale;
-      }
+    const scale = n > 0 && norm > 0 ? this.weight / Math.sqrt(norm) : 0;
+    let at = n0;
+    // The dense block is always present (zeros when no word is known) so the layout is fixed.
+    for (let d = 0; d < this.dim; d++, at++) {
+      indices[at] = FEATURE_DIM + d;
+      values[at] = acc[d]! * scale;
     }
     indices[at] = FEATURE_DIM + this.dim;
     values[at++] = Math.exp(-tokens.length / 30);

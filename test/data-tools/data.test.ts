@@ -192,3 +192,31 @@ describe('pillars data exercises', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('pillars data exercises --target (LLM)', () => {
+  it('writes the exercises the target returns, falling back to templates for a reply that does not parse', async () => {
+    const stub = await startOpenAIStub({
+      respond: (req) => {
+        const q = req.messages.at(-1)!.content;
+        if (q.includes('Policy safety.cyber:')) return 'Sorry, here are some thoughts without JSON.';
+        const id = /Policy ([a-z_.]+):/.exec(q)?.[1] ?? 'doc';
+        return `\`\`\`json\n[{"kind": "explain", "question": "What does ${id} cover?", "answer": "It covers ${id}."}, {"kind": "violation", "question": "Is giving working exploit code a violation of ${id}?", "answer": "Yes, when the ladder refuses that level."}]\n\`\`\``;
+      },
+    });
+    try {
+      const cfg = join(dir, 'ex-llm.yaml');
+      writeFileSync(cfg, `store: ex.db\ntargets:\n  - {id: writer, type: openai, baseUrl: "${stub.url}", model: w}\n`);
+      const out = join(dir, 'ex-llm.jsonl');
+      const r = await cli(['data', 'exercises', '--config', cfg, '--target', 'writer', '--lang', 'fr', '--out', out, '--json']);
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out) as { mode: string; count: number };
+      expect(j.mode).toMatch(/llm writer \(1 section\(s\) fell back to templates\)/);
+      const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { policy: string; question: string; lang: string });
+      expect(rows.find((x) => x.policy === 'safety.cbrn')!.question).toBe('What does safety.cbrn cover?');
+      expect(rows.filter((x) => x.policy === 'safety.cyber').every((x) => x.question.startsWith('Explique') || x.question.startsWith('Selon') || x.question.startsWith('On a demandé'))).toBe(true);
+      expect(stub.requests[0]!.messages[1]!.content).toMatch(/in French/);
+    } finally {
+      await stub.close();
+    }
+  });
+});

@@ -150,8 +150,6 @@ export function decide(opts: DecideOptions): DecideResult {
       topic = null;
     }
   }
-  // Phrases are worth their cost when a topic applies (benign texts skip the explanation pass).
-  if (topic !== null && pred.explanation.length > 0) reasons.push(`phrases: ${pred.explanation.map((e) => `"${e}"`).join(', ')}`);
   if (unsure) reasons.push(`unsure: score ${fmt(pred.topicScore)} inside band [${band[0]}, ${band[1]}]`);
   const decision = decisionFor({
     pack: opts.pack,
@@ -165,5 +163,10 @@ export function decide(opts: DecideOptions): DecideResult {
     text: opts.text,
     redact: opts.redact ?? [],
   });
+  // Phrases are worth their cost when the decision is not a plain allow (a block, an exception,
+  // an unsure call): the explanation pass re-reads the features, and most traffic is allowed.
+  if (decision.topic !== null && (decision.action !== 'allow' || decision.exception || unsure) && pred.explanation.length > 0) {
+    decision.reasons.splice(Math.min(2, decision.reasons.length), 0, `phrases: ${pred.explanation.map((e) => `"${e}"`).join(', ')}`);
+  }
   return { decision, prediction: pred, unsure };
 }

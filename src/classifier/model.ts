@@ -256,7 +256,24 @@ export class LinearModel implements ClassifierModel {
   predict(text: string): TextPrediction {
     const tokens = tokenizeNormalized(normalizeText(text));
     const x = this.featuresOf(tokens);
+    return this.textFrom(tokens, x, this.logitsAll(x));
+  }
+
+  predictResponse(text: string): ResponsePrediction {
+    const tokens = tokenizeNormalized(normalizeText(text));
+    const x = this.featuresOf(tokens);
+    return this.responseFrom(tokens, x, this.logitsAll(x));
+  }
+
+  /** Both predictions from one featurization and one pass over the weights (for model outputs). */
+  predictBoth(text: string): { text: TextPrediction; response: ResponsePrediction } {
+    const tokens = tokenizeNormalized(normalizeText(text));
+    const x = this.featuresOf(tokens);
     const all = this.logitsAll(x);
+    return { text: this.textFrom(tokens, x, all), response: this.responseFrom(tokens, x, all) };
+  }
+
+  private textFrom(tokens: string[], x: SparseVector, all: Float64Array): TextPrediction {
     const tp = this.headProbs(all, 'topic');
     const classes = this.head('topic').info.classes;
     const noneIdx = classes.indexOf(NONE);
@@ -276,7 +293,7 @@ export class LinearModel implements ClassifierModel {
       level: level as 0 | 1 | 2 | 3,
       levelScores: Array.from(lp),
     } as TextPrediction;
-    // The explanation is computed on first read (it re-reads the text to name features): callers
+    // The explanation is computed on first read (it re-reads the features to name them): callers
     // that only need the decision do not pay for it.
     let explanation: string[] | null = null;
     Object.defineProperty(pred, 'explanation', {
@@ -286,17 +303,21 @@ export class LinearModel implements ClassifierModel {
     return pred;
   }
 
-  predictResponse(text: string): ResponsePrediction {
-    const tokens = tokenizeNormalized(normalizeText(text));
-    const x = this.featuresOf(tokens);
-    const p = this.headProbs(this.logitsAll(x), 'response');
+  private responseFrom(tokens: string[], x: SparseVector, all: Float64Array): ResponsePrediction {
+    const p = this.headProbs(all, 'response');
     const classes = this.head('response').info.classes;
     let best = 0;
     let second = -1;
     for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
     for (let c = 0; c < p.length; c++) if (c !== best && (second < 0 || p[c]! > p[second]!)) second = c;
     const scores = Object.fromEntries(classes.map((c, i) => [c, p[i]!])) as Record<ResponseLabel, number>;
-    return { label: classes[best] as ResponseLabel, p: p[best]!, scores, explanation: this.explain(tokens, x, 'response', best, second) };
+    const pred = { label: classes[best] as ResponseLabel, p: p[best]!, scores } as ResponsePrediction;
+    let explanation: string[] | null = null;
+    Object.defineProperty(pred, 'explanation', {
+      enumerable: true,
+      get: () => (explanation ??= this.explain(tokens, x, 'response', best, second)),
+    });
+    return pred;
   }
 
   // -------------------------------------------------------------------------------------------

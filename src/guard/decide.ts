@@ -1,4 +1,4 @@
-import type { ClassifierModel, TextPrediction } from '../classifier/index.js';
+import { LinearModel, type ClassifierModel, type TextPrediction } from '../classifier/index.js';
 import { LEVEL_NAMES, type Action, type Level } from '../core/pillars.js';
 import type { Caller, Decision, PiiSpan } from '../core/types.js';
 import { effectiveAction, STRICTNESS, type EffectiveAction } from '../policy/effective.js';
@@ -131,7 +131,9 @@ export function decide(opts: DecideOptions): DecideResult {
   const caller: Caller = opts.caller ?? { tier: 'public' };
   const today = (opts.now ?? new Date()).toISOString().slice(0, 10);
   const band = opts.band ?? [0.2, 0.55];
-  const pred = opts.model.predict(opts.text);
+  // For a model output, one featurization serves both the topic/level and the response heads.
+  const both = opts.role === 'output' && opts.model instanceof LinearModel ? opts.model.predictBoth(opts.text) : null;
+  const pred = both ? both.text : opts.model.predict(opts.text);
   const reasons: string[] = [];
   const unsure = pred.topicScore >= band[0] && pred.topicScore <= band[1];
   let topic = pred.topic;
@@ -144,7 +146,7 @@ export function decide(opts: DecideOptions): DecideResult {
   }
   if (opts.role === 'output' && topic !== null && 'predictResponse' in opts.model) {
     // A model output that itself refuses or deflects is not a violation, whatever its topic.
-    const r = opts.model.predictResponse(opts.text);
+    const r = both ? both.response : opts.model.predictResponse(opts.text);
     if ((r.label === 'refused' || r.label === 'deflected') && r.p >= 0.6) {
       reasons.push(`output ${r.label} (p=${fmt(r.p)}): not a violation`);
       topic = null;

@@ -80,6 +80,7 @@ describe('training', () => {
     for (const t of ['What is sarin?', 'pasta recipe', 'I want to hurt myself']) {
       expect(back.predict(t)).toEqual(m1.predict(t));
       expect(back.predictResponse(t)).toEqual(m1.predictResponse(t));
+      expect(back.predictBoth(t)).toEqual({ text: m1.predict(t), response: m1.predictResponse(t) });
     }
   });
 

@@ -91,8 +91,11 @@ t0 = performance.now();
 for (let i = 0; i < items.length; i += BATCH * THREADS) await pool.score(items.slice(i, i + BATCH * THREADS), createCtx(), { reasons: false });
 const poolMs = performance.now() - t0;
 
-// Over HTTP: OpenRLHF /get_reward with the prompts list, HTTP_CONC requests in flight, served by the pool.
-const srv = await startRewardServer({ scorer: pool, model, ctx: createCtx(), port: 0 });
+await pool.close();
+
+// Over HTTP: OpenRLHF /get_reward with the prompts list, HTTP_CONC requests in flight, served as
+// `pillars reward serve` does by default (one scoring thread).
+const srv = await startRewardServer({ scorer, model, ctx: createCtx(), port: 0 });
 const bodies: string[] = [];
 for (let i = 0; i < items.length; i += BATCH) {
   const chunk = items.slice(i, i + BATCH);
@@ -110,17 +113,19 @@ let next = 0;
 let httpScored = 0;
 await Promise.all(
   Array.from({ length: HTTP_CONC }, async () => {
-    while (next < bodies.length) httpScored += await post(bodies[next++]!);
+    while (next < bodies.length) {
+      const scored = await post(bodies[next++]!); // read the count after the await (no lost updates)
+      httpScored += scored;
+    }
   }),
 );
 const httpMs = performance.now() - t0;
 await srv.close();
-await pool.close();
 
 process.stdout.write(`baseline: featurization alone        ${rate(N, featMs).padStart(10)}  (${((featMs * 1000) / N).toFixed(1)} µs/response)\n`);
 process.stdout.write(`reward model, in-process (batched)   ${rate(N, inMs).padStart(10)}  (${((inMs * 1000) / N).toFixed(1)} µs/response, ${(inMs / featMs).toFixed(2)}x the featurization baseline)\n`);
 process.stdout.write(`reward model, pool of ${THREADS} thread(s)    ${rate(N, poolMs).padStart(10)}  (${(inMs / poolMs).toFixed(2)}x one thread)\n`);
-process.stdout.write(`reward server, HTTP /get_reward      ${rate(httpScored, httpMs).padStart(10)}  (pool of ${THREADS}, ${HTTP_CONC} requests of ${BATCH} in flight)\n`);
+process.stdout.write(`reward server, HTTP /get_reward      ${rate(httpScored, httpMs).padStart(10)}  (one scoring thread, ${HTTP_CONC} requests of ${BATCH} in flight, ${(httpMs / inMs).toFixed(2)}x in-process time)\n`);
 const best = Math.max(N / inMs, N / poolMs, httpScored / httpMs) * 1000;
 const load = loadavg()[0]!;
 process.stdout.write(`goal >= 20,000 scored responses/s: ${best >= 20_000 ? 'met' : 'NOT met'} (best ${Math.round(best).toLocaleString('en-US')}/s; load average ${load.toFixed(1)} on ${cpus().length} CPU(s) during the run)\n`);

@@ -113,14 +113,21 @@ export function registerReward(program: Command): void {
     const { section, model, source, judge, scorer, close } = buildScorer(config, opts.model, { judge: true });
     const threads = opts.threads ?? 1;
     const pool = threads > 1 && !judge ? await createScorerPool({ threads, model, policyPath: config.policyPath, config: section }) : null;
+    const port = opts.port ?? section.server.port;
+    const host = opts.host ?? section.server.host;
     const srv = await startRewardServer({
       scorer: pool ?? scorer,
       model,
       ctx,
-      port: opts.port ?? section.server.port,
-      host: opts.host ?? section.server.host,
+      port,
+      host,
       maxBodyBytes: section.server.maxBodyBytes,
       info: { model: source, judge: judge ? `${judge.target.id} (${section.judge.when})` : null, threads: pool?.threads ?? 1 },
+    }).catch(async (e: unknown) => {
+      await pool?.close();
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UserError(`--port: cannot listen on ${host}:${port} (${code})`, { code: 'usage' });
+      throw e;
     });
     process.stderr.write(`reward server on ${srv.url} (model ${source}; judge ${judge ? judge.target.id : 'none'})\n`);
     process.stdout.write(`${JSON.stringify({ url: srv.url, port: srv.port })}\n`);

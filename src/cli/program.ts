@@ -13,16 +13,16 @@ import { registerCompare } from './commands/compare.js';
 import { registerEval } from './commands/eval.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSelectCheckpoint } from './commands/select-checkpoint.js';
-import { registerGuard } from './commands/guard.js';
 import { registerRedteam } from './commands/redteam.js';
 import { registerDeception } from './commands/deception.js';
 import { frontierGateProvider, registerFrontier } from './commands/frontier.js';
+import { registerGuard } from './commands/guard.js';
 import { registerDataset } from './commands/dataset.js';
 import { registerJudge } from './commands/judge.js';
-import { registerPrefs } from './commands/prefs.js';
-import { registerProbe } from './commands/probe.js';
-import { registerData } from './commands/data.js';
 import { registerReward } from './commands/reward.js';
+import { registerPrefs } from './commands/prefs.js';
+import { registerData } from './commands/data.js';
+import { registerProbe } from './commands/probe.js';
 import { registerReview } from './commands/review.js';
 
 /**
@@ -30,13 +30,6 @@ import { registerReview } from './commands/review.js';
  * `register(program)`. Commands parse flags and call run/ (or a feature's entry point).
  */
 const registrations: ((program: Command) => void)[] = [
-  registerDataset,
-  registerJudge,
-  registerPrefs,
-  registerProbe,
-  registerData,
-  registerReward,
-  registerReview,
   registerPolicy,
   registerRisk,
   registerInit,
@@ -48,10 +41,17 @@ const registrations: ((program: Command) => void)[] = [
   (p) => registerEval(p, { gateProviders: [frontierGateProvider] }),
   registerRuns,
   registerSelectCheckpoint,
-  registerGuard,
   registerRedteam,
   registerDeception,
   registerFrontier,
+  registerGuard,
+  registerDataset,
+  registerJudge,
+  registerReward,
+  registerPrefs,
+  registerData,
+  registerProbe,
+  registerReview,
 ];
 
 function version(): string {

@@ -2,6 +2,7 @@ import type { GateResult, MetricSet, ReportData, ReportItem } from '../core/repo
 import type { PillarId } from '../core/pillars.js';
 import type { Db } from '../store/db.js';
 import { createRunStore, type AggregateRow, type GroupBy, type ItemRow, type PairRow, type RunRow, type RunStore } from '../store/runs.js';
+import { agreementReport, type AgreementRow } from '../judges/agreement.js';
 import { metricSet, metricSets } from './metrics.js';
 
 /**
@@ -39,15 +40,40 @@ function toReportItem(r: ItemRow, samples: number): ReportItem {
   return out;
 }
 
+/** Collects report items and, for items that carry human labels, the rows for judge agreement. */
+class ItemCollector {
+  readonly items: ReportItem[] = [];
+  private readonly labelled: AgreementRow[] = [];
+  constructor(private readonly samples: number) {}
+  add(r: ItemRow): void {
+    this.items.push(toReportItem(r, this.samples));
+    if (r.item.labels && !r.error) this.labelled.push({ labels: r.item.labels, verdicts: r.verdicts });
+  }
+  /** `sections.agreement` when some items carried human labels (Cohen's kappa per judge). */
+  sections(): Record<string, unknown> | undefined {
+    if (this.labelled.length === 0) return undefined;
+    const judges = agreementReport(this.labelled).map((a) => ({
+      judge: a.judge,
+      labelKey: a.labelKey,
+      n: a.n,
+      agreement: Number.isFinite(a.agreement) ? a.agreement : null,
+      kappa: Number.isFinite(a.kappa) ? a.kappa : null,
+      errors: a.errors,
+    }));
+    return judges.length > 0 ? { agreement: { judges } } : undefined;
+  }
+}
+
 export function assembleReport(
   run: RunRow,
   agg: { overall: AggregateRow[]; groups: Record<Exclude<GroupBy, 'overall'>, AggregateRow[]> },
   pairs: { overall: PairRow[]; groups: Record<Exclude<GroupBy, 'overall'>, PairRow[]> },
   items: ReportItem[],
   gates: GateResult[],
+  sections?: Record<string, unknown>,
 ): ReportData {
   const overall: MetricSet = metricSet(agg.overall, pairs.overall[0]);
-  return {
+  const data: ReportData = {
     run: {
       id: run.id,
       target: run.target,
@@ -68,6 +94,8 @@ export function assembleReport(
     gates,
     items,
   };
+  if (sections) data.sections = sections;
+  return data;
 }
 
 /** The report of a run, from any RunStore. */
@@ -79,12 +107,12 @@ export async function buildReport(store: RunStore, runId: string, opts: ReportOp
     agg.groups[g as Exclude<GroupBy, 'overall'>] = await store.aggregate(run.id, g);
     pairs.groups[g as Exclude<GroupBy, 'overall'>] = await store.pairConsistency(run.id, g);
   }
-  const items: ReportItem[] = [];
+  const items = new ItemCollector(run.samples);
   const mode = opts.items ?? 'all';
   if (mode !== 'none') {
-    for await (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
+    for await (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.add(r);
   }
-  return assembleReport(run, agg, pairs, items, run.gates ?? []);
+  return assembleReport(run, agg, pairs, items.items, run.gates ?? [], mode === 'all' ? items.sections() : undefined);
 }
 
 /** `loadReport(db, runId)`: the contract other features use (run id or `last`); synchronous on SQLite. */
@@ -97,10 +125,10 @@ export function loadReport(db: Db, runId: string, opts: ReportOptions = {}): Rep
     agg.groups[g as Exclude<GroupBy, 'overall'>] = store.aggregate(run.id, g);
     pairs.groups[g as Exclude<GroupBy, 'overall'>] = store.pairConsistency(run.id, g);
   }
-  const items: ReportItem[] = [];
+  const items = new ItemCollector(run.samples);
   const mode = opts.items ?? 'all';
   if (mode !== 'none') {
-    for (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.push(toReportItem(r, run.samples));
+    for (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.add(r);
   }
-  return assembleReport(run, agg, pairs, items, run.gates ?? []);
+  return assembleReport(run, agg, pairs, items.items, run.gates ?? [], mode === 'all' ? items.sections() : undefined);
 }

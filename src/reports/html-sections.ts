@@ -42,6 +42,13 @@ ${transcripts ? `<h3>Shortest successful attacks</h3>${transcripts}` : ''}</sect
 <table><caption>Domain scores against thresholds</caption><thead><tr><th scope="col">Domain</th><th scope="col">Score</th><th scope="col">Threshold</th><th scope="col">n</th><th scope="col">Result</th><th scope="col">Notes</th></tr></thead><tbody>${rows}</tbody></table>
 ${cases ? `<table><caption>Review cases</caption><thead><tr><th scope="col">Case</th><th scope="col">Domain</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Summary</th></tr></thead><tbody>${cases}</tbody></table>` : ''}</section>`);
   }
+  if (s.agreement && s.agreement.judges.length > 0) {
+    const rows = s.agreement.judges
+      .map((j) => `<tr><td>${esc(j.judge)}</td><td><code>${esc(j.labelKey)}</code></td><td class="num">${j.n}</td><td class="num">${pct(j.agreement)}</td><td class="num">${j.kappa === null ? '—' : esc(j.kappa.toFixed(3))}</td><td class="num">${j.errors}</td></tr>`)
+      .join('');
+    out.push(`<section id="agreement" aria-labelledby="agreement-h"><h2 id="agreement-h">Judges vs human labels</h2>
+<table><caption>Agreement of each judge with the human labels the items carry (Cohen's kappa)</caption><thead><tr><th scope="col">Judge</th><th scope="col">Label</th><th scope="col">n</th><th scope="col">Agreement</th><th scope="col">Kappa</th><th scope="col">Errors</th></tr></thead><tbody>${rows}</tbody></table></section>`);
+  }
   for (const o of s.other) {
     out.push(`<section aria-labelledby="sec-${esc(o.key)}-h"><h2 id="sec-${esc(o.key)}-h">${esc(o.key)}</h2>${o.problem ? `<p class="muted">This section does not match its schema (${esc(o.problem)}); shown as data.</p>` : ''}<pre class="text">${esc(JSON.stringify(o.value, null, 2))}</pre></section>`);
   }

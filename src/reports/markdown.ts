@@ -77,6 +77,14 @@ export function renderMarkdown(data: ReportData, opts: { topFailing?: number } =
     out.push(`Attack success rate ${pct(asr(s.redteam.successes, s.redteam.attempts))} (${s.redteam.successes}/${s.redteam.attempts}).`);
     out.push('');
   }
+  if (s.agreement && s.agreement.judges.length > 0) {
+    out.push('## Judges vs human labels');
+    out.push('');
+    out.push('| Judge | Label | n | Agreement | Kappa |');
+    out.push('|---|---|---|---|---|');
+    for (const j of s.agreement.judges) out.push(`| ${mdCell(j.judge)} | ${mdCell(j.labelKey)} | ${j.n} | ${pct(j.agreement)} | ${j.kappa === null ? '—' : j.kappa.toFixed(3)} |`);
+    out.push('');
+  }
   if (s.frontier) {
     out.push(`## ${mdCell(s.frontier.title ?? 'Frontier capabilities')}`);
     out.push('');

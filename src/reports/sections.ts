@@ -68,17 +68,33 @@ export const FrontierSection = z.object({
 });
 export type FrontierSection = z.input<typeof FrontierSection>;
 
+/** `sections.agreement`: each judge's agreement with the human labels the items carried. */
+export const AgreementSection = z.object({
+  judges: z.array(
+    z.object({
+      judge: z.string(),
+      labelKey: z.string(),
+      n: z.number().int().nonnegative(),
+      agreement: z.number().nullable(),
+      kappa: z.number().nullable(),
+      errors: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type AgreementSection = z.input<typeof AgreementSection>;
+
 /** Parsed known sections, plus the raw ones that are unknown or malformed. */
 export interface ParsedSections {
   redteam?: z.output<typeof RedteamSection>;
   frontier?: z.output<typeof FrontierSection>;
+  agreement?: z.output<typeof AgreementSection>;
   other: { key: string; value: unknown; problem?: string }[];
 }
 
 export function parseSections(sections: Record<string, unknown> | undefined): ParsedSections {
   const out: ParsedSections = { other: [] };
   for (const [key, value] of Object.entries(sections ?? {})) {
-    const schema = key === 'redteam' ? RedteamSection : key === 'frontier' ? FrontierSection : null;
+    const schema = key === 'redteam' ? RedteamSection : key === 'frontier' ? FrontierSection : key === 'agreement' ? AgreementSection : null;
     if (!schema) {
       out.other.push({ key, value });
       continue;
@@ -88,6 +104,7 @@ export function parseSections(sections: Record<string, unknown> | undefined): Pa
       const issue = r.error.issues[0];
       out.other.push({ key, value, problem: issue ? `${issue.path.join('.') || key}: ${issue.message}` : 'does not match its schema' });
     } else if (key === 'redteam') out.redteam = r.data as z.output<typeof RedteamSection>;
+    else if (key === 'agreement') out.agreement = r.data as z.output<typeof AgreementSection>;
     else out.frontier = r.data as z.output<typeof FrontierSection>;
   }
   return out;

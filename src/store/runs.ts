@@ -327,12 +327,13 @@ export class SqliteRunStore implements RunStore {
     }
   }
 
-  /** Like `items()`, but the item holds only what a report lists (id, pillar, policy, kind, expected, lang, source, prompt or messages): no full JSON parse. */
+  /** Like `items()`, but the item holds only what a report lists (id, pillar, policy, kind, expected, lang, source, prompt or messages, human labels): no full JSON parse. */
   *reportItems(runId: string, opts: { failingOnly?: boolean; limit?: number } = {}): Iterable<ItemRow> {
     const stmt = this.db.prepare(
       `SELECT i.seq, i.sample, i.item_id, i.pillar, i.policy, i.kind, i.expected, i.lang, i.source,
          json_extract(i.item, '$.prompt') AS prompt,
          CASE WHEN json_extract(i.item, '$.prompt') IS NULL THEN json_extract(i.item, '$.messages') END AS messages,
+         json_extract(i.item, '$.labels') AS labels,
          r.text, r.error, j.label, j.passed, j.verdicts
        FROM eval_run_items i
        LEFT JOIN eval_responses r ON r.run_id = i.run_id AND r.seq = i.seq
@@ -351,6 +352,7 @@ export class SqliteRunStore implements RunStore {
       source: Item['source'];
       prompt: string | null;
       messages: string | null;
+      labels: string | null;
       text: string | null;
       error: string | null;
       label: string | null;
@@ -360,6 +362,7 @@ export class SqliteRunStore implements RunStore {
     for (const r of stmt.iterate(runId, opts.limit ?? -1) as IterableIterator<Raw>) {
       const item: Item = { id: r.item_id, pillar: r.pillar, kind: r.kind, expected: r.expected, lang: r.lang, source: r.source };
       if (r.policy !== null) item.policy = r.policy;
+      if (r.labels !== null) item.labels = JSON.parse(r.labels) as Record<string, string>;
       if (r.prompt !== null) item.prompt = r.prompt;
       else if (r.messages !== null) item.messages = JSON.parse(r.messages) as Item['messages'];
       yield {

@@ -67,6 +67,13 @@ export function build(): Map<string, string> {
     byFile.set('benign', expand(parseSeeds(read('benign.txt'), 'benign.txt', { topic: null, lang: 'en' }), 'benign.txt', 1, ['lookalike']));
   }
 
+  // 2b. Generic everyday prompts (policy: null): ordinary traffic with no trigger words, seeds only
+  // (no variants). Without them the `none` class is almost only look-alikes and plain questions get flagged.
+  // No surface variants: doubling them (1,400 rows) lowered held-out recall more and fixed nothing more.
+  if (existsSync(join(seedsDir, 'general.txt'))) {
+    byFile.set('general', expand(parseSeeds(read('general.txt'), 'general.txt', { topic: null, lang: 'en' }), 'general.txt', 0, ['general']));
+  }
+
   // 3. Multilingual slice, one variant each.
   if (existsSync(join(seedsDir, 'multilingual.txt'))) {
     const ml = parseSeeds(read('multilingual.txt'), 'multilingual.txt', { topic: null, lang: 'es' });
@@ -94,6 +101,7 @@ export function build(): Map<string, string> {
   assignSplits(all, (e) => `${e.policy}|${e.level}`);
   for (const [name, list] of byFile) {
     const title = name === 'benign' ? 'Benign look-alikes: texts that share trigger words with a policy but that no policy covers (policy: null).'
+      : name === 'general' ? 'Generic everyday prompts (coding, cooking, travel, maths, writing, business, support, homework, chat) in en, es, fr, de, pt, it, nl (policy: null).'
       : name === 'multilingual' ? 'Multilingual slice (es, fr, de, pt, it, nl) across topics and levels, with benign look-alikes.'
       : name === 'adversarial' ? 'Adversarial rewrites (role-play, hypotheticals, fiction, obfuscation, split payloads, injection wrappers), labelled with the underlying policy and level.'
       : `${TOPIC_POLICY[name]}: requests at specificity levels 0-3.`;

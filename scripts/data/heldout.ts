@@ -30,4 +30,5 @@ slice('non-english', test.filter((r) => r.lang !== 'en'));
 for (const lang of [...new Set(test.map((r) => r.lang))].filter((l) => l !== 'en').sort()) slice(`  ${lang}`, test.filter((r) => r.lang === lang));
 slice('adversarial', test.filter((r) => r.tags?.includes('adversarial')));
 slice('professional', test.filter((r) => r.tags?.includes('professional')));
-slice('benign look-alikes', test.filter((r) => r.topic === null));
+slice('benign look-alikes', test.filter((r) => r.topic === null && !r.tags?.includes('general')));
+slice('general text', test.filter((r) => r.tags?.includes('general')));

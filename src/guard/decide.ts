@@ -3,6 +3,7 @@ import { LEVEL_NAMES, type Action, type Level } from '../core/pillars.js';
 import type { Caller, Decision, PiiSpan } from '../core/types.js';
 import { effectiveAction, STRICTNESS, type EffectiveAction } from '../policy/effective.js';
 import type { Policy, PolicyPack } from '../policy/schema.js';
+import { decodedViews } from './decode.js';
 import { redactPii, type PiiType } from './pii.js';
 
 /**
@@ -126,8 +127,26 @@ export function decisionFor(input: {
   };
 }
 
-/** The embedded decision (synchronous, no network). */
+const SEVERITY: Record<Action, number> = { allow: 0, redact: 1, deflect: 2, refuse: 3 };
+
+/**
+ * The embedded decision (synchronous, no network). Text with an encoded payload (base64, ROT13)
+ * is also decided on its decoded view, and the stricter decision wins.
+ */
 export function decide(opts: DecideOptions): DecideResult {
+  const plain = decideText(opts);
+  let best = plain;
+  for (const view of decodedViews(opts.text)) {
+    const d = decideText({ ...opts, text: view.text });
+    if (SEVERITY[d.decision.action] > SEVERITY[best.decision.action]) {
+      d.decision.reasons.unshift(`decoded a ${view.how} payload before classifying`);
+      best = d;
+    }
+  }
+  return best;
+}
+
+function decideText(opts: DecideOptions): DecideResult {
   const caller: Caller = opts.caller ?? { tier: 'public' };
   const today = (opts.now ?? new Date()).toISOString().slice(0, 10);
   const band = opts.band ?? [0.2, 0.55];

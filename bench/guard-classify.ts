@@ -18,7 +18,7 @@ import { loadWink, winkTokenize } from '../src/classifier/tokenize.js';
 import { defaultPackPath, packageRoot } from '../src/core/paths.js';
 import { evaluateGuard } from '../src/guard/evaluate.js';
 import { createGuard } from '../src/guard/index.js';
-import { prng, shuffle } from '../src/classifier/linear.js';
+import { prng, shuffle } from '../src/core/random.js';
 import { loadPack } from '../src/policy/load.js';
 
 const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, calls: { type: 'string', default: '5000' } }, strict: false });

@@ -1,3 +1,4 @@
+import { prng as rng } from '../../src/core/random.js';
 /**
  * Shared helpers for the guard-data generator: a seeded PRNG, a stable string hash, seed-file
  * parsing and YAML line formatting. Everything is deterministic: the same seeds give byte-identical
@@ -14,17 +15,7 @@ export function hash(s: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small, fast, seedable PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)] as T;

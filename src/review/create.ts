@@ -13,26 +13,8 @@ import { createRunStore, type ItemRow } from '../store/runs.js';
  * (d) preference tasks from a JSONL file, (e) appeals against guard decisions.
  */
 
-/** Small seeded PRNG (mulberry32): the same seed draws the same sample. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as seededRandom, shuffle } from '../core/random.js';
 
-export function shuffle<T>(xs: T[], rand: () => number): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
 
 /** Mark round(share × n) tasks, drawn with the seed, for double review. */
 export function applyDoubleShare(tasks: NewTask[], share: number, seed: number): NewTask[] {

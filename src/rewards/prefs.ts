@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError, type Problem } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
+import { readJsonlObjects } from '../core/jsonl.js';
 import { Message } from '../core/types.js';
 
 /**
@@ -149,30 +149,13 @@ export function toPair(row: unknown, map: FieldMap): { pair: PrefPair } | { erro
 
 /** Read a preference JSONL file; every bad row is reported as FILE:LINE:COL with its field. */
 export function readPrefs(file: string, map: FieldMap = {}): PrefPair[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(`${file}: preference file not found`, { code: 'not_found' });
-  }
+  const { rows, problems } = readJsonlObjects(file, 'preference file');
   const pairs: PrefPair[] = [];
-  const problems: Problem[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch (e) {
-      problems.push({ file, line: i + 1, col: 1, message: `invalid JSON: ${(e as Error).message}` });
-      return;
-    }
+  for (const { row, line, raw } of rows) {
     const r = toPair(row, map);
     if ('pair' in r) pairs.push(r.pair);
-    else {
-      const col = Math.max(1, line.indexOf(`"${r.field.split('.')[0]}"`) + 1);
-      problems.push({ file, line: i + 1, col, message: r.error });
-    }
-  });
+    else problems.push({ file, line, col: Math.max(1, raw.indexOf(`"${r.field.split('.')[0]}"`) + 1), message: r.error });
+  }
   if (problems.length) throw new UserError(`${file}: ${problems.length} invalid preference row(s)`, { code: 'dataset_invalid', problems: problems.slice(0, 20) });
   if (pairs.length === 0) throw new UserError(`${file}: no preference pairs`, { code: 'dataset_invalid' });
   return pairs;

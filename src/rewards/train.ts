@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { prng, shuffle } from '../classifier/linear.js';
+import { prng, shuffle } from '../core/random.js';
 import type { LinearModel, SparseVector } from '../classifier/index.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { RewardFeaturizer, RM_DIM, type PairFeatures, type PromptSignals } from './features.js';

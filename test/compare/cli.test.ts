@@ -3,13 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the CLI's own test drives the program in-process (fast); one case spawns it
-import { run } from '../../src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../src/compare/index.js';
 import type { ReportData } from '../../src/core/report.js';
 import { fixture, fixturePath } from '../reports/helpers.js';
 import { seedRun } from './store-seed.js';
+import { runCli } from '../helpers/cli.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -26,21 +25,7 @@ function spawnCli(args: string[], cwd: string): Promise<{ code: number; out: str
 }
 
 /** The same program in-process (fast): captures stdout/stderr and returns run()'s exit code. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await run(['node', 'pillars', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const cli = runCli;
 
 describe('pillars compare / pillars report (real SQLite store)', () => {
   let dir: string;

@@ -1,29 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/gateway/audit.js';
 import { createKeyStore } from '../../src/gateway/keys.js';
 import { openDb } from '../../src/store/db.js';
 import { ACME, storeBytes, tempDir } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
 
 /** `pillars keys` and `pillars audit` through the CLI program, in process (`pillars serve` runs as a child in serve.test.ts). */
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await run(['node', 'pillars', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const cli = runCli;
 
 type Result = { code: number; out: string; err: string };
 

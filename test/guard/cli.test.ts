@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/program.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pillars-guard-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -11,15 +11,7 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  const code = await run(['node', 'pillars', ...args]);
-  vi.restoreAllMocks();
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe('pillars guard', () => {
   it('classify --json allows a benign look-alike', async () => {

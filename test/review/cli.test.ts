@@ -1,34 +1,20 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/program.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitVerdict } from '../../src/review/flow.js';
 import { openDb } from '../../src/store/db.js';
 import { createReviewStore } from '../../src/store/review.js';
 import { createRunStore } from '../../src/store/runs.js';
 import { startOpenAIStub, type OpenAIStub } from '../../src/targets/testing/openai-stub.js';
 import { ROOT, seedRun, type Seeded } from './seed.js';
+import { runCli } from '../helpers/cli.js';
 
 /** `pillars review` through the CLI, and the app mounted in `pillars serve` next to the gateway. */
 
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await run(['node', 'pillars', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const cli = runCli;
 
 function spawnCli(args: string[], stdin: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {

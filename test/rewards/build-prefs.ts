@@ -6,19 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENIGN, COMPLIANCE, DEFLECTIONS, HELPFUL, OFF_TOPIC, OVER_REFUSALS, PARTIAL, REFUSAL_OPENERS, UNHELPFUL, UNSAFE, VOICES } from './prefs-seeds.js';
+import { prng as rng } from '../../src/core/random.js';
 
 export const PREFS_FILE = join(import.meta.dirname, '..', '..', 'data', 'prefs', 'pillars-prefs.jsonl');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 

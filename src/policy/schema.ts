@@ -60,6 +60,33 @@ export const PolicyExample = z
   .strict();
 export type PolicyExample = z.infer<typeof PolicyExample>;
 
+/** AILuminate v1.0 hazard codes (MLCommons): the `hazard` column of the AILuminate prompt sets. */
+export const MLCOMMONS_HAZARDS = [
+  'vcr', 'ncr', 'src', 'cse', 'dfm', 'spc_ele', 'spc_fin', 'spc_hlt', 'spc_lgl', 'prv', 'ipv', 'iwp', 'hte', 'ssh', 'sxc_prn',
+] as const;
+/** Llama Guard 3 categories S1 (violent crimes) … S14 (code interpreter abuse). */
+export const LLAMAGUARD3_CATEGORIES = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S9', 'S10', 'S11', 'S12', 'S13', 'S14'] as const;
+/** OpenAI moderation categories (omni-moderation). */
+export const OPENAI_MODERATION_CATEGORIES = [
+  'harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent',
+  'self-harm', 'self-harm/intent', 'self-harm/instructions', 'sexual', 'sexual/minors', 'violence', 'violence/graphic',
+] as const;
+
+/**
+ * Where a policy sits in external hazard taxonomies, so results can be compared with benchmarks
+ * and moderation APIs that use them. An empty list says "no counterpart in this taxonomy";
+ * a missing key says "not mapped".
+ */
+export const TaxonomyMapping = z
+  .object({
+    mlcommons: z.array(z.enum(MLCOMMONS_HAZARDS)).optional().describe('MLCommons AILuminate v1.0 hazard codes, e.g. vcr, ncr, spc_hlt'),
+    llamaguard3: z.array(z.enum(LLAMAGUARD3_CATEGORIES)).optional().describe('Llama Guard 3 categories S1-S14'),
+    openai: z.array(z.enum(OPENAI_MODERATION_CATEGORIES)).optional().describe('OpenAI moderation categories, e.g. violence, illicit'),
+  })
+  .strict()
+  .describe('Mapping of the policy to external hazard taxonomies (MLCommons AILuminate, Llama Guard 3, OpenAI moderation)');
+export type TaxonomyMapping = z.infer<typeof TaxonomyMapping>;
+
 /** Regulation / framework reference: `framework:clause`, e.g. `eu-ai-act:art-55`. */
 export const RegulationRef = z.string().regex(/^[a-z0-9-]+(:[A-Za-z0-9._-]+)?$/, 'must look like eu-ai-act:art-55');
 
@@ -75,6 +102,7 @@ export const Policy = z
     levels: LevelLadder,
     exceptions: z.array(PolicyException).default([]),
     regulations: z.array(RegulationRef).default([]),
+    taxonomy: TaxonomyMapping.optional(),
     owners: z.array(z.string()).optional(),
     /** Safe alternative offered on `deflect` (e.g. the educational answer, a helpline). */
     deflection: z.string().optional(),

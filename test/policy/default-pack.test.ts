@@ -23,6 +23,13 @@ const EXPECTED: Record<string, [string, string]> = {
   'governance.copyright': ['governance', 'copyright'],
   'controllability.prompt_injection': ['controllability', 'prompt_injection'],
   'explainability.decision_explanations': ['explainability', 'explanations'],
+  'safety.violent_crime': ['safety', 'violent_crime'],
+  'safety.nonviolent_crime': ['safety', 'nonviolent_crime'],
+  'safety.sex_crime': ['safety', 'sex_crime'],
+  'safety.sexual_content': ['safety', 'sexual_content'],
+  'safety.specialized_advice': ['safety', 'specialized_advice'],
+  'veracity_robustness.defamation': ['veracity_robustness', 'defamation'],
+  'veracity_robustness.elections': ['veracity_robustness', 'elections'],
 };
 
 describe('the default policy pack', () => {
@@ -36,11 +43,11 @@ describe('the default policy pack', () => {
     expect(r.stdout).toContain('pack pillars-default');
   });
 
-  it('holds exactly the 17 contract policies, and every pillar has policies', () => {
+  it('holds exactly the 24 contract policies, and every pillar has policies', () => {
     const pack = loaded!.pack;
     expect(pack.id).toBe('pillars-default');
     expect(pack.tiers).toEqual(['public', 'enterprise', 'trusted-researcher']);
-    expect((pack.contexts ?? []).map((c) => c.id).sort()).toEqual(['clinical', 'security-testing', 'vetted-research']);
+    expect((pack.contexts ?? []).map((c) => c.id).sort()).toEqual(['adult-platform', 'clinical', 'security-testing', 'vetted-research']);
     expect(Object.fromEntries(pack.policies.map((p) => [p.id, [p.pillar, p.topic]]))).toEqual(EXPECTED);
     for (const pillar of PILLARS) expect(pack.policies.some((p) => p.pillar === pillar)).toBe(true);
   });
@@ -76,5 +83,36 @@ describe('the default policy pack', () => {
     const cbrn = get('safety.cbrn');
     expect(cbrn.exceptions[0]).toMatchObject({ context: 'vetted-research', tiers: ['trusted-researcher'], upTo: 2 });
     expect(actionAt(get('privacy_security.privacy'), 2)).toBe('redact');
+    const ladder = (id: string) => [0, 1, 2, 3].map((l) => actionAt(get(id), l));
+    expect(ladder('safety.violent_crime')).toEqual(['allow', 'allow', 'refuse', 'refuse']);
+    expect(ladder('safety.nonviolent_crime')).toEqual(['allow', 'allow', 'deflect', 'refuse']);
+    expect(ladder('safety.sex_crime')).toEqual(['allow', 'allow', 'refuse', 'refuse']);
+    expect(ladder('safety.sexual_content')).toEqual(['allow', 'allow', 'deflect', 'refuse']);
+    expect(ladder('safety.specialized_advice')).toEqual(['allow', 'allow', 'allow', 'deflect']);
+    expect(ladder('veracity_robustness.defamation')).toEqual(['allow', 'allow', 'refuse', 'refuse']);
+    expect(ladder('veracity_robustness.elections')).toEqual(['allow', 'allow', 'refuse', 'refuse']);
+    expect(get('safety.violent_crime').exceptions).toEqual([]);
+    expect(get('safety.sex_crime').exceptions).toEqual([]);
+    expect(get('safety.specialized_advice').exceptions[0]).toMatchObject({ context: 'clinical', upTo: 3 });
+  });
+
+  it('maps every policy to the external hazard taxonomies', () => {
+    const pack = loaded!.pack;
+    for (const p of pack.policies) {
+      expect(p.taxonomy, p.id).toBeDefined();
+      expect(Object.keys(p.taxonomy!).sort(), p.id).toEqual(['llamaguard3', 'mlcommons', 'openai']);
+    }
+    const tax = (id: string) => pack.policies.find((p) => p.id === id)!.taxonomy!;
+    expect(tax('safety.violent_crime')).toMatchObject({ mlcommons: ['vcr'], llamaguard3: ['S1'] });
+    expect(tax('safety.nonviolent_crime')).toMatchObject({ mlcommons: ['ncr'], llamaguard3: ['S2'] });
+    expect(tax('safety.sex_crime')).toMatchObject({ mlcommons: ['src'], llamaguard3: ['S3'] });
+    expect(tax('safety.sexual_minors')).toMatchObject({ mlcommons: ['cse'], llamaguard3: ['S4'] });
+    expect(tax('veracity_robustness.defamation')).toMatchObject({ mlcommons: ['dfm'], llamaguard3: ['S5'] });
+    expect(tax('veracity_robustness.elections')).toMatchObject({ mlcommons: ['spc_ele'], llamaguard3: ['S13'] });
+    // Every AILuminate hazard and Llama Guard 3 category except code-interpreter abuse has a policy.
+    const ml = new Set(pack.policies.flatMap((p) => p.taxonomy?.mlcommons ?? []));
+    expect([...ml].sort()).toEqual(['cse', 'dfm', 'hte', 'ipv', 'iwp', 'ncr', 'prv', 'spc_ele', 'spc_fin', 'spc_hlt', 'spc_lgl', 'src', 'ssh', 'sxc_prn', 'vcr']);
+    const lg = new Set(pack.policies.flatMap((p) => p.taxonomy?.llamaguard3 ?? []));
+    for (let i = 1; i <= 13; i++) expect(lg.has(`S${i}` as never), `S${i}`).toBe(true);
   });
 });

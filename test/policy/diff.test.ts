@@ -44,9 +44,9 @@ describe('pillars policy diff', () => {
     const d = JSON.parse(r.stdout) as PackDiff;
     expect(d.behaviour).toHaveLength(1);
     expect(d.behaviour[0]).toMatchObject({ topic: 'weapons', policies: ['safety.weapons'], level: 2, from: 'deflect', to: 'allow', allCells: true });
-    // 3 tiers × (no context + 3 contexts): every cell of the level moved, nothing else did.
-    expect(d.changedCells).toBe(12);
-    expect(d.behaviour[0]!.cells).toHaveLength(12);
+    // 3 tiers × (no context + 4 contexts): every cell of the level moved, nothing else did.
+    expect(d.changedCells).toBe(15);
+    expect(d.behaviour[0]!.cells).toHaveLength(15);
     expect(d.exceptions).toEqual([]);
     expect(d.severity).toEqual([]);
     expect(d.fields).toEqual([]);
@@ -78,7 +78,7 @@ describe('pillars policy diff', () => {
     edit(join(changed, 'policies', 'safety.yaml'), LADDER, 'levels: {0: allow, 1: allow, 2: allow, 3: refuse}'); // first: safety.cbrn
     const d = JSON.parse((await cli('policy', 'diff', base, changed, '--json')).stdout) as PackDiff;
     expect(d.behaviour).toHaveLength(1);
-    expect(d.changedCells).toBe(11);
+    expect(d.changedCells).toBe(14);
     expect(d.behaviour[0]!.cells).not.toContainEqual({ tier: 'trusted-researcher', context: 'vetted-research' });
     expect(d.behaviour[0]!.where).toBe('every tier and context except context vetted-research: trusted-researcher (unchanged)');
   });
@@ -93,14 +93,14 @@ describe('pillars policy diff', () => {
     // cbrn exception: upTo 2 → 1 (narrowed).
     edit(safety, 'upTo: 2', 'upTo: 1');
     edit(join(changed, 'policies', 'governance.yaml'), 'severity: medium', 'severity: high');
-    edit(join(changed, 'pack.yaml'), 'version: 1.0.0', 'version: 1.1.0');
+    edit(join(changed, 'pack.yaml'), 'version: 1.1.0', 'version: 1.2.0');
     const expl = join(changed, 'policies', 'explainability.yaml');
     writeFileSync(expl, readFileSync(expl, 'utf8').replace(/id: explainability\.decision_explanations/, 'id: explainability.explanations'));
 
     const d = JSON.parse((await cli('policy', 'diff', base, changed, '--json')).stdout) as PackDiff;
     expect(d.versionChanged).toBe(true);
-    expect(d.old.version).toBe('1.0.0');
-    expect(d.new.version).toBe('1.1.0');
+    expect(d.old.version).toBe('1.1.0');
+    expect(d.new.version).toBe('1.2.0');
     const cyber = d.exceptions.find((e) => e.policy === 'safety.cyber')!;
     expect(cyber.kind).toBe('widened');
     expect(cyber.changes.join(' ')).toMatch(/tiers added: public/);
@@ -118,6 +118,6 @@ describe('pillars policy diff', () => {
       [2, 'allow', 'deflect', [{ tier: 'trusted-researcher', context: 'vetted-research' }]],
     ]);
     // The version moved without a changelog entry for it.
-    expect(d.notes).toEqual(['the changelog has no entry for version 1.1.0']);
+    expect(d.notes).toEqual(['the changelog has no entry for version 1.2.0']);
   });
 });

@@ -14,9 +14,6 @@ import { redactPii, type PiiType } from './pii.js';
  * `policy explain`). PII found in an otherwise allowed text gives `redact` with the rewritten text.
  */
 
-export const SELF_HARM_HELP =
-  'If you are thinking about harming yourself, you deserve support right now: in the US call or text 988 (Suicide & Crisis Lifeline), in the UK and Ireland call Samaritans on 116 123, elsewhere find a local line at findahelpline.com, or contact your local emergency number.';
-
 export interface DecideOptions {
   pack: PolicyPack;
   model: ClassifierModel;
@@ -50,12 +47,14 @@ export function policyFor(pack: PolicyPack, topic: string, level: Level, caller:
   return best;
 }
 
-/** The user-facing text for deflect/refuse. */
+/** The user-facing text for deflect/refuse, with the policy's help resources (pack field `help`) said once. */
 export function messageFor(policy: Policy, action: Action): string | undefined {
-  const helpline = policy.topic === 'self_harm' ? ` ${SELF_HARM_HELP}` : '';
-  if (action === 'deflect') return `${policy.deflection ?? `I can help with the general picture of this topic, but not at this level of detail (${policy.id}).`}${helpline}`;
-  if (action === 'refuse') return `I can't help with this request: it falls under the "${policy.title}" policy (${policy.id}).${helpline}`;
-  return undefined;
+  let msg: string;
+  if (action === 'deflect') msg = policy.deflection?.trim() || `I can help with the general picture of this topic, but not at this level of detail (${policy.id}).`;
+  else if (action === 'refuse') msg = `I can't help with this request: it falls under the "${policy.title}" policy (${policy.id}).`;
+  else return undefined;
+  const help = policy.help?.trim();
+  return help && !msg.includes(help) ? `${msg} ${help}` : msg;
 }
 
 /** Build a Decision for a known topic + level (shared by the embedded stage and the cascade). */

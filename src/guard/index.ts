@@ -14,7 +14,7 @@ import type { PiiType } from './pii.js';
 
 export { detectPii, redactPii, luhnValid, ibanValid, PII_TYPES, type PiiType } from './pii.js';
 export { buildRubric, parseCascadeReply, type CascadeConfig } from './cascade.js';
-export { decide, SELF_HARM_HELP, type DecideResult } from './decide.js';
+export { decide, type DecideResult } from './decide.js';
 export { guardConfigSchema, guardFromConfig, type GuardConfig } from './config.js';
 export { evaluateGuard, type GuardFigures } from './evaluate.js';
 

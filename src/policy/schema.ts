@@ -106,6 +106,8 @@ export const Policy = z
     owners: z.array(z.string()).optional(),
     /** Safe alternative offered on `deflect` (e.g. the educational answer, a helpline). */
     deflection: z.string().optional(),
+    /** Help resources (e.g. crisis lines) said once with every deflect or refuse of this policy. */
+    help: z.string().optional().describe('Help resources (e.g. crisis lines) added once to every deflection or refusal of this policy'),
     examples: z.array(PolicyExample).default([]),
   })
   .strict();

@@ -75,7 +75,7 @@ describe('the default policy pack', () => {
     expect(minors.exceptions).toEqual([]);
     const selfHarm = get('safety.self_harm');
     expect(actionAt(selfHarm, 3)).toBe('deflect');
-    expect(selfHarm.deflection).toMatch(/988|crisis/);
+    expect(selfHarm.help).toMatch(/988/);
     expect(selfHarm.exceptions.map((e) => e.context)).toEqual(['clinical']);
     const cyber = get('safety.cyber').exceptions[0]!;
     expect(cyber).toMatchObject({ context: 'security-testing', tiers: ['enterprise', 'trusted-researcher'] });

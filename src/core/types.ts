@@ -182,8 +182,8 @@ export interface Decision {
   level: number | null;
   /** Probability that the topic applies (calibrated). */
   score: number;
-  /** Which stage decided: the embedded classifier or the LLM cascade. */
-  stage: 'embedded' | 'cascade';
+  /** Which stage decided: the embedded classifier, the sentence encoder (stage 2) or the LLM cascade. */
+  stage: 'embedded' | 'encoder' | 'cascade';
   reasons: string[];
   /** The exception (carve-out) that applied, if any. */
   exception?: { context: string; upTo: number; monitoring: string; adapter?: string } | null;

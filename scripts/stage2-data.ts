@@ -1,0 +1,125 @@
+/**
+ * The rows stage 2 is trained and measured on (shared by scripts/train-stage2.ts and
+ * bench/guard-stage2.ts, so both see the same split):
+ *   - the default pack's labelled prompts (collectRows): `unsafe` when the pack's ladder blocks
+ *     (refuse or deflect) the row's topic at its level for the public tier; pack `split: test` rows
+ *     are held out;
+ *   - ../shared/training/prompts/*.jsonl, English rows only (the encoder's vocabulary is English),
+ *     at most CAP rows per source (seeded sample), labels as given (safe / unsafe). 20% of each
+ *     source is held out, by a hash of the row's question id (`source_id`; for jailbreak-wrapped
+ *     rows the wrapped question's id, so a question and its wrapped copies fall on the same side).
+ * Rows are read from ../shared at run time and never copied into the repository. Nothing here reads
+ * ../shared/benchmarks (the bench reads those itself, to measure only).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectRows } from '../src/classifier/train.js';
+import { asciiLetterShare } from '../src/classifier/encoder.js';
+import { readJsonlObjects } from '../src/core/jsonl.js';
+import { packageRoot } from '../src/core/paths.js';
+import { prng, shuffle } from '../src/core/random.js';
+import { effectiveAction } from '../src/policy/effective.js';
+import type { PolicyPack } from '../src/policy/schema.js';
+
+export const TRAINING_DIR = join(packageRoot, '..', 'shared', 'training', 'prompts');
+export const BENCH_DIR = join(packageRoot, '..', 'shared', 'benchmarks');
+export const CACHE_DIR = join(packageRoot, '.cache', 'stage2');
+
+/** Rows per public source at most (sampled with a fixed seed): keeps embedding under ~5 minutes on 2 cores. */
+export const CAP = 1500;
+
+export interface Stage2Row {
+  text: string;
+  unsafe: boolean;
+  /** Pack topic (pack rows with a topic only). */
+  topic: string | null;
+  /** `pack` or the public file's name without .jsonl. */
+  source: string;
+  split: 'train' | 'calib' | 'test';
+}
+
+const bucket = (key: string): number => createHash('sha1').update(key).digest().readUInt32BE(0) % 100;
+
+/** 0-19 → test, 20-34 → calibration slice, the rest → train. */
+function splitOf(key: string): Stage2Row['split'] {
+  const b = bucket(key);
+  return b < 20 ? 'test' : b < 35 ? 'calib' : 'train';
+}
+
+export function packRows(pack: PolicyPack): Stage2Row[] {
+  const byTopic = new Map<string, PolicyPack['policies']>();
+  for (const p of pack.policies) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+  const out: Stage2Row[] = [];
+  for (const r of collectRows(pack).prompts) {
+    if (asciiLetterShare(r.text) < 0.9) continue;
+    let unsafe = false;
+    if (r.topic !== null) {
+      for (const policy of byTopic.get(r.topic) ?? []) {
+        const a = effectiveAction({ policy, cell: { level: r.level as 0 | 1 | 2 | 3, tier: 'public', context: null } }).action;
+        if (a === 'refuse' || a === 'deflect') unsafe = true;
+      }
+    }
+    // Pack test rows stay held out; the training rows are split into train and calibration.
+    out.push({ text: r.text, unsafe, topic: unsafe ? r.topic : null, source: 'pack', split: r.split === 'test' ? 'test' : splitOf(`pack:${r.text}`) === 'calib' ? 'calib' : 'train' });
+  }
+  return out;
+}
+
+function groupKey(sourceId: string): string {
+  const m = /(?:^|;)q=(.*)$/.exec(sourceId);
+  return m ? m[1]! : sourceId;
+}
+
+/** English rows of the public training prompts (empty when ../shared is absent). */
+export function publicRows(cap: number = CAP, dir: string = TRAINING_DIR): Stage2Row[] {
+  if (!existsSync(dir)) return [];
+  const out: Stage2Row[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    const source = f.replace(/\.jsonl$/, '');
+    const { rows } = readJsonlObjects(join(dir, f), 'training prompts');
+    const en = rows
+      .map((r) => r.row)
+      .filter((r) => r.lang === 'en' && typeof r.text === 'string' && (r.label === 'safe' || r.label === 'unsafe'))
+      .map((r) => ({ text: (r.text as string).trim(), unsafe: r.label === 'unsafe', id: String(r.source_id ?? r.text) }))
+      .filter((r) => r.text.length > 0);
+    const picked = en.length > cap ? shuffle(en, prng(7)).slice(0, cap) : en;
+    for (const r of picked) out.push({ text: r.text, unsafe: r.unsafe, topic: null, source, split: splitOf(groupKey(r.id)) });
+  }
+  return out;
+}
+
+/** Minimal RFC 4180 CSV reader (quoted fields, doubled quotes, newlines in quotes). */
+export function parseCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') q = false;
+      else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  const [head, ...body] = rows;
+  if (!head) return [];
+  return body.filter((r) => r.length === head.length).map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]!])));
+}

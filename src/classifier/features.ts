@@ -55,7 +55,7 @@ const bigramIndex = (h1: number, h2: number): number => fmix(Math.imul(h1 ^ SEED
 const charIndex = (p: string, i: number, n: number): number => fmix(fnv(p, i, i + n, SEED_CHAR + n)) & MASK;
 
 /** Visit every (index, weight, display) feature of a token list. `display` is what an explanation shows. */
-function visit(tokens: string[], emit: (index: number, weight: number, token: number, bigram: boolean) => void): void {
+export function visit(tokens: string[], emit: (index: number, weight: number, token: number, bigram: boolean) => void): void {
   const { word, bigram, char } = FEATURE_CONFIG.weights;
   const n = Math.min(tokens.length, MAX_TOKENS);
   let prevHash = 0;

@@ -21,6 +21,9 @@ export {
   type ResponsePrediction,
   type TextPrediction,
   type ModelMeta,
+  type PredictSegmentsOptions,
+  type SegmentedPrediction,
+  type SegmentPrediction,
 } from './model.js';
 export { trainModel, collectRows, evaluateHeldOut, type ExtraExample, type TrainInput, type PromptRow, type ResponseRow } from './train.js';
 

@@ -4,7 +4,9 @@ import { UserError } from '../core/errors.js';
 import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, type SparseVector } from './features.js';
 import { softmaxInPlace, type DenseHead } from './linear.js';
 import { normalizeText } from './normalize.js';
-import { tokenizeNormalized } from './tokenize.js';
+import { originalOffsets, type OffsetMap } from './offsets.js';
+import { planSegments, RangeScorer, type SegmentOptions, type SegmentPlan, type WeightTable } from './segments.js';
+import { tokenizeNormalized, tokenizeNormalizedSpans } from './tokenize.js';
 import { TOTAL_DIM, WordVectors } from './vectors.js';
 
 /**
@@ -41,6 +43,38 @@ export interface ResponsePrediction {
 export interface ClassifierModel {
   predict(text: string): TextPrediction;
   predictResponse(text: string): ResponsePrediction;
+}
+
+/** One scored segment of a text (a sentence or line, or a window) where a topic applies. */
+export interface SegmentPrediction {
+  kind: SegmentPlan['kind'];
+  /** [start, end) offsets in the original text. */
+  start: number;
+  end: number;
+  topic: string;
+  topicScore: number;
+  level: 0 | 1 | 2 | 3;
+  levelScores: number[];
+  /** The response head read on the segment alone (when asked for: model outputs). */
+  response: { label: ResponseLabel; p: number } | null;
+  /** The phrases that weighed most for the topic in this segment (computed on first read). */
+  explanation: string[];
+}
+
+export interface SegmentedPrediction {
+  /** The whole-text prediction, the same as `predict(text)`. */
+  whole: TextPrediction;
+  /** The whole-text response prediction, when asked for. */
+  response: ResponsePrediction | null;
+  /** Segments in which some topic applies, in text order (sentences first, then windows). */
+  flagged: SegmentPrediction[];
+  /** How many segments were scored besides the whole text (0 for a short single-sentence text). */
+  scored: number;
+}
+
+export interface PredictSegmentsOptions extends SegmentOptions {
+  /** Also read the response head, on the whole text and on each flagged segment (model outputs). */
+  response?: boolean;
 }
 
 export interface HeadInfo {
@@ -271,6 +305,90 @@ export class LinearModel implements ClassifierModel {
     const x = this.featuresOf(tokens);
     const all = this.logitsAll(x);
     return { text: this.textFrom(tokens, x, all), response: this.responseFrom(tokens, x, all) };
+  }
+
+  /** The int8 weight table, for the segment scorer. */
+  weightTable(): WeightTable {
+    return { width: this.width, rowOf: this.rowOf, noRow: this.noRow, q: this.q, scales: this.scales, bias: this.bias };
+  }
+
+  /**
+   * The whole-text prediction plus every segment (sentence or line; window of about 300
+   * characters, half-overlapping) in which a topic applies: padding a request with benign sentences
+   * dilutes it in the whole text but not in its own segment. The text is normalised and tokenised
+   * once; segments are scored exactly and in linear time (src/classifier/segments.ts). A short
+   * single-sentence text costs what `predict` (or `predictBoth`) does.
+   */
+  predictSegments(text: string, opts: PredictSegmentsOptions = {}): SegmentedPrediction {
+    const norm = normalizeText(text);
+    const spans = tokenizeNormalizedSpans(norm);
+    const tokens = spans.tokens;
+    const x = this.featuresOf(tokens);
+    const all = this.logitsAll(x);
+    const whole = this.textFrom(tokens, x, all);
+    const response = opts.response ? this.responseFrom(tokens, x, all) : null;
+    const plans = planSegments(norm, spans, opts);
+    const flagged: SegmentPrediction[] = [];
+    if (plans.length === 0) return { whole, response, flagged, scored: 0 };
+
+    const scorer = new RangeScorer(tokens, this.weightTable());
+    const topic = this.head('topic');
+    const level = this.head('level');
+    const resp = opts.response ? this.head('response') : null;
+    const noneIdx = topic.info.classes.indexOf(NONE);
+    const buf = new Float64Array(this.width);
+    let offsets: OffsetMap | null = null;
+    let kind: SegmentPlan['kind'] | null = null;
+    for (const plan of plans) {
+      if (plan.kind !== kind) {
+        scorer.reset(); // a new family: sentences, then windows
+        kind = plan.kind;
+      }
+      scorer.moveTo(plan.from, plan.to);
+      scorer.logits(buf);
+      this.addDense(tokens, plan.from, plan.to, buf);
+      const tp = buf.slice(topic.offset, topic.offset + topic.info.classes.length);
+      softmaxInPlace(tp, topic.info.temperature);
+      const score = 1 - (noneIdx >= 0 ? tp[noneIdx]! : 0);
+      if (score < this.meta.threshold) continue;
+      let best = -1;
+      for (let c = 0; c < tp.length; c++) if (c !== noneIdx && (best < 0 || tp[c]! > tp[best]!)) best = c;
+      if (best < 0) continue;
+      const lp = buf.slice(level.offset, level.offset + level.info.classes.length);
+      softmaxInPlace(lp, level.info.temperature);
+      let lv = 0;
+      for (let c = 1; c < lp.length; c++) if (lp[c]! > lp[lv]!) lv = c;
+      let r: SegmentPrediction['response'] = null;
+      if (resp) {
+        const rp = buf.slice(resp.offset, resp.offset + resp.info.classes.length);
+        softmaxInPlace(rp, resp.info.temperature);
+        let rb = 0;
+        for (let c = 1; c < rp.length; c++) if (rp[c]! > rp[rb]!) rb = c;
+        r = { label: resp.info.classes[rb] as ResponseLabel, p: rp[rb]! };
+      }
+      offsets ??= originalOffsets(text, norm);
+      const start = offsets.start(spans.starts[plan.from]!);
+      const end = offsets.end(spans.ends[plan.to - 1]!);
+      const seg = { kind: plan.kind, start, end, topic: topic.info.classes[best]!, topicScore: score, level: lv as 0 | 1 | 2 | 3, levelScores: Array.from(lp), response: r } as SegmentPrediction;
+      let explanation: string[] | null = null;
+      Object.defineProperty(seg, 'explanation', { enumerable: true, get: () => (explanation ??= this.predict(text.slice(start, end)).explanation) });
+      flagged.push(seg);
+    }
+    return { whole, response, flagged, scored: plans.length };
+  }
+
+  /** Add the dense block (mean word vector and shape features) of tokens [from, to) to raw logits. */
+  private addDense(tokens: string[], from: number, to: number, out: Float64Array): void {
+    if (!this.vectors) return;
+    const d = this.vectors.extend({ indices: new Uint32Array(0), values: new Float32Array(0) }, tokens.slice(from, to));
+    const width = this.width;
+    for (let j = 0; j < d.indices.length; j++) {
+      const r = this.rowOf[d.indices[j]!]!;
+      const v = d.values[j]!;
+      if (r === this.noRow || v === 0) continue;
+      const base = r * width;
+      for (let c = 0; c < width; c++) out[c]! += v * this.q[base + c]! * this.scales[c]!;
+    }
   }
 
   private textFrom(tokens: string[], x: SparseVector, all: Float64Array): TextPrediction {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { deobfuscateToken, joinSpacedLetters, normalizeText } from './normalize.js';
+import { deobfuscateToken, joinSpacedLetters, normalizeText, spacedLetterRuns } from './normalize.js';
 
 /**
  * Two tokenizers that yield the same word tokens:
@@ -27,9 +27,8 @@ function finish(raw: string[]): string[] {
   return joinSpacedLetters(out);
 }
 
-/** Fast tokenizer on already-normalised text. */
-export function tokenizeNormalized(norm: string): string[] {
-  const raw: string[] = [];
+/** The raw word pieces of normalised text with their offsets ("don't" → "do" + "not" handled here). */
+function scan(norm: string, raw: string[], starts: number[] | null, ends: number[] | null): void {
   WORD.lastIndex = 0;
   let m: RegExpExecArray | null;
   let prevEnd = -1;
@@ -41,14 +40,64 @@ export function tokenizeNormalized(norm: string): string[] {
       if (prev.length > 1 && prev.endsWith('n')) {
         raw[raw.length - 1] = prev.slice(0, -1);
         raw.push('not');
+        if (starts && ends) {
+          ends[ends.length - 1] = prevEnd - 1;
+          starts.push(prevEnd - 1);
+          ends.push(m.index + 1);
+        }
         prevEnd = m.index + tok.length;
         continue;
       }
     }
     raw.push(tok);
+    if (starts && ends) {
+      starts.push(m.index);
+      ends.push(m.index + tok.length);
+    }
     prevEnd = m.index + tok.length;
   }
+}
+
+/** Fast tokenizer on already-normalised text. */
+export function tokenizeNormalized(norm: string): string[] {
+  const raw: string[] = [];
+  scan(norm, raw, null, null);
   return finish(raw);
+}
+
+/** Tokens with their [start, end) offsets in the normalised text: the same tokens as `tokenizeNormalized`. */
+export interface TokenSpans {
+  tokens: string[];
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/** `tokenizeNormalized` that also says where each token lies (segment scoring cuts the text at token boundaries). */
+export function tokenizeNormalizedSpans(norm: string): TokenSpans {
+  const raw: string[] = [];
+  const rs: number[] = [];
+  const re: number[] = [];
+  scan(norm, raw, rs, re);
+  const toks: string[] = [];
+  const ts: number[] = [];
+  const te: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const t = deobfuscateToken(raw[i]!);
+    if (t.length === 0) continue;
+    toks.push(t);
+    ts.push(rs[i]!);
+    te.push(re[i]!);
+  }
+  // joinSpacedLetters, keeping the spans: a joined run spans its first to its last letter.
+  const tokens: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const g of spacedLetterRuns(toks)) {
+    tokens.push(g.end - g.start === 1 ? toks[g.start]! : toks.slice(g.start, g.end).join(''));
+    starts.push(ts[g.start]!);
+    ends.push(te[g.end - 1]!);
+  }
+  return { tokens, starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
 }
 
 /** Normalise then tokenize (inference path). */

@@ -1,4 +1,4 @@
-import { LinearModel, type ClassifierModel, type TextPrediction } from '../classifier/index.js';
+import { LinearModel, type ClassifierModel, type ResponsePrediction, type SegmentPrediction, type TextPrediction } from '../classifier/index.js';
 import { LEVEL_NAMES, type Action, type Level } from '../core/pillars.js';
 import type { Caller, Decision, PiiSpan } from '../core/types.js';
 import { effectiveAction, STRICTNESS, type EffectiveAction } from '../policy/effective.js';
@@ -30,8 +30,11 @@ export interface DecideOptions {
 
 export interface DecideResult {
   decision: Decision;
+  /** The whole-text prediction. */
   prediction: TextPrediction;
   unsure: boolean;
+  /** The segment (sentence, line or window) that decided, when one was stricter than the whole text. */
+  segment?: SegmentPrediction;
 }
 
 const fmt = (p: number): string => p.toFixed(2);
@@ -145,15 +148,39 @@ export function decide(opts: DecideOptions): DecideResult {
   return best;
 }
 
+/** A model output that itself refuses or deflects (response head, p >= 0.6) is not a violation. */
+const declines = (r: { label: string; p: number } | null): boolean => r !== null && (r.label === 'refused' || r.label === 'deflected') && r.p >= 0.6;
+
+/**
+ * The segment whose ladder action is strictest, when it is stricter than `than`: a harmful request
+ * padded with benign sentences is diluted in the whole text but not in its own sentence or window.
+ * For a model output, a segment that itself refuses or deflects is excused; a refusal elsewhere in
+ * the answer does not excuse a segment that complies.
+ */
+function strictestSegment(segments: SegmentPrediction[], opts: DecideOptions, caller: Caller, today: string, than: Action): { seg: SegmentPrediction; action: Action } | null {
+  let best: { seg: SegmentPrediction; action: Action } | null = null;
+  for (const seg of segments) {
+    if (opts.role === 'output' && declines(seg.response)) continue;
+    const found = policyFor(opts.pack, seg.topic, seg.level, caller, today);
+    if (!found) continue;
+    const action = found.eff.action;
+    if (SEVERITY[action] <= SEVERITY[best?.action ?? than]) continue;
+    best = { seg, action };
+  }
+  return best;
+}
+
 function decideText(opts: DecideOptions): DecideResult {
   const caller: Caller = opts.caller ?? { tier: 'public' };
   const today = (opts.now ?? new Date()).toISOString().slice(0, 10);
   const band = opts.band ?? [0.2, 0.55];
-  // For a model output, one featurization serves both the topic/level and the response heads.
-  const both = opts.role === 'output' && opts.model instanceof LinearModel ? opts.model.predictBoth(opts.text) : null;
-  const pred = both ? both.text : opts.model.predict(opts.text);
+  // The embedded model scores the whole text and its segments from one tokenisation; for a model
+  // output the same pass also reads the response head.
+  const output = opts.role === 'output';
+  const segmented = opts.model instanceof LinearModel ? opts.model.predictSegments(opts.text, { response: output }) : null;
+  const pred = segmented ? segmented.whole : opts.model.predict(opts.text);
   const reasons: string[] = [];
-  const unsure = pred.topicScore >= band[0] && pred.topicScore <= band[1];
+  let unsure = pred.topicScore >= band[0] && pred.topicScore <= band[1];
   let topic = pred.topic;
   if (topic !== null) {
     const p = pred.topics.find((t) => t.topic === topic)?.p ?? pred.topicScore;
@@ -162,20 +189,42 @@ function decideText(opts: DecideOptions): DecideResult {
   } else {
     reasons.push(`no policy topic (p=${fmt(1 - pred.topicScore)})`);
   }
-  if (opts.role === 'output' && topic !== null && 'predictResponse' in opts.model) {
+  if (output && topic !== null) {
     // A model output that itself refuses or deflects is not a violation, whatever its topic.
-    const r = both ? both.response : opts.model.predictResponse(opts.text);
-    if ((r.label === 'refused' || r.label === 'deflected') && r.p >= 0.6) {
+    const r: ResponsePrediction = segmented?.response ?? opts.model.predictResponse(opts.text);
+    if (declines(r)) {
       reasons.push(`output ${r.label} (p=${fmt(r.p)}): not a violation`);
       topic = null;
     }
   }
-  if (unsure) reasons.push(`unsure: score ${fmt(pred.topicScore)} inside band [${band[0]}, ${band[1]}]`);
+  let level = pred.level;
+  let score = pred.topicScore;
+  let explanation: () => string[] = () => pred.explanation;
+  let segment: SegmentPrediction | undefined;
+  if (segmented && segmented.flagged.length > 0) {
+    const wholeAction = topic === null ? 'allow' : (policyFor(opts.pack, topic, pred.level, caller, today)?.eff.action ?? 'allow');
+    const won = strictestSegment(segmented.flagged, opts, caller, today, wholeAction);
+    if (won) {
+      const { seg } = won;
+      const whole = reasons.splice(0, reasons.length).map((r) => `whole text: ${r}`);
+      reasons.push(
+        `segment ${seg.start}-${seg.end} (${seg.kind}) decided: topic ${seg.topic} (any policy p=${fmt(seg.topicScore)}), level ${seg.level} (p=${fmt(seg.levelScores[seg.level] ?? 0)})${seg.response ? `, output ${seg.response.label} (p=${fmt(seg.response.p)})` : ''}`,
+        ...whole,
+      );
+      segment = seg;
+      topic = seg.topic;
+      level = seg.level;
+      score = seg.topicScore;
+      unsure = score >= band[0] && score <= band[1];
+      explanation = () => seg.explanation;
+    }
+  }
+  if (unsure) reasons.push(`unsure: score ${fmt(score)} inside band [${band[0]}, ${band[1]}]`);
   const decision = decisionFor({
     pack: opts.pack,
     topic,
-    level: pred.level,
-    score: pred.topicScore,
+    level,
+    score,
     caller,
     today,
     stage: 'embedded',
@@ -185,8 +234,9 @@ function decideText(opts: DecideOptions): DecideResult {
   });
   // Phrases are worth their cost when the decision is not a plain allow (a block, an exception,
   // an unsure call): the explanation pass re-reads the features, and most traffic is allowed.
-  if (decision.topic !== null && (decision.action !== 'allow' || decision.exception || unsure) && pred.explanation.length > 0) {
-    decision.reasons.splice(Math.min(2, decision.reasons.length), 0, `phrases: ${pred.explanation.map((e) => `"${e}"`).join(', ')}`);
+  if (decision.topic !== null && (decision.action !== 'allow' || decision.exception || unsure)) {
+    const phrases = explanation();
+    if (phrases.length > 0) decision.reasons.splice(Math.min(2, decision.reasons.length), 0, `phrases: ${phrases.map((e) => `"${e}"`).join(', ')}`);
   }
-  return { decision, prediction: pred, unsure };
+  return { decision, prediction: pred, unsure, ...(segment ? { segment } : {}) };
 }

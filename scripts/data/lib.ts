@@ -39,11 +39,19 @@ export const TOPIC_POLICY: Record<string, string> = {
   copyright: 'governance.copyright',
   prompt_injection: 'controllability.prompt_injection',
   explanations: 'explainability.decision_explanations',
+  violent_crime: 'safety.violent_crime',
+  nonviolent_crime: 'safety.nonviolent_crime',
+  sex_crime: 'safety.sex_crime',
+  sexual_content: 'safety.sexual_content',
+  specialized_advice: 'safety.specialized_advice',
+  defamation: 'veracity_robustness.defamation',
+  elections: 'veracity_robustness.elections',
 };
 
 export const RISKY_TOPICS = [
   'cbrn', 'cyber', 'weapons', 'drugs', 'self_harm', 'violent_extremism', 'hate_harassment', 'sexual_minors',
   'fraud', 'privacy', 'misinformation', 'discrimination', 'impersonation', 'copyright', 'prompt_injection',
+  'violent_crime', 'nonviolent_crime', 'sex_crime', 'sexual_content', 'specialized_advice', 'defamation', 'elections',
 ] as const;
 
 export type Label = 'refused' | 'complied' | 'deflected' | 'partial';

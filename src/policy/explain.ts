@@ -3,7 +3,7 @@ import { UserError } from '../core/errors.js';
 import { isExpired, todayUtc } from './effective.js';
 import { regulationTitle } from './regulations.js';
 import { suggest } from './load.js';
-import type { PolicyException, PolicyPack } from './schema.js';
+import type { PolicyException, PolicyPack, TaxonomyMapping } from './schema.js';
 
 /** `pillars policy explain ID`: one policy in words, as data (for --json) and as text. */
 
@@ -21,6 +21,8 @@ export interface Explanation {
   deflection: string | null;
   exceptions: (PolicyException & { expired: boolean; unlocks: string })[];
   regulations: { id: string; title: string | null }[];
+  /** External hazard taxonomies (null when the pack does not map the policy). */
+  taxonomy: TaxonomyMapping | null;
   owners: string[];
   examples: { text: string; level: Level }[];
 }
@@ -74,9 +76,24 @@ export function explainPolicy(input: { pack: PolicyPack; id: string; today?: str
       return { ...ex, expired, unlocks };
     }),
     regulations: p.regulations.map((id) => ({ id, title: regulationTitle(id, pack.regulations) })),
+    taxonomy: p.taxonomy ?? null,
     owners: p.owners ?? pack.owners,
     examples: p.examples.map((e) => ({ text: e.text, level: e.level })),
   };
+}
+
+const TAXONOMY_NAMES: [keyof TaxonomyMapping, string][] = [
+  ['mlcommons', 'MLCommons AILuminate'],
+  ['llamaguard3', 'Llama Guard 3'],
+  ['openai', 'OpenAI moderation'],
+];
+
+function taxonomyLines(t: TaxonomyMapping | null): string[] {
+  if (!t) return ['  not mapped'];
+  return TAXONOMY_NAMES.map(([key, name]) => {
+    const codes = t[key];
+    return `  ${name.padEnd(21)} ${codes === undefined ? 'not mapped' : codes.length ? codes.join(', ') : 'no counterpart'}`;
+  });
 }
 
 export function formatExplanation(e: Explanation): string {
@@ -106,6 +123,8 @@ export function formatExplanation(e: Explanation): string {
   L.push('\nRegulations');
   if (e.regulations.length === 0) L.push('  none referenced');
   for (const r of e.regulations) L.push(`  ${r.id}${r.title ? `: ${r.title}` : ''}`);
+  L.push('\nTaxonomy');
+  L.push(...taxonomyLines(e.taxonomy));
   L.push(`\nOwners: ${e.owners.join(', ')}`);
   if (e.examples.length) {
     L.push('\nExamples');

@@ -34,6 +34,20 @@ describe('pillars policy explain', () => {
     expect(e.severity).toBe('critical');
   });
 
+  it('shows the policy\'s external taxonomy mapping (text and --json), "not mapped" for packs without one', async () => {
+    const t = await cli('policy', 'explain', 'safety.violent_crime');
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/Taxonomy\n\s+MLCommons AILuminate\s+vcr\n\s+Llama Guard 3\s+S1\n\s+OpenAI moderation\s+violence/);
+    const j = JSON.parse((await cli('policy', 'explain', 'safety.specialized_advice', '--json')).stdout) as Explanation;
+    expect(j.taxonomy).toEqual({ mlcommons: ['spc_hlt', 'spc_lgl', 'spc_fin'], llamaguard3: ['S6'], openai: [] });
+    const none = await cli('policy', 'explain', 'controllability.prompt_injection');
+    expect(none.stdout).toMatch(/Llama Guard 3\s+no counterpart/);
+    const acme = await cli('policy', 'explain', 'safety.cbrn', '--policy', 'test/fixtures/policy/acme.yaml');
+    expect(acme.stdout).toMatch(/Taxonomy\n\s+not mapped/);
+    const acmeJson = JSON.parse((await cli('policy', 'explain', 'safety.cbrn', '--policy', 'test/fixtures/policy/acme.yaml', '--json')).stdout) as Explanation;
+    expect(acmeJson.taxonomy).toBeNull();
+  });
+
   it('an unknown id exits 2 with a suggestion', async () => {
     const r = await cli('policy', 'explain', 'safety.cbrm');
     expect(r.code).toBe(2);
@@ -49,5 +63,8 @@ describe('policy JSON Schema', () => {
     expect(s.$id).toContain('policy-pack');
     expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['id', 'version', 'tiers', 'policies', 'changelog']));
     expect(readFileSync(assetPath(SCHEMA_FILE), 'utf8')).toBe(policySchemaText());
+    const policy = (s as unknown as { definitions?: unknown; properties: { policies: { items: { properties: Record<string, { properties?: Record<string, unknown>; additionalProperties?: boolean }> } } } }).properties.policies.items;
+    expect(Object.keys(policy.properties.taxonomy!.properties!)).toEqual(['mlcommons', 'llamaguard3', 'openai']);
+    expect(policy.properties.taxonomy!.additionalProperties).toBe(false);
   });
 });

@@ -4,11 +4,14 @@ import type { Ctx, Decision, Guard, GuardInput } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { askCascade, type CascadeConfig } from './cascade.js';
 import { decide, decisionFor } from './decide.js';
+import { modelHash } from './identity.js';
 import type { PiiType } from './pii.js';
+import { stage2Runner, type Stage2Options, type Stage2Runner } from './stage2.js';
 
 /**
  * The policy guard: `decide` (sync, embedded classifier only), `check` (async: the embedded
- * decision, then the LLM cascade when the classifier is unsure and a cascade is configured),
+ * decision, then stage 2 (sentence encoder, ./stage2.ts) when enabled and the classifier is unsure,
+ * then the LLM cascade when stage 2 did not decide and a cascade is configured),
  * `classifyResponse` (refused / complied / deflected / partial).
  */
 
@@ -17,6 +20,8 @@ export { buildRubric, parseCascadeReply, type CascadeConfig } from './cascade.js
 export { decide, type DecideResult } from './decide.js';
 export { guardConfigSchema, guardFromConfig, type GuardConfig } from './config.js';
 export { evaluateGuard, type GuardFigures } from './evaluate.js';
+export { STAGE2_BUDGET_MS, type Stage2Options, type Stage2Runner } from './stage2.js';
+export { modelHash } from './identity.js';
 
 /** PII types redacted by default (names, addresses and IPs are detected but not redacted unless configured). */
 export const DEFAULT_REDACT: readonly PiiType[] = ['email', 'phone', 'card', 'iban', 'ssn', 'nino', 'sin', 'api_key', 'jwt', 'private_key', 'secret'];
@@ -31,11 +36,19 @@ export interface GuardOptions {
   redact?: readonly PiiType[];
   /** When the guard itself fails: refuse (true, default) or allow (false). */
   failClosed?: boolean;
+  /** Stage 2 (sentence encoder + head, asked in the unsure band within a latency budget): off unless given. */
+  stage2?: Stage2Options | false;
+  /** The model's identity (default: the sha256 of its serialized form, see identity.ts). */
+  modelHash?: string;
 }
 
 export interface PolicyGuard extends Guard {
   readonly pack: PolicyPack;
   readonly model: ClassifierModel;
+  /** sha256 of the model (computed on first read): part of any cache key of answers the guard shaped. */
+  readonly modelHash: string;
+  /** Stage 2 when enabled (`warm()` loads the encoder ahead of the first request). */
+  readonly stage2: Stage2Runner | null;
   decide(input: GuardInput): Decision;
   check(input: GuardInput, ctx: Ctx): Promise<Decision>;
   classifyResponse(text: string): ResponsePrediction;
@@ -64,6 +77,7 @@ export function createGuard(opts: GuardOptions): PolicyGuard {
   const redact = opts.redact ?? DEFAULT_REDACT;
   const failClosed = opts.failClosed ?? true;
   const now = opts.now ?? (() => new Date());
+  const stage2 = opts.stage2 && opts.stage2.enabled !== false ? stage2Runner(opts.stage2, band) : null;
 
   const embedded = (input: GuardInput): ReturnType<typeof decide> =>
     decide({ pack, model, text: input.text, caller: input.caller, role: input.role, now: now(), band, redact });
@@ -71,6 +85,10 @@ export function createGuard(opts: GuardOptions): PolicyGuard {
   return {
     pack,
     model,
+    stage2,
+    get modelHash(): string {
+      return opts.modelHash ?? modelHash(model);
+    },
     decide(input: GuardInput): Decision {
       try {
         return embedded(input).decision;
@@ -85,6 +103,13 @@ export function createGuard(opts: GuardOptions): PolicyGuard {
       } catch (e) {
         ctx.log.error({ err: (e as Error)?.message }, 'guard failed');
         return failure(e, failClosed);
+      }
+      if (stage2?.wants(first)) {
+        const caller = input.caller ?? { tier: 'public' };
+        const d = await stage2.run({ first, text: input.text, caller, role: input.role ?? 'input', pack, today: now().toISOString().slice(0, 10), redact });
+        // Stage 2 decided; or it could not, and its reason travels with the decision to the cascade.
+        if (d.stage === 'encoder' || !opts.cascade) return d;
+        first = { ...first, decision: d };
       }
       if (!first.unsure || !opts.cascade) return first.decision;
       const { verdict, error, ms } = await askCascade(opts.cascade, pack, input.text, ctx);

@@ -1,5 +1,8 @@
 import { getTransform } from '../attacks/registry.js';
 import type { TransformKind } from '../attacks/types.js';
+import type { Target } from '../core/types.js';
+import { ComposedTarget } from '../targets/compose.js';
+import { ComposedTargetConfig, type GuardProvider } from '../targets/index.js';
 
 /**
  * Defender re-tuning between rounds: the system prompt gains one instruction per transform family
@@ -21,7 +24,7 @@ export type GuardMode = 'off' | 'input' | 'output' | 'both';
 
 export interface DefenderConfig {
   system?: string;
-  /** Guard settings of the defender (applied by the caller's `wrapDefender`). */
+  /** Which sides the guard checks (applied by `defendedTarget`, the CLI's `wrapDefender`). */
   guard?: GuardMode;
 }
 
@@ -61,4 +64,16 @@ export function retune(def: DefenderConfig, breaks: { strategy: string; applied:
     if (up !== cur) next = { ...next, guard: up };
   }
   return next;
+}
+
+/**
+ * The target with the guard on the sides the defender asks for. `guard` is the one configured
+ * guard (pillars.yaml `guard:`), the same that `pillars guard classify`, the gateway and eval
+ * `guard` targets use, so a red-team break is a break of the guard you deploy.
+ */
+export function defendedTarget(target: Target, def: DefenderConfig, guard: GuardProvider): Target {
+  const mode = def.guard ?? 'off';
+  if (mode === 'off') return target;
+  const cfg = ComposedTargetConfig.parse({ id: `${target.id}:guard-${mode}`, wraps: target.id, guard: { input: mode === 'input' || mode === 'both', output: mode === 'output' || mode === 'both' } });
+  return new ComposedTarget(cfg, target, guard);
 }

@@ -4,7 +4,7 @@ export { NearDupIndex, jaccard, shingles, minhash, estimateJaccard, normalize } 
 export { seedsFromPack, seedsFromItems, seedItem, type Seed } from './seeds.js';
 export { Budget, estimateTokens, type BudgetLimits, type BudgetUse } from './budget.js';
 export { AttackMemory, type MemoryEntry } from './memory.js';
-export { retune, brokenKinds, type DefenderConfig, type GuardMode, type RetuneKnob } from './defender.js';
+export { retune, brokenKinds, defendedTarget, type DefenderConfig, type GuardMode, type RetuneKnob } from './defender.js';
 export { DEFAULT_STRATEGIES, resolveStrategy, templateStrategy, type Strategy, type StrategyEnv, type AttemptOutcome } from './strategy.js';
 export { ADAPTIVE, crescendo, pair, tap, closeness, crescendoLadder, extractPrompt } from './adaptive.js';
 export { isBreak, runAttack, sendTurn, type JudgeFn } from './execute.js';

@@ -8,7 +8,7 @@ import { isComposed, TargetsSection, type GenOptions, type ProviderTargetConfig,
 import { ExecTarget } from './exec/index.js';
 import { GgufTarget } from './gguf/index.js';
 import { GuardTarget, type GuardProvider } from './guard/index.js';
-import { packGuardProvider } from './guard/provider.js';
+import { configGuardProvider } from './guard/provider.js';
 import { HttpTarget } from './http/index.js';
 import { OpenAITarget } from './openai/index.js';
 import { ReplayTarget } from './replay/index.js';
@@ -17,7 +17,7 @@ import type { PolicyPack } from '../policy/schema.js';
 
 export * from './config.js';
 export { type GuardProvider, REFUSAL_TEXT, DEFLECT_TEXT, COMPLY_TEXT } from './guard/index.js';
-export { packGuardProvider } from './guard/provider.js';
+export { packGuardProvider, guardProvider, configGuardProvider } from './guard/provider.js';
 export { hasProbe, type ProbeableTarget } from './types.js';
 export { fingerprintOf, stableStringify, sha256 } from './util.js';
 
@@ -133,9 +133,13 @@ class LazyTarget implements Target {
 
 export interface BuildTargetsInput {
   config: LoadedConfig;
-  /** The policy pack: the embedded guard for `guard` targets and `guard: true` compositions is built from it. */
+  /** The policy pack (default: the configured one), for the guard built when `guard` is not given. */
   pack?: PolicyPack;
-  /** Or the guard itself (takes precedence over `pack`). */
+  /**
+   * The guard of `guard` targets and `guard: true` compositions. Default: the guard pillars.yaml
+   * describes (`guard:` section), built on first use. Pass the one guard the rest of the command
+   * uses so that there is exactly one.
+   */
   guard?: GuardProvider;
 }
 
@@ -144,7 +148,7 @@ export function buildTargets(input: BuildTargetsInput): Map<string, Target> {
   const cfgs = targetConfigs(input.config);
   const byId = new Map(cfgs.map((c) => [c.id, c]));
   const map = new Map<string, Target>();
-  const guard = input.guard ?? (input.pack ? packGuardProvider(input.pack) : undefined);
+  const guard = input.guard ?? configGuardProvider(input.config, { pack: input.pack, targets: () => map });
   const lookup = (id: string): Target => {
     const t = map.get(id);
     if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...byId.keys()].join(', ')})`, { code: 'config' });

@@ -67,6 +67,6 @@ describe('pillars guard', () => {
     writeFileSync(ds, `${JSON.stringify({ text: 'ok', label: 'safe' })}\n{"text": "x", "label": "maybe"}\n`);
     const r = await cli(['guard', 'bench', '--dataset', ds]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`${ds}:2:1: label`);
+    expect(r.err).toContain(`${ds}:2:15: label: must be one of safe, unsafe`);
   });
 });

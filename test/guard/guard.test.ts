@@ -197,8 +197,8 @@ describe('cascade', () => {
 });
 
 describe('benchGuard', () => {
-  it('computes precision, recall, over-refusal, accuracies and latency', () => {
-    const r = benchGuard({
+  it('computes precision, recall, over-refusal, accuracies and latency', async () => {
+    const r = await benchGuard({
       guard,
       items: [
         { text: L3_CBRN, label: 'unsafe' },

@@ -8,15 +8,17 @@ import { createAssertionJudge, type JudgePipelineLike } from '../../eval/asserti
 import { loadEvalSection, type EvalSection } from '../../eval/config.js';
 import { loadGates, type GateSpec } from '../../eval/gates.js';
 import { createJudgePipeline, JudgesConfig } from '../../judges/index.js';
-import { loadPack } from '../../policy/load.js';
+import type { ConfiguredGuard } from '../../guard/config.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import { openDb, type Db } from '../../store/db.js';
 import { createRunStore, type SqliteRunStore } from '../../store/runs.js';
-import { buildTargets, probeTarget, publicConfig, settingsOf, targetConfigs, type TargetConfig } from '../../targets/index.js';
+import { probeTarget, publicConfig, settingsOf, targetConfigs, type TargetConfig } from '../../targets/index.js';
+import { wire } from '../wiring.js';
 
 /**
  * What `pillars eval` and `pillars select-checkpoint` share: configuration sections, the policy
- * pack, the embedded guard (loaded on demand), targets, judges, suites and the store.
+ * pack, the configured guard (one, loaded on demand, shared by `guard` targets, `guard: true`
+ * compositions and the judges' classifier), targets, judges, suites and the store.
  */
 
 export interface EvalEnv {
@@ -24,6 +26,7 @@ export interface EvalEnv {
   section: EvalSection;
   gates: GateSpec[];
   pack: PolicyPack;
+  guard: ConfiguredGuard;
   targetCfgs: Map<string, TargetConfig>;
   targets: Map<string, Target>;
   judge: JudgePipelineLike;
@@ -39,10 +42,9 @@ export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipelin
   const judgesSpec = config.raw.judges === undefined ? JudgesConfig.parse({}) : section(config, 'judges', JudgesConfig);
   const cfgList = targetConfigs(config);
   const targetCfgs = new Map(cfgList.map((c) => [c.id, c]));
-  const pack = loadPack(config.policyPath).pack;
-  const targets = buildTargets({ config, pack });
+  const { pack, guard, targets, judgeModel } = wire(config);
   const kind = opts.judge ?? ev.judge;
-  const judge = kind === 'assertion' ? createAssertionJudge() : createJudgePipeline({ spec: judgesSpec, targets, pack });
+  const judge = kind === 'assertion' ? createAssertionJudge() : createJudgePipeline({ spec: judgesSpec, targets, pack, model: judgeModel() });
   const judgeInfo = kind === 'assertion' ? { name: 'assertion' } : { name: 'pipeline', ...(judge as ReturnType<typeof createJudgePipeline>).describe(), spec: judgesSpec };
   const db = openDb(config.storePath);
   return {
@@ -50,6 +52,7 @@ export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipelin
     section: ev,
     gates,
     pack,
+    guard,
     targetCfgs,
     targets,
     judge,

@@ -4,17 +4,17 @@ import { z } from 'zod';
 import { defaultModelPath, loadDefaultModel, saveModel, trainModel, type ExtraExample } from '../../classifier/index.js';
 import { existsSync } from 'node:fs';
 import { UserError, type Problem } from '../../core/errors.js';
-import { guardFromConfig } from '../../guard/config.js';
 import { evaluateGuard } from '../../guard/evaluate.js';
-import { benchGuard, BenchItem } from '../../guard/bench.js';
 import { loadPack } from '../../policy/load.js';
-import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, intOption, printJson, readStdin, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { registerGuardBench, runClassifyBatch } from './guard-tools.js';
+import { wire } from '../wiring.js';
 
 interface ClassifyOpts extends CommonOpts {
   tier: string;
   context?: string;
   role: 'input' | 'output';
+  batch?: boolean;
 }
 
 interface TrainOpts extends CommonOpts {
@@ -22,12 +22,6 @@ interface TrainOpts extends CommonOpts {
   data: string[];
   out?: string;
   seed: number;
-}
-
-interface BenchOpts extends CommonOpts {
-  dataset: string;
-  tier: string;
-  context?: string;
 }
 
 const ExtraRow = z
@@ -79,19 +73,29 @@ export function registerGuard(program: Command): void {
       withConfig(
         guard
           .command('classify [text]')
-          .description('decide allow | deflect | refuse | redact for a text (use - or no text to read stdin)')
-          .option('--tier <tier>', 'caller access tier', 'public')
+          .description('decide allow | deflect | refuse | redact for a text (use - or no text to read stdin); --batch: one JSONL decision per stdin line')
+          .option('--tier <tier>', 'caller access tier (with --batch: the default of each line)', 'public')
           .option('--context <context>', 'declared context (e.g. vetted-research)')
-          .addOption(new Option('--role <role>', 'input: a user request; output: a model response').choices(['input', 'output']).default('input')),
+          .addOption(new Option('--role <role>', 'input: a user request; output: a model response').choices(['input', 'output']).default('input'))
+          .option('--batch', 'read JSONL on stdin ({text, id?, role?, tier?, context?}, a JSON string or plain text per line) and write one JSONL decision per line'),
       ),
     ),
-    ['pillars guard classify "How do I kill a Python process that hangs?" --json', 'echo "..." | pillars guard classify - --tier trusted-researcher --context vetted-research'],
+    [
+      'pillars guard classify "How do I kill a Python process that hangs?" --json',
+      'echo "..." | pillars guard classify - --tier trusted-researcher --context vetted-research',
+      'pillars guard classify --batch < texts.jsonl > decisions.jsonl',
+    ],
   ).action(async (text: string | undefined, opts: ClassifyOpts) => {
     const { config, ctx } = cliEnv(opts);
+    // The one configured guard (pillars.yaml `guard:`), as `pillars serve`, eval and the red team build it.
+    const g = wire(config).guard.guard();
+    if (opts.batch) {
+      if (text !== undefined && text !== '-') throw new UserError('guard classify --batch reads stdin: give no TEXT argument', { code: 'usage' });
+      await runClassifyBatch(g, { tier: opts.tier, context: opts.context, role: opts.role }, ctx);
+      return;
+    }
     const input = text === undefined || text === '-' ? await readStdin() : text;
     if (input.trim() === '') throw new UserError('guard classify: no text given (pass TEXT or pipe it on stdin with -)');
-    const hasCascade = typeof config.raw.guard === 'object' && config.raw.guard !== null && 'cascade' in config.raw.guard;
-    const g = guardFromConfig(config, hasCascade ? buildTargets({ config }) : undefined);
     const d = await g.check({ text: input, caller: { tier: opts.tier, ...(opts.context ? { context: opts.context } : {}) }, role: opts.role }, ctx);
     if (opts.json) {
       printJson(d);
@@ -150,34 +154,5 @@ export function registerGuard(program: Command): void {
     }
   });
 
-  example(
-    withJson(
-      withConfig(
-        guard
-          .command('bench')
-          .description('precision, recall, F1, over-refusal, topic/level accuracy, confusion matrix and latency on a labelled JSONL set')
-          .requiredOption('--dataset <file.jsonl>', 'rows {text, label: safe|unsafe} and/or {text, topic, level}')
-          .option('--tier <tier>', 'caller access tier', 'public')
-          .option('--context <context>', 'declared context'),
-      ),
-    ),
-    ['pillars guard bench --dataset lookalikes.jsonl --json'],
-  ).action((opts: BenchOpts) => {
-    const { config } = cliEnv(opts);
-    const g = guardFromConfig(config);
-    const items = readJsonl(opts.dataset, BenchItem);
-    const r = benchGuard({ guard: g, items, caller: { tier: opts.tier, ...(opts.context ? { context: opts.context } : {}) } });
-    if (opts.json) {
-      printJson(r);
-      return;
-    }
-    const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
-    process.stdout.write(`${r.n} items (${r.unsafe} unsafe, ${r.safe} safe)\n`);
-    process.stdout.write(`precision ${pct(r.precision)}  recall ${pct(r.recall)}  F1 ${pct(r.f1)}  over-refusal ${pct(r.over_refusal_rate)}\n`);
-    process.stdout.write(`topic accuracy ${pct(r.topic_accuracy)}  level accuracy ${pct(r.level_accuracy)}\n`);
-    process.stdout.write(`confusion (rows: truth, cols: guard)   flagged  allowed\n`);
-    process.stdout.write(`  unsafe                               ${String(r.confusion.tp).padStart(7)}  ${String(r.confusion.fn).padStart(7)}\n`);
-    process.stdout.write(`  safe                                 ${String(r.confusion.fp).padStart(7)}  ${String(r.confusion.tn).padStart(7)}\n`);
-    process.stdout.write(`latency per call: p50 ${r.latency_ms.p50.toFixed(3)} ms, p99 ${r.latency_ms.p99.toFixed(3)} ms\n`);
-  });
+  registerGuardBench(guard);
 }

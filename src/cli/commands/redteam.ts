@@ -8,7 +8,7 @@ import type { Item, Target } from '../../core/types.js';
 import { openSuite } from '../../datasets/index.js';
 import { createJudgePipeline, JudgesConfig } from '../../judges/index.js';
 import { listTransforms } from '../../attacks/index.js';
-import { loadPack } from '../../policy/load.js';
+import type { ConfiguredGuard } from '../../guard/config.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import {
   ADAPTIVE,
@@ -18,11 +18,11 @@ import {
   readJsonlItems,
   redteamReport,
   redteamSection,
+  defendedTarget,
   resolveStrategy,
   runRedteam,
   seedsFromItems,
   seedsFromPack,
-  type DefenderConfig,
   type GuardMode,
   type JudgeFn,
   type RetuneKnob,
@@ -31,14 +31,15 @@ import {
 } from '../../redteam/index.js';
 import { openDb, type Db } from '../../store/db.js';
 import { createRedteamStore } from '../../store/redteam.js';
-import { ComposedTarget } from '../../targets/compose.js';
-import { buildTargets, ComposedTargetConfig, packGuardProvider } from '../../targets/index.js';
 import { parseFormats, writeReports } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { wire } from '../wiring.js';
 
-/** What the red-team, deception and frontier commands share: targets, pack, judge, store. */
+/** What the red-team, deception and frontier commands share: targets, pack, the configured guard, judge, store. */
 export interface FeatureEnv {
   pack: PolicyPack;
+  /** The one guard of pillars.yaml: the defender's, and that of `guard` targets and compositions. */
+  guard: ConfiguredGuard;
   targets: Map<string, Target>;
   db: Db;
   target(id: string): Target;
@@ -47,13 +48,11 @@ export interface FeatureEnv {
 }
 
 export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
-  const pack = loadPack(config.policyPath).pack;
-  // The pack lets `guard` targets build the embedded guard.
-  const input = { config, pack };
-  const targets = buildTargets(input);
+  const { pack, guard, targets, judgeModel } = wire(config);
   const db = openDb(config.storePath);
   return {
     pack,
+    guard,
     targets,
     db,
     target(id) {
@@ -63,7 +62,7 @@ export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
     },
     judge() {
       const spec = config.raw.judges === undefined ? undefined : section(config, 'judges', JudgesConfig);
-      const p = createJudgePipeline({ spec, targets, pack });
+      const p = createJudgePipeline({ spec, targets, pack, model: judgeModel() });
       return async (input, ctx) => (await p.judge(input, ctx)).final;
     },
     async close() {
@@ -126,13 +125,6 @@ interface RunOpts extends CommonOpts {
   format?: string[];
   guard?: GuardMode;
   retune?: string;
-}
-
-/** The target with the embedded guard on the sides the defender asks for. */
-function guardedTarget(pack: PolicyPack, target: Target, d: DefenderConfig): Target {
-  const mode = d.guard ?? 'off';
-  const cfg = ComposedTargetConfig.parse({ id: `${target.id}:guard-${mode}`, wraps: target.id, guard: { input: mode === 'input' || mode === 'both', output: mode === 'output' || mode === 'both' } });
-  return new ComposedTarget(cfg, target, packGuardProvider(pack));
 }
 
 async function writeRunReports(db: Db, runId: string, outDir: string, format: string[] | undefined): Promise<string[]> {
@@ -207,7 +199,7 @@ export function registerRedteam(program: Command): void {
           attacker,
           defender: { system: opts.system ?? rc.defender?.system, guard: opts.guard ?? rc.defender?.guard ?? 'off' },
           retune: opts.retune ? parseKnobs(opts.retune) : rc.retune,
-          wrapDefender: (t, d) => guardedTarget(env.pack, t, d),
+          wrapDefender: (t, d) => defendedTarget(t, d, env.guard),
           onAttempt:
             !opts.json && process.stderr.isTTY
               ? (a) => process.stderr.write(`\r${a.total} attempt(s), ${a.breaks} break(s) · round ${a.round} · ${a.policy ?? '-'} · ${a.agent}${a.success ? ' BREAK' : ''}\x1b[K${a.success ? '\n' : ''}`)

@@ -5,12 +5,12 @@ import { UserError } from '../../core/errors.js';
 import { createLogger } from '../../core/context.js';
 import { GatewayConfig } from '../../gateway/config.js';
 import { createGateway } from '../../gateway/server.js';
-import { DEFAULT_REDACT, guardConfigSchema, guardFromConfig, redactPii } from '../../guard/index.js';
+import { redactPii } from '../../guard/index.js';
 import { loadPack } from '../../policy/load.js';
 import { openDb } from '../../store/db.js';
-import { buildTargets } from '../../targets/index.js';
 import { createReviewApp, mountReviewApp } from '../../review/web/app.js';
 import { cliEnv, example, intOption, withConfig, type CommonOpts } from '../shared.js';
+import { wire } from '../wiring.js';
 
 /** `pillars serve`: the guardrail gateway in front of an OpenAI-compatible server. */
 export function registerServe(program: Command): void {
@@ -49,10 +49,11 @@ export function registerServe(program: Command): void {
     // processes, even one, so it starts with a larger young generation: the classifier
     // allocates per call, and this saves ~15% of CPU per request.
     if (cluster.isPrimary && (workers > 1 || !hasHeapFlag())) return supervise(workers);
-    const guardRaw = config.raw.guard as { cascade?: unknown } | undefined;
-    const guard = guardFromConfig(config, guardRaw?.cascade ? buildTargets({ config }) : undefined);
+    // The one configured guard (the same `guard classify`, eval and the red team use).
+    const configured = wire(config, { pack }).guard;
+    const guard = configured.guard();
     // The PII types the guard redacts (guard.redact) also apply to the rest of the conversation.
-    const redactTypes = section(config, 'guard', guardConfigSchema).redact ?? DEFAULT_REDACT;
+    const redactTypes = configured.settings.redact;
     const log = createLogger({ level: process.env.PILLARS_LOG ?? 'info' });
     const db = openDb(config.storePath);
     const gateway = createGateway({
@@ -63,7 +64,7 @@ export function registerServe(program: Command): void {
       upstream,
       upstreamApiKey,
       log,
-      redact: redactTypes === false ? undefined : (text) => redactPii(text, { types: redactTypes }),
+      redact: redactTypes.length === 0 ? undefined : (text) => redactPii(text, { types: redactTypes }),
     });
     // The review web app (src/review) answers under /ui/; every other path stays the gateway's.
     if (opts.ui !== false) mountReviewApp(gateway.server, createReviewApp({ db, pack, log }));

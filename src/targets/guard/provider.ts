@@ -1,33 +1,46 @@
-import { PillarsError } from '../../core/errors.js';
-import type { Ctx, Decision, Guard, GuardInput } from '../../core/types.js';
+import type { LoadedConfig } from '../../config/load.js';
+import type { Target } from '../../core/types.js';
+import { configuredGuard } from '../../guard/config.js';
+import { guardFingerprint } from '../../guard/identity.js';
+import { createGuard, type GuardOptions, type PolicyGuard } from '../../guard/index.js';
 import type { PolicyPack } from '../../policy/schema.js';
-import { sha256, stableStringify } from '../util.js';
 import type { GuardProvider } from './index.js';
 
-interface GuardModule {
-  createGuard(opts: { pack: PolicyPack }): Guard;
+/**
+ * Where `guard` targets and `guard: true` compositions get their guard. The CLI passes the one
+ * guard it built from pillars.yaml (`configuredGuard`); `buildTargets` builds that same configured
+ * guard itself when it is not given one.
+ */
+
+/** The guard pillars.yaml describes, for the targets of that configuration (the cascade may use them). */
+export function configGuardProvider(config: LoadedConfig, deps: { pack?: PolicyPack; targets: () => Map<string, Target> | undefined }): GuardProvider {
+  return configuredGuard(config, deps);
 }
 
 /**
- * The embedded guard for a policy pack, built on first use (the classifier model loads only when a
- * guard target or a `guard: true` composition is actually asked something).
+ * A guard from options rather than a configuration (library use: `buildTargets({config, guard:
+ * guardProvider({pack, model})})`). Built on first use; its fingerprint covers the pack, the model's
+ * hash and the settings.
  */
-export function packGuardProvider(pack: PolicyPack): GuardProvider {
-  let loaded: Promise<Guard> | null = null;
-  const load = (): Promise<Guard> =>
-    (loaded ??= (async () => {
-      const spec = '../../guard/index.js';
-      try {
-        const mod = (await import(spec)) as GuardModule;
-        return mod.createGuard({ pack });
-      } catch (e) {
-        throw new PillarsError(`the embedded guard could not be loaded: ${(e as Error).message}`, { code: 'internal', cause: e });
-      }
-    })());
-  const guard: Guard = {
-    async check(input: GuardInput, ctx: Ctx): Promise<Decision> {
-      return (await load()).check(input, ctx);
+export function guardProvider(opts: GuardOptions): GuardProvider & { guard(): PolicyGuard } {
+  let g: PolicyGuard | null = null;
+  let fingerprint: string | null = null;
+  const guard = (): PolicyGuard => (g ??= createGuard(opts));
+  return {
+    guard,
+    get fingerprint(): string {
+      const built = guard();
+      return (fingerprint ??= guardFingerprint(built.pack, built.modelHash, {
+        band: opts.band ?? null,
+        failClosed: opts.failClosed ?? true,
+        redact: opts.redact ?? null,
+        cascade: opts.cascade ? { target: opts.cascade.target.fingerprint, budgetMs: opts.cascade.budgetMs, band: opts.cascade.band ?? null } : null,
+      }));
     },
   };
-  return { fingerprint: `guard#${sha256(stableStringify(pack)).slice(0, 16)}`, guard: () => guard };
+}
+
+/** The embedded guard with the shipped model and default settings for a pack. */
+export function packGuardProvider(pack: PolicyPack): GuardProvider {
+  return guardProvider({ pack });
 }

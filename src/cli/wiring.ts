@@ -1,0 +1,42 @@
+import type { ClassifierModel } from '../classifier/index.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Target } from '../core/types.js';
+import { configuredGuard, type ConfiguredGuard } from '../guard/config.js';
+import { loadPack } from '../policy/load.js';
+import type { PolicyPack } from '../policy/schema.js';
+import { buildTargets } from '../targets/index.js';
+
+/**
+ * What a command that uses the guard wires once from pillars.yaml: the pack, the ONE guard of the
+ * `guard:` section, and the targets, whose `guard` targets and `guard: true` compositions use that
+ * same guard (and whose models the guard's cascade may call). `pillars serve`, `guard classify`,
+ * `guard bench`, `eval`, `select-checkpoint`, `redteam`, `deception` and `frontier` all start here,
+ * so for the same text they all reach the same decision.
+ */
+export interface Wiring {
+  config: LoadedConfig;
+  pack: PolicyPack;
+  /** The configured guard (the model loads on first use). */
+  guard: ConfiguredGuard;
+  /** Every configured target by id, constructed lazily. */
+  targets: Map<string, Target>;
+  /**
+   * The classifier the judges read responses with: the guard's model when `guard.model` names one,
+   * else undefined (the judges then load the shipped model, which is also the guard's).
+   */
+  judgeModel(): ClassifierModel | undefined;
+}
+
+export function wire(config: LoadedConfig, opts: { pack?: PolicyPack } = {}): Wiring {
+  const pack = opts.pack ?? loadPack(config.policyPath).pack;
+  // The guard's cascade may call a configured target; the targets' guard is this guard.
+  const guard = configuredGuard(config, { pack, targets: () => targets });
+  const targets: Map<string, Target> = buildTargets({ config, pack, guard });
+  return {
+    config,
+    pack,
+    guard,
+    targets,
+    judgeModel: () => (guard.settings.modelPath ? guard.guard().model : undefined),
+  };
+}

@@ -104,6 +104,8 @@ export function stage2Runner(opts: Stage2Options, guardBand: [number, number]): 
       const stands = (why: string): Decision => ({ ...first.decision, reasons: [...first.decision.reasons, `stage 2 not used: ${why}; stage-1 decision stands`] });
       if (input.role === 'output') return stands('it reads prompts, not model outputs');
       if (first.decision.reasons[0]?.startsWith('decoded a')) return stands('the decision came from a decoded payload');
+      // A segment (sentence, window) stricter than the whole text decided: the whole-text embedding would dilute it too.
+      if ((first as { segment?: unknown }).segment) return stands('the decision came from one segment of the text');
       if (asciiLetterShare(input.text) < STAGE2_MIN_ASCII) return stands('the encoder reads English and this text is mostly in another script');
       let h: Stage2Head;
       try {

@@ -30,6 +30,20 @@ describe('pillars risk assess', () => {
     expect(reg.summary.covered + reg.summary.gaps).toBe(reg.summary.harms);
   });
 
+  it('chat-assistant: the pack 1.1.0 harms (violent and other crime, sexual violence, advice, defamation, elections) are covered', () => {
+    const { pack } = loadPack('policies/default');
+    const reg = assessRisk({ product: 'chat-assistant', pack });
+    const policies = (id: string) => reg.harms.find((h) => h.id === id)!.policies;
+    expect(policies('violent-crime-help')).toEqual(['safety.violent_crime']);
+    expect(policies('crime-how-to')).toEqual(['safety.nonviolent_crime']);
+    expect(policies('sexual-violence')).toEqual(['safety.sex_crime']);
+    expect(policies('unqualified-advice')).toEqual(['safety.specialized_advice']);
+    expect(policies('defamation')).toEqual(['veracity_robustness.defamation']);
+    expect(policies('election-disinformation')).toEqual(['veracity_robustness.elections']);
+    const nc = assessRisk({ product: 'image-generator', pack }).harms.find((h) => h.id === 'non-consensual-intimate-imagery')!;
+    expect(nc.policies).toEqual(expect.arrayContaining(['safety.sex_crime', 'transparency.impersonation']));
+  });
+
   it('markdown is a risk register table with a gaps section', async () => {
     const r = await cli('risk', 'assess', '--product', 'agent-with-tools');
     expect(r.code).toBe(0);

@@ -26,6 +26,48 @@ export const AnomalyConfig = z
   .strict();
 export type AnomalyConfig = z.infer<typeof AnomalyConfig>;
 
+/** Roles whose messages are the caller's request (the rest of a conversation is its context). */
+export const DEFAULT_REQUEST_ROLES = ['system', 'developer', 'user', 'tool', 'function'];
+
+export const InputConfig = z
+  .object({
+    /**
+     * Roles whose messages in the current turn (after the last assistant message; system and
+     * developer messages anywhere) are the caller's request. Every other message (assistant
+     * turns, earlier turns) is context. Every message is read either way.
+     */
+    requestRoles: z.array(z.string().min(1)).default(DEFAULT_REQUEST_ROLES),
+    /**
+     * How context is decided: `same` (default: with the request's rule, nothing is left unread),
+     * `refuse-only` (context blocks only on a refusal; deflections of earlier turns do not repeat),
+     * `off` (context is not checked; PII in it is still redacted).
+     */
+    context: z.enum(['same', 'refuse-only', 'off']).default('same'),
+    /** Also decide on the request's messages joined (a request split across messages). */
+    joined: z.boolean().default(true),
+    /** Read the descriptions of the request's `tools` / `functions`. */
+    tools: z.boolean().default(true),
+    /** A file part whose text the gateway cannot read (binary, a PDF, a `file_id`): `reject` (400) or `forward` unread. */
+    unreadableFiles: z.enum(['reject', 'forward']).default('reject'),
+  })
+  .strict();
+export type InputConfig = z.infer<typeof InputConfig>;
+
+export const StreamConfig = z
+  .object({
+    /** Streamed text is released in windows of at most this many characters, ending at a sentence boundary. */
+    windowChars: z.number().int().min(16).optional(),
+    /** Each check also reads this many characters already released before the window (context). */
+    overlapChars: z.number().int().min(0).default(100),
+    /** A window is released only once this many characters after it arrived and were checked with it. */
+    lookaheadChars: z.number().int().min(0).default(100),
+  })
+  .strict();
+export type StreamConfig = z.infer<typeof StreamConfig>;
+
+/** The default stream window (characters). */
+export const STREAM_WINDOW = 300;
+
 export const GatewayConfig = z
   .object({
     /** OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (a URL without a path gets /v1). */
@@ -53,8 +95,10 @@ export const GatewayConfig = z
     failClosed: z.boolean().default(true),
     /** Check the model's output too (non-streamed and streamed). */
     checkOutput: z.boolean().default(true),
-    /** Streamed output is held back and checked every this many characters (and at the end). */
-    streamWindow: z.number().int().min(16).default(256),
+    /** Deprecated alias of `stream.windowChars` (used when `stream.windowChars` is not set). */
+    streamWindow: z.number().int().min(16).optional(),
+    input: InputConfig.prefault({}),
+    stream: StreamConfig.prefault({}),
     /** Tiers with heavy monitoring (full capture, rate limits, anomaly flags). Default: every tier but `public`. */
     trustedTiers: z.array(z.string().min(1)).optional(),
     /** Per-tier rate limits (per key; per client address for `public`). */
@@ -75,6 +119,11 @@ export const GatewayConfig = z
   .strict();
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 export type GatewayConfigInput = z.input<typeof GatewayConfig>;
+
+/** The stream window in effect: `stream.windowChars`, else the deprecated `streamWindow`, else 300. */
+export function streamWindow(cfg: GatewayConfig): number {
+  return cfg.stream.windowChars ?? cfg.streamWindow ?? STREAM_WINDOW;
+}
 
 /** Parse a (possibly partial) gateway configuration; throws a ZodError on bad input. */
 export function gatewayConfig(input: GatewayConfigInput = {}): GatewayConfig {

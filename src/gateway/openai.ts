@@ -30,22 +30,6 @@ export const ChatRequest = z
   .passthrough();
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
-/** The text of a message's content (text parts joined). */
-export function contentText(content: ChatMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .filter((p) => p.type === 'text' && typeof p.text === 'string')
-    .map((p) => p.text as string)
-    .join('\n');
-}
-
-/** Index of the last user message, or -1. */
-export function lastUserIndex(messages: ChatMessage[]): number {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return i;
-  return -1;
-}
-
 export const newId = (prefix: string): string => `${prefix}${randomBytes(12).toString('hex')}`;
 
 export interface Completion {

@@ -7,11 +7,14 @@ import type { PolicyPack } from '../policy/schema.js';
 import type { Db } from '../store/db.js';
 import { createAuditLog, type AuditLog } from './audit.js';
 import { handleChat } from './chat.js';
+import { createDecisionCache } from './decision-cache.js';
+import { checkInput } from './input-check.js';
 import { GatewayConfig, type GatewayConfigInput } from './config.js';
 import { HttpError, readBody, sendError, sendJson, setDecision } from './http.js';
 import { createKeyStore } from './keys.js';
 import { createAnomalyDetector, createRateLimiter } from './limits.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { messageText } from './input-channels.js';
 import { ChatRequest } from './openai.js';
 import { auditEntry, decisionSummary, guardCheck, sha256, type Caller, type GatewayState } from './state.js';
 import { createUpstream } from './upstream.js';
@@ -92,6 +95,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     log,
     ctx: { signal: shutdown.signal, log },
     now: opts.now ?? (() => new Date()),
+    decisions: createDecisionCache(),
     idPrefix: `${randomBytes(6).toString('hex')}_`,
     seq: 0,
   };
@@ -288,7 +292,7 @@ async function models(state: GatewayState, res: ServerResponse, caller: Caller):
 
 interface GuardBody {
   text?: string;
-  messages?: { role: string; content?: unknown }[];
+  messages?: unknown[];
   context?: string;
   role?: 'input' | 'output';
 }
@@ -304,14 +308,26 @@ async function guardRoute(state: GatewayState, req: IncomingMessage, res: Server
       return { success: true, data: o };
     },
   });
-  let text = body.text ?? '';
-  if (typeof body.text !== 'string' && body.messages) {
-    const last = [...body.messages].reverse().find((m) => m.role === 'user');
-    text = typeof last?.content === 'string' ? last.content : '';
-  }
   const context = caller.context ?? (typeof body.context === 'string' && CONTEXT_RE.test(body.context) ? body.context : null);
   const who: Caller = { ...caller, context };
-  const d: Decision = await guardCheck(state, { text, role: body.role === 'output' ? 'output' : 'input', caller: { tier: who.tier, context: context ?? undefined } });
+  let text = body.text ?? '';
+  let shown: string | null = null;
+  let d: Decision;
+  if (typeof body.text !== 'string' && body.messages) {
+    // A conversation: every message and part, exactly as the chat route reads it.
+    const request = ChatRequest.safeParse({ messages: body.messages });
+    if (!request.success) {
+      const i = request.error.issues[0]!;
+      throw new HttpError(400, `invalid request: ${i.path.map(String).join('.')}: ${i.message}`, 'invalid_request_error', 'invalid_request');
+    }
+    const v = await checkInput(state, who, request.data);
+    d = v.final;
+    // The audited prompt: the last user message, redacted like the forwarded one.
+    text = v.promptIndex >= 0 ? messageText(v.forward[v.promptIndex]!, state.cfg.input) : '';
+    shown = text;
+  } else {
+    d = await guardCheck(state, { text, role: body.role === 'output' ? 'output' : 'input', caller: { tier: who.tier, context: context ?? undefined } });
+  }
   setDecision(res, d.action, d.policy);
   sendJson(res, 200, d);
   state.audit?.append(
@@ -319,7 +335,7 @@ async function guardRoute(state: GatewayState, req: IncomingMessage, res: Server
       input: decisionSummary(d),
       promptSha256: sha256(text),
       promptChars: text.length,
-      ...(state.isTrusted(who.tier) ? { prompt: d.action === 'redact' && d.redacted !== undefined ? d.redacted : state.redact ? state.redact(text).text : text } : {}),
+      ...(state.isTrusted(who.tier) ? { prompt: shown !== null ? (state.redact ? state.redact(shown).text : shown) : d.action === 'redact' && d.redacted !== undefined ? d.redacted : state.redact ? state.redact(text).text : text } : {}),
     }),
   );
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx, Decision, Guard, GuardInput, Logger, PiiSpan } from '../core/types.js';
 import type { AuditEntry, AuditLog } from './audit.js';
+import type { DecisionCache } from './decision-cache.js';
 import type { GatewayConfig } from './config.js';
 import type { KeyStore } from './keys.js';
 import type { AnomalyDetector, RateLimiter } from './limits.js';
@@ -26,6 +27,8 @@ export interface GatewayState {
   log: Logger;
   ctx: Ctx;
   now(): Date;
+  /** Recent guard decisions by text (clients resend their history with every request). */
+  decisions: DecisionCache;
   /** Request ids: a random per-process prefix and a counter (unique, cheap). */
   idPrefix: string;
   seq: number;
@@ -54,9 +57,14 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** Run the guard, timing it; when it throws, fail closed (refuse) or open as configured. */
 export async function guardCheck(state: GatewayState, input: GuardInput): Promise<Decision> {
+  return (await guardTry(state, input)).decision;
+}
+
+/** `guardCheck`, saying whether the decision is the guard's own (`failed`: the fail-closed/open stand-in). */
+export async function guardTry(state: GatewayState, input: GuardInput): Promise<{ decision: Decision; failed: boolean }> {
   const t = performance.now();
   try {
-    return await withTimeout(Promise.resolve().then(() => state.guard.check(input, state.ctx)), state.cfg.timeouts.guardMs);
+    return { decision: await withTimeout(Promise.resolve().then(() => state.guard.check(input, state.ctx)), state.cfg.timeouts.guardMs), failed: false };
   } catch (e) {
     const why = (e as Error)?.message ?? String(e);
     state.log.error({ err: why, direction: input.role }, 'guard check failed');
@@ -64,13 +72,16 @@ export async function guardCheck(state: GatewayState, input: GuardInput): Promis
     const base = { policy: null, pillar: null, topic: null, level: null, score: 0, stage: 'embedded' as const };
     if (state.cfg.failClosed) {
       return {
-        ...base,
-        action: 'refuse',
-        reasons: [`guard error: ${why}`, 'failClosed: refused because the guard could not check the text'],
-        message: 'The safety guard could not check this request, so the gateway refused it (fail closed). Please try again later.',
+        failed: true,
+        decision: {
+          ...base,
+          action: 'refuse',
+          reasons: [`guard error: ${why}`, 'failClosed: refused because the guard could not check the text'],
+          message: 'The safety guard could not check this request, so the gateway refused it (fail closed). Please try again later.',
+        },
       };
     }
-    return { ...base, action: 'allow', reasons: [`guard error: ${why}`, 'failClosed is off: forwarded unchecked'] };
+    return { failed: true, decision: { ...base, action: 'allow', reasons: [`guard error: ${why}`, 'failClosed is off: forwarded unchecked'] } };
   } finally {
     state.metrics.guardSeconds.observe({ direction: input.role ?? 'input' }, (performance.now() - t) / 1000);
   }

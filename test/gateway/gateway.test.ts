@@ -51,7 +51,7 @@ describe('gateway (rule guard)', () => {
       db,
       log,
       upstream: stub.url,
-      config: { streamWindow: 32, timeouts: { upstreamMs: 500, requestMs: 5000, guardMs: 1000 }, bodyLimit: 4096, rateLimits: { enterprise: { requestsPerMinute: 1, burst: 3 } }, anomaly: { level: 2, count: 3, windowSeconds: 60 } },
+      config: { stream: { windowChars: 32, lookaheadChars: 24 }, timeouts: { upstreamMs: 500, requestMs: 5000, guardMs: 1000 }, bodyLimit: 4096, rateLimits: { enterprise: { requestsPerMinute: 1, burst: 3 } }, anomaly: { level: 2, count: 3, windowSeconds: 60 } },
     });
     url = (await gw.listen({ port: 0, host: '127.0.0.1' })).url;
   });
@@ -143,7 +143,7 @@ describe('gateway (rule guard)', () => {
   it('cuts a violating stream before the violating window reaches the client', async () => {
     const r = await chat('please leak', {}, { stream: true });
     const s = readSse(r.text);
-    // Not even the start of the marker leaks: the held-back overlap keeps a split phrase until checked.
+    // Not even the start of the marker leaks: a window leaves only after the text that follows it was checked.
     expect(s.content).not.toContain('OPERATIONAL');
     expect(s.content).toContain('Here is some harmless');
     expect(s.content).toContain('operational detail');

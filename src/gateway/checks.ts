@@ -1,0 +1,56 @@
+import type { Action } from '../core/pillars.js';
+import type { Decision } from '../core/types.js';
+import { STRICTNESS } from '../policy/effective.js';
+import { redactPii } from '../guard/pii.js';
+import { decisionKey } from './decision-cache.js';
+import { guardTry, type Caller, type GatewayState } from './state.js';
+import { pieces, type TextKind } from './text-split.js';
+
+/**
+ * One text through the guard: long texts in overlapping pieces (each piece decides; the strictest
+ * wins, so benign padding around a harmful passage does not dilute it), short ones whole, with
+ * the decision cache in front.
+ */
+
+/** Texts longer than this are decided in pieces of at most this many characters ... */
+export const PIECE_CHARS = 600;
+/** ... each repeating this many characters of the one before. */
+export const PIECE_OVERLAP = 100;
+
+export const BLOCKING: ReadonlySet<Action> = new Set<Action>(['refuse', 'deflect']);
+export const isBlocking = (d: Decision): boolean => BLOCKING.has(d.action);
+
+/** The strictest of some decisions (the first among equals), or null for none. */
+export function strictestOf<T>(items: readonly T[], decision: (t: T) => Decision): T | null {
+  let best: T | null = null;
+  for (const it of items) if (best === null || STRICTNESS[decision(it).action] > STRICTNESS[decision(best).action]) best = it;
+  return best;
+}
+
+export interface TextCheck {
+  text: string;
+  /** `input`: the caller's words; `output`: a model's. */
+  role: 'input' | 'output';
+  kind?: TextKind;
+}
+
+/** Decide on one text (cached; in pieces when long). */
+export async function decideText(state: GatewayState, caller: Caller, check: TextCheck): Promise<Decision> {
+  const parts = pieces(check.text, PIECE_CHARS, PIECE_OVERLAP, check.kind);
+  if (parts.length === 1) return decideOne(state, caller, check.text, check.role);
+  const ds = await Promise.all(parts.map((p) => decideOne(state, caller, p, check.role)));
+  const worst = strictestOf(ds, (d) => d)!;
+  if (worst.action !== 'redact') return worst;
+  // A piece's redaction covers only that piece: redact the whole text.
+  const redacted = state.redact ? state.redact(check.text).text : redactPii(check.text).text;
+  return { ...worst, redacted };
+}
+
+async function decideOne(state: GatewayState, caller: Caller, text: string, role: 'input' | 'output'): Promise<Decision> {
+  const key = decisionKey(role, caller.tier, caller.context, text);
+  const hit = state.decisions.get(key);
+  if (hit) return hit;
+  const { decision, failed } = await guardTry(state, { text, role, caller: { tier: caller.tier, context: caller.context ?? undefined } });
+  if (!failed) state.decisions.set(key, decision);
+  return decision;
+}

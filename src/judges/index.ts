@@ -1,7 +1,7 @@
 /** Judges: refusal, violation, multiple choice, keywords, pair consistency, LLM judge, combination, agreement. */
 export { createJudgePipeline, weightedLabel, type JudgePipeline, type JudgeOutcome, type PipelineStats, type CreateJudgePipelineInput } from './pipeline.js';
 export { JudgesConfig, LlmJudgeConfig, DEFAULT_JUDGES, type JudgesConfigInput } from './config.js';
-export { createRefusalJudge, classifyRefusal, refusalFromPrediction, refusalOpener, type UnsureBand } from './refusal.js';
+export { createRefusalJudge, classifyRefusal, refusalFromPrediction, phraseVerdict, type PhraseVerdict, type UnsureBand } from './refusal.js';
 export { createViolationJudge, violationVerdict, disallowedContent } from './violation.js';
 export { createChoiceJudge, choiceVerdict, extractChoice, isChoiceItem } from './choice.js';
 export { createKeywordJudge, keywordVerdict } from './keyword.js';
@@ -11,3 +11,5 @@ export { pairConsistency, type PairMember, type PairResult, type PairReport } fr
 export { cohensKappa, agreementReport, normalizeHumanLabel, LABEL_KEYS, type JudgeAgreement, type AgreementRow } from './agreement.js';
 export { expectationPasses, asExpectation, correctsPremise, disclosesAi, type Expectation } from './expect.js';
 export { loadEngine, engineProvider, type ClassifierModel, type ResponsePrediction, type TextPrediction } from './engine.js';
+export { readResponse, splitSentences, isSubstantial, type Reading, type Sentence, type Substance } from './reading.js';
+export { PHRASE_TABLES, PHRASE_LANGS, cuesOf, foldText, type CueKind, type CueHit, type PhraseTable } from './phrases.js';

@@ -9,7 +9,7 @@ import type { PolicyPack } from '../../src/policy/schema.js';
 /**
  * The guard's training data (policies/default/examples/*.yaml) must stay big, balanced and
  * held out. Loads the default pack when its header has landed; otherwise the examples folder
- * with a minimal header naming the 17 default policies (test/data/pack/header.yaml).
+ * with a minimal header naming the 24 default policies (test/data/pack/header.yaml).
  */
 
 const RISKY = [
@@ -17,6 +17,8 @@ const RISKY = [
   'fairness.hate_harassment', 'safety.sexual_minors', 'safety.fraud', 'privacy_security.privacy',
   'veracity_robustness.misinformation', 'fairness.discrimination', 'transparency.impersonation',
   'governance.copyright', 'controllability.prompt_injection',
+  'safety.violent_crime', 'safety.nonviolent_crime', 'safety.sex_crime', 'safety.sexual_content', 'safety.specialized_advice',
+  'veracity_robustness.defamation', 'veracity_robustness.elections',
 ];
 
 let pack: PolicyPack;

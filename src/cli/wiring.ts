@@ -1,7 +1,7 @@
-import type { ClassifierModel } from '../classifier/index.js';
+import { loadDefaultModel, loadModelCached, type LinearModel } from '../classifier/index.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Target } from '../core/types.js';
-import { configuredGuard, type ConfiguredGuard } from '../guard/config.js';
+import { configuredGuard, guardSettings, type ConfiguredGuard } from '../guard/config.js';
 import { loadPack } from '../policy/load.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { buildTargets } from '../targets/index.js';
@@ -24,19 +24,34 @@ export interface Wiring {
    * The classifier the judges read responses with: the guard's model when `guard.model` names one,
    * else undefined (the judges then load the shipped model, which is also the guard's).
    */
-  judgeModel(): ClassifierModel | undefined;
+  judgeModel(): LinearModel | undefined;
 }
 
-export function wire(config: LoadedConfig, opts: { pack?: PolicyPack } = {}): Wiring {
+export function wire(config: LoadedConfig, opts: { pack?: PolicyPack; stage2Default?: boolean } = {}): Wiring {
   const pack = opts.pack ?? loadPack(config.policyPath).pack;
   // The guard's cascade may call a configured target; the targets' guard is this guard.
-  const guard = configuredGuard(config, { pack, targets: () => targets });
+  const guard = configuredGuard(config, { pack, targets: () => targets, stage2Default: opts.stage2Default });
   const targets: Map<string, Target> = buildTargets({ config, pack, guard });
   return {
     config,
     pack,
     guard,
     targets,
-    judgeModel: () => (guard.settings.modelPath ? guard.guard().model : undefined),
+    judgeModel: () => (guard.settings.modelPath ? loadModelCached(guard.settings.modelPath) : undefined),
   };
+}
+
+/**
+ * The classifier of the configured guard (`guard.model`, else the shipped model), for commands
+ * that read texts with the classifier directly (`judge`, `data contextualize`, `probe sparse`).
+ */
+export function guardModel(config: LoadedConfig): LinearModel {
+  const { modelPath } = guardSettings(config);
+  return modelPath ? loadModelCached(modelPath) : loadDefaultModel();
+}
+
+/** The same, or undefined for the shipped model (the judges load it themselves, on first use). */
+export function customGuardModel(config: LoadedConfig): LinearModel | undefined {
+  const { modelPath } = guardSettings(config);
+  return modelPath ? loadModelCached(modelPath) : undefined;
 }

@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadDefaultModel } from '../../classifier/index.js';
 import { UserError } from '../../core/errors.js';
 import type { Action } from '../../core/pillars.js';
 import { contextualizeRows, DEFAULT_MIN_SCORE, reportMarkdown } from '../../data/contextualize.js';
@@ -10,6 +9,7 @@ import { buildExercises, EXERCISE_LANGS, llmExercises, readPolicyDocs, type Exer
 import { loadPack } from '../../policy/load.js';
 import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { guardModel } from '../wiring.js';
 
 interface CtxOpts extends CommonOpts {
   in: string;
@@ -53,7 +53,7 @@ export function registerData(program: Command): void {
     const minScore = opts.minScore === undefined ? undefined : Number(opts.minScore);
     if (minScore !== undefined && !(minScore >= 0 && minScore <= 1)) throw new UserError(`--min-score: ${opts.minScore} is not a probability`, { code: 'usage' });
     const rows = readCorpus(opts.in, opts.field);
-    const { out, report } = contextualizeRows({ rows, field: opts.field, model: loadDefaultModel(), pack, dropActions: opts.drop.split(',') as Action[], minScore });
+    const { out, report } = contextualizeRows({ rows, field: opts.field, model: guardModel(config), pack, dropActions: opts.drop.split(',') as Action[], minScore });
     write(opts.out, out.map((r) => JSON.stringify(r)).join('\n') + (out.length ? '\n' : ''));
     if (opts.report) write(opts.report, opts.report.endsWith('.json') ? `${JSON.stringify(report, null, 2)}\n` : `${reportMarkdown(report)}\n`);
     if (opts.json) printJson({ out: opts.out, report });

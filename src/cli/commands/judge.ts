@@ -23,6 +23,7 @@ import {
 import { loadPack } from '../../policy/load.js';
 import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { customGuardModel } from '../wiring.js';
 
 const JUDGES = ['refusal', 'violation', 'choice', 'keyword', 'llm', 'pipeline', 'pair'] as const;
 type JudgeName = (typeof JUDGES)[number];
@@ -106,7 +107,9 @@ export function registerJudge(program: Command): void {
     if (problems.length) throw new UserError(`${opts.in}: ${problems.length} bad row(s)`, { code: 'dataset_invalid', problems });
 
     const band = spec.unsure;
-    const engine = engineProvider();
+    // The classifier of the configured guard (guard.model), as eval's judges use it.
+    const guardModel = customGuardModel(config);
+    const engine = engineProvider(guardModel);
     let single: Judge | null = null;
     let pipeline: ReturnType<typeof createJudgePipeline> | null = null;
     if (opts.judge === 'refusal') single = createRefusalJudge({ engine, band });
@@ -122,7 +125,7 @@ export function registerJudge(program: Command): void {
       single = createLlmJudge({ target, pack, retries: spec.llm?.retries ?? 2, temperature: spec.llm?.temperature ?? 0, maxTokens: spec.llm?.maxTokens ?? 400 });
     } else if (opts.judge === 'pipeline') {
       const needsTargets = spec.combine !== 'embedded';
-      pipeline = createJudgePipeline({ spec, pack, targets: needsTargets ? buildTargets({ config, pack }) : undefined });
+      pipeline = createJudgePipeline({ spec, pack, model: guardModel, targets: needsTargets ? buildTargets({ config, pack }) : undefined });
     }
 
     if (opts.judge === 'pair') {

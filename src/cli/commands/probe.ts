@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { loadDefaultModel } from '../../classifier/index.js';
 import { runSparseProbes, SPARSE_PROBES } from '../../data/sparse.js';
 import { UserError } from '../../core/errors.js';
 import { readTexts } from '../../data/corpus.js';
@@ -10,6 +9,7 @@ import { openDb } from '../../store/db.js';
 import { buildTargets, targetConfigs, type TargetConfig } from '../../targets/index.js';
 import { readKey } from '../../targets/util.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
+import { guardModel } from '../wiring.js';
 
 interface PplOpts extends CommonOpts {
   target: string;
@@ -89,7 +89,7 @@ export function registerProbe(program: Command): void {
     const cfg = targetConfigs(config).find((c) => c.id === opts.target);
     const version = opts.version ?? versionOf(cfg, opts.target);
     const shotList = (opts.shots === 'all' ? [0, 1, 3] : [Number(opts.shots)]) as (0 | 1 | 3)[];
-    const model = loadDefaultModel();
+    const model = guardModel(config);
     const db = openDb(config.storePath);
     try {
       const store = createProbeStore(db);

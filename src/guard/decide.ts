@@ -148,6 +148,13 @@ export function decide(opts: DecideOptions): DecideResult {
   return best;
 }
 
+/**
+ * A segment of a model output this short cannot carry disallowed detail; the topic head over-reads
+ * short chatty sentences ("Because they make up everything!" as prompt injection at level 3).
+ */
+const OUTPUT_SEGMENT_MIN_WORDS = 8;
+const tooShortForContent = (s: string): boolean => (s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0) < OUTPUT_SEGMENT_MIN_WORDS;
+
 /** A model output that itself refuses or deflects (response head, p >= 0.6) is not a violation. */
 const declines = (r: { label: string; p: number } | null): boolean => r !== null && (r.label === 'refused' || r.label === 'deflected') && r.p >= 0.6;
 
@@ -160,7 +167,7 @@ const declines = (r: { label: string; p: number } | null): boolean => r !== null
 function strictestSegment(segments: SegmentPrediction[], opts: DecideOptions, caller: Caller, today: string, than: Action): { seg: SegmentPrediction; action: Action } | null {
   let best: { seg: SegmentPrediction; action: Action } | null = null;
   for (const seg of segments) {
-    if (opts.role === 'output' && declines(seg.response)) continue;
+    if (opts.role === 'output' && (declines(seg.response) || tooShortForContent(opts.text.slice(seg.start, seg.end)))) continue;
     const found = policyFor(opts.pack, seg.topic, seg.level, caller, today);
     if (!found) continue;
     const action = found.eff.action;
@@ -194,6 +201,11 @@ function decideText(opts: DecideOptions): DecideResult {
     const r: ResponsePrediction = segmented?.response ?? opts.model.predictResponse(opts.text);
     if (declines(r)) {
       reasons.push(`output ${r.label} (p=${fmt(r.p)}): not a violation`);
+      topic = null;
+    } else if (policyFor(opts.pack, topic, pred.level, caller, today)?.eff.base === 'allow') {
+      // An output is a violation only when its level warrants it: an answer the ladder allows at
+      // this level (a joke read as self-harm at level 1) is not flagged with the topic.
+      reasons.push(`output on ${topic} at level ${pred.level}: the ladder allows it, not a violation`);
       topic = null;
     }
   }

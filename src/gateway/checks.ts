@@ -7,15 +7,15 @@ import { guardTry, type Caller, type GatewayState } from './state.js';
 import { pieces, type TextKind } from './text-split.js';
 
 /**
- * One text through the guard: long texts in overlapping pieces (each piece decides; the strictest
- * wins, so benign padding around a harmful passage does not dilute it), short ones whole, with
- * the decision cache in front.
+ * One text through the guard, with the decision cache in front. The guard scores a text's
+ * segments itself (benign padding does not dilute a harmful passage); very long texts go in
+ * overlapping pieces so one guard call stays bounded (the strictest piece wins).
  */
 
 /** Texts longer than this are decided in pieces of at most this many characters ... */
-export const PIECE_CHARS = 600;
+export const PIECE_CHARS = 4000;
 /** ... each repeating this many characters of the one before. */
-export const PIECE_OVERLAP = 100;
+export const PIECE_OVERLAP = 300;
 
 export const BLOCKING: ReadonlySet<Action> = new Set<Action>(['refuse', 'deflect']);
 export const isBlocking = (d: Decision): boolean => BLOCKING.has(d.action);

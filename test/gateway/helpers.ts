@@ -91,3 +91,61 @@ export function readSse(text: string): { content: string; finish: string | null;
 export function storeBytes(path: string): string {
   return [path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p).toString('latin1')).join('');
 }
+
+export interface SseChoice {
+  content: string;
+  refusal: string;
+  reasoning_content: string;
+  reasoning: string;
+  tool_calls: { id?: string; name?: string; arguments: string }[];
+  function_call: { name?: string; arguments: string } | null;
+  finish: string | null;
+}
+
+/** Every channel of every choice of an SSE body, reassembled from its deltas. */
+export function readSseChoices(text: string): { choices: SseChoice[]; done: boolean } {
+  const choices: SseChoice[] = [];
+  let done = false;
+  for (const block of text.split('\n\n')) {
+    const data = block.replace(/^data: /, '').trim();
+    if (!data || data.startsWith(':')) continue;
+    if (data === '[DONE]') {
+      done = true;
+      continue;
+    }
+    const c = JSON.parse(data) as {
+      choices?: {
+        index: number;
+        delta: { content?: string; refusal?: string; reasoning_content?: string; reasoning?: string; tool_calls?: { index: number; id?: string; function?: { name?: string; arguments?: string } }[]; function_call?: { name?: string; arguments?: string } };
+        finish_reason: string | null;
+      }[];
+    };
+    for (const ch of c.choices ?? []) {
+      const s = (choices[ch.index] ??= { content: '', refusal: '', reasoning_content: '', reasoning: '', tool_calls: [], function_call: null, finish: null });
+      const d = ch.delta ?? {};
+      s.content += d.content ?? '';
+      s.refusal += d.refusal ?? '';
+      s.reasoning_content += d.reasoning_content ?? '';
+      s.reasoning += d.reasoning ?? '';
+      for (const t of d.tool_calls ?? []) {
+        const call = (s.tool_calls[t.index] ??= { arguments: '' });
+        if (t.id) call.id = t.id;
+        if (t.function?.name) call.name = t.function.name;
+        call.arguments += t.function?.arguments ?? '';
+      }
+      if (d.function_call) {
+        s.function_call ??= { arguments: '' };
+        if (d.function_call.name) s.function_call.name = d.function_call.name;
+        s.function_call.arguments += d.function_call.arguments ?? '';
+      }
+      if (ch.finish_reason) s.finish = ch.finish_reason;
+    }
+  }
+  return { choices, done };
+}
+
+/** Does `body` contain any `n`-character stretch of `secret`? (a leak of part of a harmful text) */
+export function leaksPart(body: string, secret: string, n = 12): boolean {
+  for (let i = 0; i + n <= secret.length; i++) if (body.includes(secret.slice(i, i + n))) return true;
+  return false;
+}

@@ -16,12 +16,20 @@ export interface SeenRequest {
 
 export interface StubReply {
   content: string;
+  /** Other channels of choice 0's answer (streamed in this order: reasoning_content, reasoning, content, refusal, tool calls, function_call). */
+  refusal?: string;
+  reasoning_content?: string;
+  reasoning?: string;
+  tool_calls?: { name: string; arguments: string }[];
+  function_call?: { name: string; arguments: string };
   /** Further choices (n > 1): their contents, after `content` (index 0). */
   more?: string[];
   /** For streams: drop the connection after this many chunks (a broken upstream). */
   breakAfter?: number;
   /** For streams: characters per SSE chunk (default 8). */
   chunkChars?: number;
+  /** For streams: wait this long between chunks (a model generating; default: all at once). */
+  chunkDelayMs?: number;
   /** Delay before the headers, in ms (to test timeouts). */
   delayMs?: number;
   status?: number;
@@ -70,7 +78,7 @@ export function startUpstreamStub(opts: { respond?: (r: SeenRequest) => StubRepl
             object: 'chat.completion',
             created: 0,
             model: r.model,
-            choices: [reply.content, ...(reply.more ?? [])].map((content, index) => ({ index, message: { role: 'assistant', content }, finish_reason: 'stop' })),
+            choices: [reply.content, ...(reply.more ?? [])].map((content, index) => ({ index, message: index === 0 ? firstMessage(reply) : { role: 'assistant', content }, finish_reason: index === 0 && reply.tool_calls ? 'tool_calls' : 'stop' })),
             usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
           });
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
@@ -83,19 +91,38 @@ export function startUpstreamStub(opts: { respond?: (r: SeenRequest) => StubRepl
           `data: ${JSON.stringify({ id: 'chatcmpl-stub', object: 'chat.completion.chunk', created: 0, model: r.model, choices: [{ index, delta, finish_reason: finish }] })}\n\n`;
         const all = [reply.content, ...(reply.more ?? [])];
         const events: string[] = all.map((_, index) => ev({ role: 'assistant', content: '' }, null, index));
+        const pieces = (t: string): string[] => Array.from({ length: Math.ceil(t.length / n) }, (_, k) => t.slice(k * n, (k + 1) * n));
+        for (const k of ['reasoning_content', 'reasoning'] as const) for (const p of pieces(reply[k] ?? '')) events.push(ev({ [k]: p }, null));
         for (let i = 0; i < Math.max(...all.map((c) => c.length)); i += n) {
           all.forEach((c, index) => {
             if (i < c.length) events.push(ev({ content: c.slice(i, i + n) }, null, index));
           });
+        }
+        for (const p of pieces(reply.refusal ?? '')) events.push(ev({ refusal: p }, null));
+        (reply.tool_calls ?? []).forEach((t, index) => {
+          events.push(ev({ tool_calls: [{ index, id: `call_${index}`, type: 'function', function: { name: t.name, arguments: '' } }] }, null));
+          for (const p of pieces(t.arguments)) events.push(ev({ tool_calls: [{ index, function: { arguments: p } }] }, null));
+        });
+        if (reply.function_call) {
+          events.push(ev({ function_call: { name: reply.function_call.name, arguments: '' } }, null));
+          for (const p of pieces(reply.function_call.arguments)) events.push(ev({ function_call: { arguments: p } }, null));
         }
         if (reply.breakAfter !== undefined) {
           res.write(events.slice(0, reply.breakAfter).join(''));
           setTimeout(() => res.destroy(), 20);
           return;
         }
-        events.push(...all.map((_, index) => ev({}, 'stop', index)));
+        events.push(...all.map((_, index) => ev({}, index === 0 && reply.tool_calls ? 'tool_calls' : reply.function_call ? 'function_call' : 'stop', index)));
         events.push('data: [DONE]\n\n');
-        res.end(events.join(''));
+        if (!reply.chunkDelayMs) return void res.end(events.join(''));
+        let k = 0;
+        const next = (): void => {
+          if (res.destroyed) return;
+          if (k === events.length - 1) return void res.end(events[k]);
+          res.write(events[k++]);
+          setTimeout(next, reply.chunkDelayMs);
+        };
+        next();
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();
@@ -116,4 +143,15 @@ export function startUpstreamStub(opts: { respond?: (r: SeenRequest) => StubRepl
       });
     });
   });
+}
+
+/** Choice 0's message: the content and whichever other channels the reply sets. */
+function firstMessage(reply: StubReply): Record<string, unknown> {
+  const m: Record<string, unknown> = { role: 'assistant', content: reply.content === '' && (reply.tool_calls || reply.function_call) ? null : reply.content };
+  if (reply.refusal !== undefined) m.refusal = reply.refusal;
+  if (reply.reasoning_content !== undefined) m.reasoning_content = reply.reasoning_content;
+  if (reply.reasoning !== undefined) m.reasoning = reply.reasoning;
+  if (reply.tool_calls) m.tool_calls = reply.tool_calls.map((t, i) => ({ id: `call_${i}`, type: 'function', function: { name: t.name, arguments: t.arguments } }));
+  if (reply.function_call) m.function_call = reply.function_call;
+  return m;
 }

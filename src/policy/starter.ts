@@ -79,6 +79,7 @@ policies:
         approver: clinical-lead@example.com
         expires: 2027-12-31
     regulations: [nist-ai-rmf:map-5.1]
+    taxonomy: {mlcommons: [ssh], llamaguard3: [S11], openai: [self-harm]}   # optional: external hazard codes
     examples:
       - {text: "How can I tell if my friend is thinking about suicide?", level: 0}
       - {text: "Which pills are the most dangerous in an overdose?", level: 2}
@@ -94,6 +95,7 @@ policies:
       allowed: Privacy law, protecting one's own data, data the user gives about themselves.
     levels: {0: allow, 1: allow, 2: redact, 3: refuse}
     regulations: [owasp-llm:llm02]
+    taxonomy: {mlcommons: [prv], llamaguard3: [S7]}
     examples:
       - {text: "What counts as personal data under the GDPR?", level: 0}
       - {text: "Find the home address of the man who cut me off in traffic.", level: 3}

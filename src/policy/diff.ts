@@ -42,7 +42,7 @@ export interface ExceptionChange {
 
 export interface FieldChange {
   policy: string;
-  field: 'severity' | 'pillar' | 'topic' | 'title' | 'boundary' | 'regulations' | 'owners' | 'deflection';
+  field: 'severity' | 'pillar' | 'topic' | 'title' | 'boundary' | 'regulations' | 'owners' | 'deflection' | 'taxonomy';
   from: string;
   to: string;
 }
@@ -146,7 +146,17 @@ function policyFields(a: Policy, b: Policy): FieldChange[] {
   cmp('regulations', [...a.regulations].sort().join(', '), [...b.regulations].sort().join(', '));
   cmp('owners', (a.owners ?? []).join(', '), (b.owners ?? []).join(', '));
   cmp('deflection', a.deflection ?? '', b.deflection ?? '');
+  cmp('taxonomy', taxonomyText(a.taxonomy), taxonomyText(b.taxonomy));
   return out;
+}
+
+/** `mlcommons: vcr; llamaguard3: S1; openai: violence`, keys in a fixed order, codes sorted; '' when unmapped. */
+function taxonomyText(t: Policy['taxonomy']): string {
+  if (!t) return '';
+  return (['mlcommons', 'llamaguard3', 'openai'] as const)
+    .filter((k) => t[k] !== undefined)
+    .map((k) => `${k}: ${[...t[k]!].sort().join(', ')}`)
+    .join('; ');
 }
 
 export function diffPacks(input: { old: PolicyPack; new: PolicyPack; today?: string }): PackDiff {

@@ -72,6 +72,15 @@ describe('pillars policy diff', () => {
     expect(d.changedCells).toBe(0);
   });
 
+  it('reports a taxonomy mapping change as a field change, not a behaviour change', async () => {
+    const base = copyDefault('tax-base');
+    const changed = copyDefault('tax');
+    edit(join(changed, 'policies', 'safety.yaml'), 'taxonomy: {mlcommons: [iwp], llamaguard3: [S9], openai: [illicit/violent]}', 'taxonomy: {mlcommons: [iwp], llamaguard3: [S9, S1], openai: [illicit/violent]}');
+    const d = JSON.parse((await cli('policy', 'diff', base, changed, '--json')).stdout) as PackDiff;
+    expect(d.behaviour).toEqual([]);
+    expect(d.fields).toEqual([{ policy: 'safety.cbrn', field: 'taxonomy', from: 'mlcommons: iwp; llamaguard3: S9; openai: illicit/violent', to: 'mlcommons: iwp; llamaguard3: S1, S9; openai: illicit/violent' }]);
+  });
+
   it('leaves cells an exception already allowed out of the change', async () => {
     const base = copyDefault('cbrn-base');
     const changed = copyDefault('cbrn');

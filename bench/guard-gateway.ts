@@ -5,10 +5,15 @@
  *      and through the gateway (guard on input and output, audit on): p50/p99 of each and the difference.
  *   2. throughput: many concurrent requests through the gateway for a fixed time, against the
  *      stub alone as the baseline.
+ *   3. streaming: the added time to first token of a streamed answer (the hold-back releases text
+ *      only after a check that also read the next `lookaheadChars`): with an upstream that sends
+ *      the whole stream at once (the guard's cost), and one paced like a model generating
+ *      (4-character chunks every --paced-ms, default 20 ms: ~50 tokens/s).
  *
  * The stub, the gateway and the load generator run in three processes (this file, started with
  * --role). Every phase is bounded in time. Options: --seconds N (per phase, default 5),
- * --concurrency N (default 64), --workers N (gateway processes sharing the port, default 1), --json.
+ * --concurrency N (default 64), --workers N (gateway processes sharing the port, default 1),
+ * --stream-samples N (streamed requests per target, default 20), --paced-ms N, --json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
@@ -31,13 +36,27 @@ const { values: parsed } = parseArgs({
     workers: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '64' },
+    'stream-samples': { type: 'string', default: '20' },
+    'paced-ms': { type: 'string', default: '20' },
     json: { type: 'boolean', default: false },
   },
   // bench/guard.ts passes its arguments to every part: ignore the ones that are not ours.
   strict: false,
 });
 
-const args = parsed as { role?: string; url?: string; upstream?: string; store?: string; guard: string; workers: string; seconds: string; concurrency: string; json: boolean };
+const args = parsed as {
+  role?: string;
+  url?: string;
+  upstream?: string;
+  store?: string;
+  guard: string;
+  workers: string;
+  seconds: string;
+  concurrency: string;
+  'stream-samples': string;
+  'paced-ms': string;
+  json: boolean;
+};
 
 /** A realistic ~1 KB benign prompt (the common case a gateway sees) and a ~600-char answer. */
 const PROMPT =
@@ -64,7 +83,11 @@ const ANSWER =
 
 async function roleStub(): Promise<void> {
   const { startUpstreamStub } = await import('../test/gateway/stub.js');
-  const stub = await startUpstreamStub({ respond: () => ANSWER, record: false });
+  // Streams: 4-character chunks, all at once, or paced when the model is `paced-<ms>`.
+  const stub = await startUpstreamStub({
+    record: false,
+    respond: (r) => (r.stream ? { content: ANSWER, chunkChars: 4, chunkDelayMs: Number(/^paced-(\d+)$/.exec(r.model)?.[1] ?? 0) } : ANSWER),
+  });
   process.stdout.write(`${JSON.stringify({ url: stub.url })}\n`);
 }
 
@@ -82,7 +105,8 @@ async function roleGateway(): Promise<void> {
   const { openDb } = await import('../src/store/db.js');
   const { guard, pack, label } = args.guard === 'noop' ? await noopGuard() : await benchGuard();
   const db = openDb(args.store!);
-  const gw = createGateway({ guard, pack, db, upstream: args.upstream!, config: { port: 0 } });
+  // The decision cache is off: every request pays for every check (the bench repeats one prompt and answer).
+  const gw = createGateway({ guard, pack, db, upstream: args.upstream!, config: { port: 0, decisionCache: 0 } });
   const { url } = await gw.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1' });
   if (cluster.isWorker) process.send!({ url, guard: label });
   else process.stdout.write(`${JSON.stringify({ url, guard: label })}\n`);
@@ -219,6 +243,38 @@ async function load(url: string, concurrency: number, seconds: number): Promise<
   }
 }
 
+/**
+ * Time to first token of a streamed answer: ms from sending the request to the first SSE chunk
+ * that carries content, median over `n` requests one at a time. A paced stream is abandoned once
+ * its first token arrived (only that is measured).
+ */
+async function firstToken(base: string, model: string, n: number): Promise<{ p50: number; samples: number[] }> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const r = await fetch(`${base}/chat/completions`, { method: 'POST', signal: ac.signal, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: PROMPT }] }) });
+    const reader = r.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    let at = NaN;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+      if (/"content":"[^"]/.test(buf)) {
+        at = performance.now() - t0;
+        break;
+      }
+    }
+    ac.abort();
+    await reader.cancel().catch(() => undefined);
+    samples.push(at);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: sorted[Math.floor(sorted.length / 2)] ?? NaN, samples };
+}
+
 const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 
 async function main(): Promise<void> {
@@ -247,6 +303,19 @@ async function main(): Promise<void> {
     const noopTput = await loadGateway(noopUrl, concurrency, seconds);
     const gatewayTput = await loadGateway(gwUrl, concurrency, seconds);
 
+    // Streaming: time to first token, direct and through both gateways.
+    const n = Number(args['stream-samples']);
+    const paced = `paced-${Number(args['paced-ms'])}`;
+    await firstToken(`${gwUrl}/v1`, 'base-model', 3);
+    const ttft = {
+      instant: { direct: await firstToken(stubUrl, 'base-model', n), noop: await firstToken(`${noopUrl}/v1`, 'base-model', n), gateway: await firstToken(`${gwUrl}/v1`, 'base-model', n) },
+      paced: {
+        direct: await firstToken(stubUrl, paced, Math.max(3, Math.ceil(n / 3))),
+        noop: await firstToken(`${noopUrl}/v1`, paced, Math.max(3, Math.ceil(n / 3))),
+        gateway: await firstToken(`${gwUrl}/v1`, paced, Math.max(3, Math.ceil(n / 3))),
+      },
+    };
+
     const result = {
       machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) },
       guard,
@@ -270,6 +339,13 @@ async function main(): Promise<void> {
         decisions: gatewayTput.decisions,
         goalRps: 3000,
       },
+      // Time to first token of a streamed answer (ms, median), direct and through the gateway.
+      streamFirstTokenMs: {
+        answerChars: ANSWER.length,
+        chunkChars: 4,
+        instant: { direct: ttft.instant.direct.p50, gatewayNoGuard: ttft.instant.noop.p50, gateway: ttft.instant.gateway.p50, added: ttft.instant.gateway.p50 - ttft.instant.direct.p50 },
+        paced: { chunkMs: Number(args['paced-ms']), direct: ttft.paced.direct.p50, gatewayNoGuard: ttft.paced.noop.p50, gateway: ttft.paced.gateway.p50, added: ttft.paced.gateway.p50 - ttft.paced.direct.p50 },
+      },
       // CPU the gateway process spends per request (under load): what one free core sustains.
       cpu: {
         noGuardUsPerReq: noopTput.cpuUsPerReq,
@@ -285,10 +361,11 @@ async function main(): Promise<void> {
     }
     const a = result.addedLatencyMs;
     const t = result.throughput;
+    const st = result.streamFirstTokenMs;
     process.stdout.write(
       [
         `gateway benchmark — ${result.machine.cpus} CPUs (${result.machine.model}), Node ${result.machine.node}, load average ${result.machine.loadavg.join(' ')}`,
-        `guard: ${guard}; prompt ${result.promptChars} chars, answer ${result.answerChars} chars; guard on input and output; audit on`,
+        `guard: ${guard}; prompt ${result.promptChars} chars, answer ${result.answerChars} chars; guard on input and output; audit on; decision cache off`,
         '',
         `added latency (1 request at a time, ${seconds}s each; ${directSeq.requests} direct / ${noopSeq.requests} no-op / ${gatewaySeq.requests} guarded):`,
         `  direct to stub   p50 ${f(a.direct.p50, 3)} ms   p99 ${f(a.direct.p99, 3)} ms`,
@@ -301,6 +378,11 @@ async function main(): Promise<void> {
         `  gateway, no-op guard  ${f(t.gatewayNoGuardRps, 0)} req/s   ratio ${f(t.gatewayNoGuardRps / t.directRps, 3)} of direct`,
         `  through gateway  ${f(t.gatewayRps, 0)} req/s   p99 ${f(t.gatewayP99Ms)} ms   errors ${t.errors}   ratio ${f(t.ratio, 3)} of direct   (goal >= 3000 req/s: ${t.gatewayRps >= 3000 ? 'met' : 'NOT met'})`,
         `  decisions        ${Object.entries(t.decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        '',
+        `streamed answer (${ANSWER.length} chars in 4-char chunks), time to first token, median of ${n} (paced: ${Math.max(3, Math.ceil(n / 3))}):`,
+        `  upstream sends at once          direct ${f(st.instant.direct, 1)} ms   gateway, no-op guard ${f(st.instant.gatewayNoGuard, 1)} ms   gateway ${f(st.instant.gateway, 1)} ms   added ${f(st.instant.added, 1)} ms`,
+        `  upstream paced (4 chars/${st.paced.chunkMs} ms)  direct ${f(st.paced.direct, 1)} ms   gateway, no-op guard ${f(st.paced.gatewayNoGuard, 1)} ms   gateway ${f(st.paced.gateway, 1)} ms   added ${f(st.paced.added, 1)} ms`,
+        `  (the first window leaves after its first sentence and the next 100 characters were checked)`,
         '',
         `gateway CPU per request (from its process_cpu_seconds_total; independent of other load on the machine):`,
         `  no-op guard      ${f(result.cpu.noGuardUsPerReq, 0)} us`,

@@ -95,7 +95,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     log,
     ctx: { signal: shutdown.signal, log },
     now: opts.now ?? (() => new Date()),
-    decisions: createDecisionCache(),
+    decisions: createDecisionCache({ max: cfg.decisionCache }),
     idPrefix: `${randomBytes(6).toString('hex')}_`,
     seq: 0,
   };

@@ -32,6 +32,7 @@ export const LABEL_KEYS: Record<string, string> = {
   llm: 'refusal',
   final: 'refusal',
   violation: 'violation',
+  harm: 'harm',
   choice: 'choice',
   keyword: 'keyword',
 };
@@ -43,10 +44,17 @@ export function normalizeHumanLabel(key: string, value: string): string {
     if (['yes', 'true', '1', 'violation', 'unsafe', 'harmful'].includes(v)) return 'violation';
     if (['no', 'false', '0', 'ok', 'safe', 'none'].includes(v)) return 'ok';
   }
+  if (key === 'harm') {
+    if (['yes', 'true', '1', 'harmful', 'unsafe', 'violation', 'jailbroken'].includes(v)) return 'harmful';
+    if (['no', 'false', '0', 'ok', 'safe', 'harmless', 'none'].includes(v)) return 'ok';
+  }
   if (key === 'refusal') {
     if (v === 'refusal' || v === 'refuse') return 'refused';
     if (v === 'comply' || v === 'compliance') return 'complied';
     if (v === 'deflect' || v === 'deflection') return 'deflected';
+    if (v === 'partial' || v === 'partial_refusal' || v === 'partial refusal') return 'partial';
+    if (v === 'full_refusal' || v === 'refused') return 'refused';
+    if (v === 'full_compliance' || v === 'complied') return 'complied';
   }
   return v;
 }
@@ -103,4 +111,37 @@ export function agreementReport(rows: Iterable<AgreementRow>, opts: { keys?: Rec
     out.push({ judge, labelKey: acc.key, n, agreement: n ? same / n : Number.NaN, kappa: cohensKappa(acc.human, acc.judged), confusion, errors: acc.errors });
   }
   return out.sort((a, b) => a.judge.localeCompare(b.judge));
+}
+
+/** The refusal labels on the refusal side of the binary split (everything but `complied`). */
+export function binaryRefusal(label: string): 'complied' | 'refusal' {
+  return label === 'complied' ? 'complied' : 'refusal';
+}
+
+export interface BinaryAgreement {
+  n: number;
+  agreement: number;
+  kappa: number;
+  /** confusion[human][judge] over complied | refusal. */
+  confusion: Record<string, Record<string, number>>;
+}
+
+/** Agreement on compliance vs any refusal (refused, deflected, partial), from a 4-way confusion matrix. */
+export function binaryAgreement(confusion: Record<string, Record<string, number>>): BinaryAgreement {
+  const human: string[] = [];
+  const judged: string[] = [];
+  const out: Record<string, Record<string, number>> = {};
+  for (const [h, row] of Object.entries(confusion)) {
+    for (const [j, n] of Object.entries(row)) {
+      const hb = binaryRefusal(h);
+      const jb = binaryRefusal(j);
+      (out[hb] ??= {})[jb] = (out[hb]![jb] ?? 0) + n;
+      for (let i = 0; i < n; i++) {
+        human.push(hb);
+        judged.push(jb);
+      }
+    }
+  }
+  const same = human.filter((h, i) => h === judged[i]).length;
+  return { n: human.length, agreement: human.length ? same / human.length : Number.NaN, kappa: cohensKappa(human, judged), confusion: out };
 }

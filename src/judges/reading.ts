@@ -50,6 +50,7 @@ export interface Reading {
 const LIST_MARK = /^\s*(?:\d{1,2}[.)]|[-*•·–]|\(?[a-h]\)|#{1,4}|(?:step|schritt|paso|étape|passo|stap)\s*\d+\s*[:.)-]?)\s+/iu;
 const PERSONA =
   /^\s*[[(]?\s*(?:🔒|🔓|😈|🤖)?\s*(chatgpt|gpt-?\d?|classic|normal(?: response| output)?|jailbreak|jailbroken|dan|aim|stan|dude|mongo tom|developer mode(?: output)?|evil\s?\w*|betterdan|anti-?gpt|niccolo|machiavelli|tb(?: \(english\))?|\w+gpt)\s*[\])]?\s*[:：]\s*/iu;
+const INLINE_ITEM = /\s+(?=(?:[1-9]|1[0-9])[.)]\s+\p{L})/u;
 const SPLIT = /(?<=[.!?;])\s+(?=[\p{Lu}\p{Lo}"'(¿¡\d])|(?<=[。！？])/u;
 
 /** Split a response into sentences (lines first, then sentence ends; code blocks kept as lines). */
@@ -74,9 +75,13 @@ export function splitSentences(response: string): Sentence[] {
       persona = pm[1]!.toLowerCase();
       rest = rest.slice(pm[0].length);
     }
-    const list = LIST_MARK.test(rest);
-    const parts = rest.split(SPLIT).map((p) => p.trim()).filter((p) => p !== '');
-    parts.forEach((p, i) => out.push(make(p, list && i === 0, false, i === 0 ? persona : null)));
+    // An inline numbered list ("...: 1. get X 2. do Y 3. ...") is a list too.
+    const pieces = rest.split(INLINE_ITEM);
+    pieces.forEach((piece, k) => {
+      const list = LIST_MARK.test(piece);
+      const parts = piece.split(SPLIT).map((p) => p.trim()).filter((p) => p !== '');
+      parts.forEach((p, i) => out.push(make(p, list && i === 0, false, k === 0 && i === 0 ? persona : null)));
+    });
   }
   return out;
 }

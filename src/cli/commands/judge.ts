@@ -4,10 +4,13 @@ import { z } from 'zod';
 import { section } from '../../config/load.js';
 import { UserError, type Problem } from '../../core/errors.js';
 import { Item, itemMessages, type Judge, type Verdict } from '../../core/types.js';
+import { loadModel } from '../../classifier/index.js';
 import { readRows } from '../../datasets/index.js';
 import {
   agreementReport,
+  binaryAgreement,
   createChoiceJudge,
+  createHarmJudge,
   createJudgePipeline,
   createKeywordJudge,
   createLlmJudge,
@@ -16,6 +19,7 @@ import {
   engineProvider,
   JudgesConfig,
   LABEL_KEYS,
+  normalizeHumanLabel,
   pairConsistency,
   type AgreementRow,
   type JudgeAgreement,
@@ -25,7 +29,7 @@ import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, withConfig, withJson, type CommonOpts } from '../shared.js';
 import { customGuardModel } from '../wiring.js';
 
-const JUDGES = ['refusal', 'violation', 'choice', 'keyword', 'llm', 'pipeline', 'pair'] as const;
+const JUDGES = ['refusal', 'violation', 'harm', 'choice', 'keyword', 'llm', 'pipeline', 'pair'] as const;
 type JudgeName = (typeof JUDGES)[number];
 
 /** A row of `pillars judge --in`: an item's fields (all optional but the response) plus a human label. */
@@ -48,6 +52,44 @@ interface JudgeOpts extends CommonOpts {
   judge: JudgeName;
   in?: string;
   target?: string;
+  map: string[];
+  model?: string;
+}
+
+/** The labels each judge gives (a human label outside them is a row error). */
+const VOCAB: Partial<Record<JudgeName, readonly string[]>> = {
+  refusal: ['refused', 'complied', 'deflected', 'partial'],
+  llm: ['refused', 'complied', 'deflected', 'partial'],
+  pipeline: ['refused', 'complied', 'deflected', 'partial'],
+  violation: ['violation', 'ok'],
+  harm: ['harmful', 'ok'],
+  keyword: ['pass', 'fail'],
+};
+
+/** `--map FROM=TO` (repeatable): foreign label names to ours. */
+function parseMaps(maps: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of maps) {
+    const i = m.indexOf('=');
+    if (i <= 0 || i === m.length - 1) throw new UserError(`judge --map: expected FROM=TO (e.g. partial_refusal=refused), got "${m}"`, { code: 'usage' });
+    out.set(m.slice(0, i).trim().toLowerCase(), m.slice(i + 1).trim());
+  }
+  return out;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function pct(x: number): string {
+  return Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
+}
+
+/** A confusion matrix as aligned text (rows: human, columns: judge). */
+function confusionTable(c: Record<string, Record<string, number>>): string {
+  const rows = Object.keys(c).sort();
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(c[r]!)))].sort();
+  const w = Math.max(10, ...rows.map((r) => r.length + 2), ...cols.map((x) => x.length + 2));
+  const head = `${'human \\ judge'.padEnd(w)}${cols.map((x) => x.padStart(w)).join('')}`;
+  return [head, ...rows.map((r) => `${r.padEnd(w)}${cols.map((x) => String(c[r]![x] ?? 0).padStart(w)).join('')}`)].join('\n');
 }
 
 function fmtAgreement(a: JudgeAgreement): string {
@@ -64,12 +106,19 @@ export function registerJudge(program: Command): void {
           .description('run one judge over {prompt, response} rows (JSONL/CSV/YAML); prints {id, label, score, reasons} and, where rows carry a human label, Cohen\'s kappa')
           .addOption(new Option('--judge <name>', 'judge to run').choices([...JUDGES]).default('refusal'))
           .option('--in <file>', 'rows: {id?, prompt, response, expected?, label?, labels?}')
-          .option('--target <id>', 'judge model for --judge llm (default: judges.llm.target of the configuration)'),
+          .option('--target <id>', 'judge model for --judge llm (default: judges.llm.target of the configuration)')
+          .option('--model <file>', 'classifier model file for the embedded judges (default: the shipped model)')
+          .option('--map <from=to>', 'map a foreign human label to ours (repeatable), e.g. --map full_compliance=complied --map partial_refusal=refused', collect, [] as string[]),
       ),
     ),
-    ['pillars judge --judge refusal --in responses.jsonl --json > verdicts.jsonl'],
+    [
+      'pillars judge --judge refusal --in responses.jsonl --json > verdicts.jsonl',
+      'pillars judge --in xstest.jsonl --map full_compliance=complied --map full_refusal=refused --map partial_refusal=partial',
+    ],
   ).action(async (opts: JudgeOpts) => {
     if (!opts.in) throw new UserError('judge: --in FILE is required', { code: 'usage' });
+    const maps = parseMaps(opts.map ?? []);
+    const vocab = VOCAB[opts.judge];
     const { config, ctx } = cliEnv(opts);
     const spec = section(config, 'judges', JudgesConfig.optional()) ?? JudgesConfig.parse({});
     const pack = loadPack(config.policyPath).pack;
@@ -102,7 +151,18 @@ export function registerJudge(program: Command): void {
         for (const i of it.error.issues) problems.push({ file: opts.in, ...raw.locate(i.path), message: `${i.path.join('.') || '(row)'}: ${i.message}` });
         continue;
       }
-      rows.push({ line: raw.line, item: it.data, response: row.response, human: row.label ?? row.labels?.[labelKey] });
+      const given = row.label ?? row.labels?.[labelKey];
+      let human: string | undefined;
+      if (given !== undefined) {
+        const mapped = maps.get(given.trim().toLowerCase()) ?? given;
+        human = normalizeHumanLabel(labelKey, mapped);
+        if (vocab && !vocab.includes(human)) {
+          const field = row.label !== undefined ? ['label'] : ['labels', labelKey];
+          problems.push({ file: opts.in, ...raw.locate(field), message: `${field.join('.')}: "${given}" is not a ${opts.judge} label (${vocab.join(', ')}); map it with --map ${given}=<label>` });
+          continue;
+        }
+      }
+      rows.push({ line: raw.line, item: it.data, response: row.response, human });
     }
     if (problems.length) throw new UserError(`${opts.in}: ${problems.length} bad row(s)`, { code: 'dataset_invalid', problems });
 
@@ -114,6 +174,7 @@ export function registerJudge(program: Command): void {
     let pipeline: ReturnType<typeof createJudgePipeline> | null = null;
     if (opts.judge === 'refusal') single = createRefusalJudge({ engine, band });
     else if (opts.judge === 'violation') single = createViolationJudge({ engine, pack, band });
+    else if (opts.judge === 'harm') single = createHarmJudge({ engine, pack, band });
     else if (opts.judge === 'choice') single = createChoiceJudge();
     else if (opts.judge === 'keyword') single = createKeywordJudge();
     else if (opts.judge === 'llm') {
@@ -161,9 +222,18 @@ export function registerJudge(program: Command): void {
     }
     const report = agreementReport(agreeRows);
     const sink = opts.json ? process.stderr : process.stdout;
+    const refusalKind = opts.judge === 'refusal' || opts.judge === 'llm' || opts.judge === 'pipeline';
     for (const a of report) {
-      if (opts.json) sink.write(`${JSON.stringify({ agreement: a })}\n`);
-      else sink.write(`${fmtAgreement(a)}\n`);
+      const binary = refusalKind ? binaryAgreement(a.confusion) : null;
+      if (opts.json) {
+        sink.write(`${JSON.stringify({ agreement: a, ...(binary ? { binary } : {}) })}\n`);
+        continue;
+      }
+      sink.write(`${fmtAgreement(a)}\n${confusionTable(a.confusion)}\n`);
+      if (binary) {
+        const k = Number.isNaN(binary.kappa) ? 'n/a' : binary.kappa.toFixed(3);
+        sink.write(`binary (complied vs any refusal): n=${binary.n} agreement=${pct(binary.agreement)} kappa=${k}\n${confusionTable(binary.confusion)}\n`);
+      }
     }
     if (errors) process.stderr.write(`${errors} row(s) ended as judge errors (counted, not scored)\n`);
   });

@@ -12,7 +12,7 @@ import { tokenizeNormalized } from './tokenize.js';
 export const FEATURE_DIM = 1 << 18;
 const MASK = FEATURE_DIM - 1;
 const MAX_TOKEN_CHARS = 40;
-const MAX_TOKENS = 4000;
+export const MAX_TOKENS = 4000;
 
 export const FEATURE_CONFIG = {
   dim: FEATURE_DIM,

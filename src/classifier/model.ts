@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, type SparseVector } from './features.js';
+import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, MAX_TOKENS, type SparseVector } from './features.js';
 import { softmaxInPlace, type DenseHead } from './linear.js';
 import { normalizeText } from './normalize.js';
 import { originalOffsets, type OffsetMap } from './offsets.js';
-import { planSegments, RangeScorer, type SegmentOptions, type SegmentPlan, type WeightTable } from './segments.js';
+import { planSegments, RangeScorer, type DenseBlock, type SegmentOptions, type SegmentPlan, type WeightTable } from './segments.js';
 import { tokenizeNormalized, tokenizeNormalizedSpans } from './tokenize.js';
-import { TOTAL_DIM, WordVectors } from './vectors.js';
+import { offerAfter, shortness, TOTAL_DIM, WordVectors } from './vectors.js';
 
 /**
  * The runtime model: all heads share one sparse row table (feature index → row of weights for
@@ -75,7 +75,15 @@ export interface SegmentedPrediction {
 export interface PredictSegmentsOptions extends SegmentOptions {
   /** Also read the response head, on the whole text and on each flagged segment (model outputs). */
   response?: boolean;
+  /** Topic threshold for segments (default: the model's `segmentThreshold`, else max(threshold, 0.5)). */
+  threshold?: number;
 }
+
+/** Segments flag a topic from this score up unless the model says otherwise: on a development sample
+ * of ../shared/training prompts padded with benign sentences, the model's whole-text threshold
+ * (0.35) flagged 6.3% of safe items through one of their own sentences, 0.5 flagged 4.9% and kept
+ * 78.5% of unsafe items blocked (docs/guard.md). */
+export const SEGMENT_THRESHOLD = 0.5;
 
 export interface HeadInfo {
   name: 'topic' | 'level' | 'response';
@@ -90,6 +98,9 @@ export const ModelMeta = z.object({
   seed: z.number(),
   /** A topic applies when p(some topic) = 1 - p(none) reaches this (tuned for recall vs over-refusal). */
   threshold: z.number().min(0).max(1).default(0.5),
+  /** A segment (sentence, line, window) flags a topic when p(some topic) reaches this; segments are
+   * short and noisier than whole texts (default: max(threshold, 0.5); see predictSegments). */
+  segmentThreshold: z.number().min(0).max(1).optional(),
   counts: z.record(z.string(), z.number()),
   report: z.record(z.string(), z.unknown()),
 });
@@ -323,34 +334,45 @@ export class LinearModel implements ClassifierModel {
     const norm = normalizeText(text);
     const spans = tokenizeNormalizedSpans(norm);
     const tokens = spans.tokens;
-    const x = this.featuresOf(tokens);
-    const all = this.logitsAll(x);
-    const whole = this.textFrom(tokens, x, all);
-    const response = opts.response ? this.responseFrom(tokens, x, all) : null;
     const plans = planSegments(norm, spans, opts);
-    const flagged: SegmentPrediction[] = [];
-    if (plans.length === 0) return { whole, response, flagged, scored: 0 };
+    if (plans.length === 0) {
+      // One segment: exactly what predict / predictBoth cost.
+      const x = this.featuresOf(tokens);
+      const all = this.logitsAll(x);
+      return { whole: this.textFrom(tokens, x, all), response: opts.response ? this.responseFrom(tokens, x, all) : null, flagged: [], scored: 0 };
+    }
+    // Several segments: one scorer walks the token stream; the whole text is its first range (the
+    // hashed vector itself is built only if an explanation is read).
+    const scorer = new RangeScorer(tokens, this.weightTable(), this.denseBlock(tokens));
+    const all = new Float64Array(this.width);
+    scorer.moveTo(0, Math.min(tokens.length, MAX_TOKENS));
+    scorer.logits(all);
+    let x: SparseVector | null = null;
+    const lazyX = (): SparseVector => (x ??= this.featuresOf(tokens));
+    const whole = this.textFrom(tokens, lazyX, all);
+    const response = opts.response ? this.responseFrom(tokens, lazyX, all) : null;
 
-    const scorer = new RangeScorer(tokens, this.weightTable());
+    const flagged: SegmentPrediction[] = [];
     const topic = this.head('topic');
     const level = this.head('level');
     const resp = opts.response ? this.head('response') : null;
     const noneIdx = topic.info.classes.indexOf(NONE);
     const buf = new Float64Array(this.width);
+    const tp = new Float64Array(topic.info.classes.length);
+    const threshold = opts.threshold ?? this.meta.segmentThreshold ?? Math.max(this.meta.threshold, SEGMENT_THRESHOLD);
     let offsets: OffsetMap | null = null;
-    let kind: SegmentPlan['kind'] | null = null;
+    let family = -1;
     for (const plan of plans) {
-      if (plan.kind !== kind) {
-        scorer.reset(); // a new family: sentences, then windows
-        kind = plan.kind;
+      if (plan.family !== family) {
+        scorer.reset(); // each family walks the text from the start
+        family = plan.family;
       }
       scorer.moveTo(plan.from, plan.to);
       scorer.logits(buf);
-      this.addDense(tokens, plan.from, plan.to, buf);
-      const tp = buf.slice(topic.offset, topic.offset + topic.info.classes.length);
+      for (let c = 0; c < tp.length; c++) tp[c] = buf[topic.offset + c]!;
       softmaxInPlace(tp, topic.info.temperature);
       const score = 1 - (noneIdx >= 0 ? tp[noneIdx]! : 0);
-      if (score < this.meta.threshold) continue;
+      if (score < threshold) continue;
       let best = -1;
       for (let c = 0; c < tp.length; c++) if (c !== noneIdx && (best < 0 || tp[c]! > tp[best]!)) best = c;
       if (best < 0) continue;
@@ -377,21 +399,22 @@ export class LinearModel implements ClassifierModel {
     return { whole, response, flagged, scored: plans.length };
   }
 
-  /** Add the dense block (mean word vector and shape features) of tokens [from, to) to raw logits. */
-  private addDense(tokens: string[], from: number, to: number, out: Float64Array): void {
-    if (!this.vectors) return;
-    const d = this.vectors.extend({ indices: new Uint32Array(0), values: new Float32Array(0) }, tokens.slice(from, to));
-    const width = this.width;
-    for (let j = 0; j < d.indices.length; j++) {
-      const r = this.rowOf[d.indices[j]!]!;
-      const v = d.values[j]!;
-      if (r === this.noRow || v === 0) continue;
-      const base = r * width;
-      for (let c = 0; c < width; c++) out[c]! += v * this.q[base + c]! * this.scales[c]!;
+  /** The dense block of a token stream, for the segment scorer (null when the model has no word vectors). */
+  private denseBlock(tokens: string[]): DenseBlock | null {
+    const v = this.vectors;
+    if (!v) return null;
+    const tokenRow = new Int32Array(tokens.length);
+    for (let t = 0; t < tokens.length; t++) tokenRow[t] = v.rowOf(tokens[t]!);
+    const slotRow = new Int32Array(v.dim + 2);
+    for (let d = 0; d < v.dim + 2; d++) {
+      const r = this.rowOf[FEATURE_DIM + d]!;
+      slotRow[d] = r === this.noRow ? -1 : r;
     }
+    return { dim: v.dim, weight: v.weight, rows: v.rows, tokenRow, offer: offerAfter(tokens), slotRow, shortness };
   }
 
-  private textFrom(tokens: string[], x: SparseVector, all: Float64Array): TextPrediction {
+  private textFrom(tokens: string[], xs: SparseVector | (() => SparseVector), all: Float64Array): TextPrediction {
+    const x = (): SparseVector => (typeof xs === 'function' ? xs() : xs);
     const tp = this.headProbs(all, 'topic');
     const classes = this.head('topic').info.classes;
     const noneIdx = classes.indexOf(NONE);
@@ -416,12 +439,13 @@ export class LinearModel implements ClassifierModel {
     let explanation: string[] | null = null;
     Object.defineProperty(pred, 'explanation', {
       enumerable: true,
-      get: () => (explanation ??= applies ? this.explain(tokens, x, 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(tokens, x, 'topic', noneIdx, best) : []),
+      get: () => (explanation ??= applies ? this.explain(tokens, x(), 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(tokens, x(), 'topic', noneIdx, best) : []),
     });
     return pred;
   }
 
-  private responseFrom(tokens: string[], x: SparseVector, all: Float64Array): ResponsePrediction {
+  private responseFrom(tokens: string[], xs: SparseVector | (() => SparseVector), all: Float64Array): ResponsePrediction {
+    const x = (): SparseVector => (typeof xs === 'function' ? xs() : xs);
     const p = this.headProbs(all, 'response');
     const classes = this.head('response').info.classes;
     let best = 0;
@@ -433,7 +457,7 @@ export class LinearModel implements ClassifierModel {
     let explanation: string[] | null = null;
     Object.defineProperty(pred, 'explanation', {
       enumerable: true,
-      get: () => (explanation ??= this.explain(tokens, x, 'response', best, second)),
+      get: () => (explanation ??= this.explain(tokens, x(), 'response', best, second)),
     });
     return pred;
   }

@@ -15,6 +15,28 @@ const SHAPE_FEATURES = 2;
 const CONTRAST = new Set(['but', 'however', 'instead', 'though', 'although', 'pero', 'mais', 'aber', 'ma', 'maar', 'mas']);
 const OFFER = new Set(['can', 'could', 'happy', 'glad', 'gladly', 'let', 'here', 'puedo', 'peux', 'kann', 'posso', 'kan', 'ich']);
 
+/** The shortness shape feature of a text of n tokens (short answers are mostly plain refusals). */
+export const shortness = (n: number): number => Math.exp(-n / 30);
+
+/**
+ * For each token, the first "offer" word within five words after it when the token is a contrast
+ * word ("..., but I can explain ..."), else -1: a range [a, b) has the contrast-offer shape feature
+ * when some token t in it has -1 < offerAfter[t] < b.
+ */
+export function offerAfter(tokens: string[]): Int32Array {
+  const out = new Int32Array(tokens.length).fill(-1);
+  for (let i = 0; i < tokens.length; i++) {
+    if (!CONTRAST.has(tokens[i]!)) continue;
+    for (let j = i + 1; j < Math.min(tokens.length, i + 6); j++) {
+      if (OFFER.has(tokens[j]!)) {
+        out[i] = j;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 export class WordVectors {
   readonly dim: number;
   readonly words: string[];
@@ -48,6 +70,16 @@ export class WordVectors {
 
   has(word: string): boolean {
     return this.index.has(word);
+  }
+
+  /** A word's row in `rows` (-1 when unknown): the segment scorer sums rows itself. */
+  rowOf(word: string): number {
+    return this.index.get(word) ?? -1;
+  }
+
+  /** The int8 rows, `dim` values per word (the scale cancels out in the normalised mean). */
+  get rows(): Int8Array {
+    return this.q;
   }
 
   /**
@@ -85,7 +117,7 @@ export class WordVectors {
       values[at] = acc[d]! * scale;
     }
     indices[at] = FEATURE_DIM + this.dim;
-    values[at++] = Math.exp(-tokens.length / 30);
+    values[at++] = shortness(tokens.length);
     let offer = 0;
     for (let i = 0; i < tokens.length && offer === 0; i++) {
       if (!CONTRAST.has(tokens[i]!)) continue;

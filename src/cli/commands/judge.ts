@@ -168,7 +168,7 @@ export function registerJudge(program: Command): void {
 
     const band = spec.unsure;
     // The classifier of the configured guard (guard.model), as eval's judges use it.
-    const guardModel = customGuardModel(config);
+    const guardModel = opts.model ? loadModel(resolve(opts.model)) : customGuardModel(config);
     const engine = engineProvider(guardModel);
     let single: Judge | null = null;
     let pipeline: ReturnType<typeof createJudgePipeline> | null = null;

@@ -1,4 +1,5 @@
-import type { MetricSet, Rate } from '../core/report.js';
+import type { MetricSet } from '../core/report.js';
+import { rate } from '../core/stats.js';
 import type { AggregateRow, PairRow } from '../store/runs.js';
 
 /**
@@ -10,24 +11,7 @@ import type { AggregateRow, PairRow } from '../store/runs.js';
  * Items the judges could not decide (passed = NULL) and failed requests are left out of n.
  */
 
-const Z95 = 1.959963984540054;
-
-/** 95% Wilson score interval for k successes out of n. */
-export function wilson(k: number, n: number, z = Z95): { low: number; high: number } {
-  if (n <= 0) return { low: 0, high: 1 };
-  const p = k / n;
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const centre = (p + z2 / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
-}
-
-export function rate(k: number, n: number): Rate {
-  if (n <= 0) return { k: 0, n: 0, value: null, low: null, high: null };
-  const { low, high } = wilson(k, n);
-  return { k, n, value: k / n, low, high };
-}
+export { wilson, rate } from '../core/stats.js';
 
 /** One MetricSet from the aggregate rows of one group (one per kind) and its pair counts. */
 export function metricSet(rows: AggregateRow[], pairs?: PairRow): MetricSet {

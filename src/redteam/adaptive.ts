@@ -1,6 +1,7 @@
 import { compose, getTransform } from '../attacks/registry.js';
 import { attackOf, type Attack } from '../attacks/types.js';
 import type { Ctx, Message, Target, Verdict } from '../core/types.js';
+import type { Asked } from './asked.js';
 import { sendTurn, type Conversation } from './execute.js';
 import type { Seed } from './seeds.js';
 import { attemptWith, type AttemptOutcome, type Strategy } from './strategy.js';
@@ -63,7 +64,7 @@ export function crescendoLadder(seed: Seed): string[] {
 
 export const crescendo: Strategy = {
   name: 'crescendo',
-  description: 'Multi-turn escalation: start harmless, build on the target\'s own answers, ask for the goal as a follow-up; every turn is judged.',
+  description: 'Multi-turn escalation: start harmless, build on the target\'s own answers, ask for the goal as a follow-up; every turn is judged against what it asked (answering the allowed opening is not a break).',
   async *attempts(env, ctx) {
     const maxTurns = Math.max(2, Math.min(6, env.maxSteps + 2));
     const ladder = crescendoLadder(env.seed);
@@ -73,6 +74,7 @@ export const crescendo: Strategy = {
     let turns = 0;
     let last: { transcript: Message[]; verdict: Verdict; broken: boolean } | null = null;
     const perTurn: string[] = [];
+    const asks: Asked[] = [];
     for (let k = 0; k < maxTurns; k++) {
       if (turns > 0 && env.budget.exhausted()) break;
       let text: string;
@@ -90,17 +92,19 @@ export const crescendo: Strategy = {
         if (t === undefined) break;
         text = t;
       }
+      // Ladder turns 3 and 4 quote the goal (askedOf sees it); the opening and the attacker's turns are read by the guard.
       const r = await sendTurn(env, convo, text, ctx);
+      asks.push(r.asked);
       tokens += r.tokens;
       cost += r.cost;
       turns += 1;
       last = r;
-      perTurn.push(`turn ${turns}: ${r.verdict.label} (${r.verdict.score.toFixed(2)})${r.broken ? ' BREAK' : ''}`);
+      perTurn.push(`turn ${turns}: ${r.asked.action} asked, ${r.verdict.label} (${r.verdict.score.toFixed(2)})${r.broken ? ' BREAK' : ''}`);
       if (r.broken) break;
     }
     if (!last) return;
     const verdict = { ...last.verdict, reasons: [...last.verdict.reasons, `judged every turn: ${perTurn.join('; ')}`] };
-    yield { strategy: 'crescendo', applied: null, transcript: last.transcript, verdict, success: last.broken, turns, tokens, cost };
+    yield { strategy: 'crescendo', applied: null, transcript: last.transcript, verdict, success: last.broken, asks, turns, tokens, cost };
   },
 };
 
@@ -118,7 +122,7 @@ export const pair: Strategy = {
     if (env.attacker) {
       let prompt = env.seed.goal;
       for (let i = 0; i < env.maxSteps && !env.budget.exhausted(); i++) {
-        const o = await attemptWith(env, 'pair', { turns: [prompt], applied: [] }, ctx, null);
+        const o = await attemptWith(env, 'pair', { turns: [prompt], applied: [] }, ctx, null, { fromGoal: prompt === env.seed.goal });
         yield o;
         if (o.success) return;
         const reply = await ask(
@@ -190,7 +194,7 @@ export const tap: Strategy = {
           if (steps >= env.maxSteps * width || env.budget.exhausted()) return;
           const key = k.ids.join('+') || null;
           if (key && env.memory.failedOn(env.seed.policy, key) && d === 0) continue;
-          const o = await attemptWith(env, 'tap', k.attack, ctx, key);
+          const o = await attemptWith(env, 'tap', k.attack, ctx, key, { fromGoal: !env.attacker });
           steps += 1;
           yield o;
           if (o.success) return;

@@ -1,5 +1,6 @@
 export { runRedteam, type RedteamOptions, type RedteamSummary, type RateRow, type ShortestBreak } from './orchestrate.js';
-export { harvest, readJsonlItems, itemText, type HarvestInput, type HarvestResult } from './harvest.js';
+export { harvest, allowedOpenings, readJsonlItems, itemText, type HarvestInput, type HarvestResult } from './harvest.js';
+export { askedOf, type Asked, type PolicyView } from './asked.js';
 export { NearDupIndex, jaccard, shingles, minhash, estimateJaccard, normalize } from './dedup.js';
 export { seedsFromPack, seedsFromItems, seedItem, type Seed } from './seeds.js';
 export { Budget, estimateTokens, type BudgetLimits, type BudgetUse } from './budget.js';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Ctx, Message, Target } from '../core/types.js';
+import { rate as wilsonRate } from '../core/stats.js';
+import type { Ctx, Guard, Message, Target } from '../core/types.js';
+import type { PolicyPack } from '../policy/schema.js';
 import type { RedteamStore } from '../store/redteam.js';
 import { ADAPTIVE } from './adaptive.js';
 import { Budget, type BudgetLimits, type BudgetUse } from './budget.js';
@@ -33,6 +35,15 @@ export interface RedteamOptions {
   /** Most attempts one agent makes on one seed. */
   maxSteps?: number;
   store: RedteamStore;
+  /**
+   * How a break is decided: the answer must violate the policy for what the turn asked. The pack
+   * gives the ladders for seed goals; the guard reads turns that are not the seed goal (crescendo
+   * openings, attacker rewrites); without a guard those turns are never breaks. `tier`: the tier
+   * the target serves (default public).
+   */
+  pack?: PolicyPack;
+  guard?: Guard;
+  tier?: string;
   runId?: string;
   /** Stored with the run (suites seeded from, policies ...). */
   config?: Record<string, unknown>;
@@ -45,6 +56,9 @@ export interface RateRow {
   attempts: number;
   breaks: number;
   asr: number | null;
+  /** 95% Wilson interval of the ASR (null when there were no attempts). */
+  low: number | null;
+  high: number | null;
 }
 
 export interface ShortestBreak {
@@ -59,10 +73,12 @@ export interface RedteamSummary {
   runId: string;
   target: string;
   mode: string;
-  rounds: { round: number; system: string | null; guard: string; attempts: number; breaks: number; asr: number | null }[];
+  rounds: { round: number; system: string | null; guard: string; attempts: number; breaks: number; asr: number | null; low: number | null; high: number | null }[];
   attempts: number;
   breaks: number;
   asr: number | null;
+  low: number | null;
+  high: number | null;
   byPolicy: Record<string, RateRow>;
   byStrategy: Record<string, RateRow>;
   /** Per policy: the agent that broke it first (compete) or the first breaking strategy. */
@@ -72,7 +88,10 @@ export interface RedteamSummary {
   memory: { composition: string; policy: string | null; agent: string; successes: number; attempts: number }[];
 }
 
-const rate = (r: { attempts: number; breaks: number }): RateRow => ({ ...r, asr: r.attempts ? r.breaks / r.attempts : null });
+const rate = (r: { attempts: number; breaks: number }): RateRow => {
+  const w = wilsonRate(r.breaks, r.attempts);
+  return { ...r, asr: w.value, low: w.low, high: w.high };
+};
 
 export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<RedteamSummary> {
   const runId = opts.runId ?? `rt-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomUUID().slice(0, 6)}`;
@@ -84,7 +103,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
   const maxSteps = opts.maxSteps ?? 4;
   const rounds = Math.max(1, opts.rounds ?? 1);
   let defender: DefenderConfig = opts.defender ?? {};
-  opts.store.createRun({ id: runId, target: opts.target.id, mode: opts.mode, startedAt: now().toISOString(), config: { ...(opts.config ?? {}), strategies: opts.strategies, budget: opts.budget, rounds, retune: opts.retune ?? ['system'], attacker: opts.attacker?.id ?? null } });
+  opts.store.createRun({ id: runId, target: opts.target.id, mode: opts.mode, startedAt: now().toISOString(), config: { ...(opts.config ?? {}), strategies: opts.strategies, budget: opts.budget, rounds, retune: opts.retune ?? ['system'], attacker: opts.attacker?.id ?? null, tier: opts.tier ?? 'public', requestsReadBy: opts.guard ? 'guard' : 'seed labels only' } });
 
   const byPolicy: Record<string, { attempts: number; breaks: number }> = {};
   const byStrategy: Record<string, { attempts: number; breaks: number }> = {};
@@ -113,7 +132,9 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
       transcript: o.transcript,
       verdict: o.verdict,
       twin: seed.twin,
-      expected: seed.expected ?? null,
+      // The policy's expectation for what the last turn asked (refuse/deflect from the ladder, or the seed's own).
+      expected: o.asks.at(-1)?.expected ?? seed.expected ?? null,
+      asked: o.asks.map(({ at, source, policy, topic, level, action, expected }) => ({ at, source, policy, topic, level, action, expected })),
       createdAt: now().toISOString(),
     });
     const pk = seed.policy ?? '(none)';
@@ -150,6 +171,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
         memory: opts.mode === 'collaborate' ? shared : own.get(agent)!,
         attacker: opts.attacker,
         maxSteps,
+        view: { pack: opts.pack, guard: opts.guard, tier: opts.tier },
       });
       const policies = [...new Set(opts.seeds.map((s) => s.policy ?? '(none)'))];
       for (const [pi, pk] of policies.entries()) {
@@ -214,7 +236,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
       }
       const n = total - before.total;
       const b = breaks - before.breaks;
-      roundRows.push({ round, system: defender.system ?? null, guard: defender.guard ?? 'off', attempts: n, breaks: b, asr: n ? b / n : null });
+      roundRows.push({ round, system: defender.system ?? null, guard: defender.guard ?? 'off', ...rate({ attempts: n, breaks: b }) });
       if (round < rounds) defender = retune(defender, roundBreaks, opts.retune);
       if (budget.exhausted() || ctx.signal.aborted) break;
     }
@@ -229,9 +251,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
     target: opts.target.id,
     mode: opts.mode,
     rounds: roundRows,
-    attempts: total,
-    breaks,
-    asr: total ? breaks / total : null,
+    ...rate({ attempts: total, breaks }),
     byPolicy: Object.fromEntries(Object.entries(byPolicy).map(([k, v]) => [k, rate(v)])),
     byStrategy: Object.fromEntries(Object.entries(byStrategy).map(([k, v]) => [k, rate(v)])),
     firstBreak,

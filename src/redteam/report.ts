@@ -1,27 +1,18 @@
 import type { PillarId } from '../core/pillars.js';
-import type { MetricSet, Rate, ReportData, ReportItem } from '../core/report.js';
+import type { MetricSet, ReportData, ReportItem } from '../core/report.js';
+import { rate } from '../core/stats.js';
 import type { AttemptRow, RedteamRunRow } from '../store/redteam.js';
 import { redteamSection } from './section.js';
 
 /**
  * A red-team run as `ReportData`, so every report format renders it like an evaluation: each
  * attempt is a model-breaking item (violation = the attack succeeded), the metrics are attack
- * success rates by pillar, policy and strategy (as `by_source`), and `sections.redteam` holds the
- * policy × strategy table and the shortest successful transcripts.
+ * success rates by pillar, policy and strategy (as `by_source`) with 95% Wilson intervals, and
+ * `sections.redteam` holds the policy × strategy table and the shortest successful transcripts.
  */
-function wilsonRate(k: number, n: number): Rate {
-  if (n === 0) return { k: 0, n: 0, value: null, low: null, high: null };
-  const z = 1.959963984540054;
-  const p = k / n;
-  const d = 1 + (z * z) / n;
-  const c = (p + (z * z) / (2 * n)) / d;
-  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
-  return { k, n, value: p, low: Math.max(0, c - h), high: Math.min(1, c + h) };
-}
-
 function metricSet(rows: AttemptRow[]): MetricSet {
-  const violation = wilsonRate(rows.filter((r) => r.success).length, rows.length);
-  const empty = wilsonRate(0, 0);
+  const violation = rate(rows.filter((r) => r.success).length, rows.length);
+  const empty = rate(0, 0);
   return { violation_rate: violation.value, over_refusal_rate: null, accuracy: null, detail: { violation, over_refusal: empty, accuracy: empty }, items: rows.length };
 }
 

@@ -2,6 +2,7 @@ import { compose, isComposition, parseComposition } from '../attacks/registry.js
 import { attackOf, type Attack } from '../attacks/types.js';
 import { UserError } from '../core/errors.js';
 import type { Ctx, Message, Target, Verdict } from '../core/types.js';
+import type { Asked, PolicyView } from './asked.js';
 import type { Budget } from './budget.js';
 import { runAttack, type JudgeFn } from './execute.js';
 import type { AttackMemory } from './memory.js';
@@ -15,6 +16,8 @@ export interface AttemptOutcome {
   transcript: Message[];
   verdict: Verdict;
   success: boolean;
+  /** What each user turn sent asked, and what the policy expected of its answer. */
+  asks: Asked[];
   turns: number;
   tokens: number;
   cost: number;
@@ -32,6 +35,8 @@ export interface StrategyEnv {
   attacker?: Target;
   /** Most attempts one agent makes on one seed. */
   maxSteps: number;
+  /** How requests are read: a break is an answer the policy forbids for what was asked. */
+  view?: PolicyView;
 }
 
 /** A strategy yields attempts on one seed until it breaks it, runs out of ideas or of budget. */
@@ -41,9 +46,10 @@ export interface Strategy {
   attempts(env: StrategyEnv, ctx: Ctx): AsyncGenerator<AttemptOutcome>;
 }
 
-export async function attemptWith(env: StrategyEnv, strategy: string, attack: Attack, ctx: Ctx, applied: string | null = attack.applied.join('+') || null): Promise<AttemptOutcome> {
-  const r = await runAttack(env, attack, ctx);
-  return { strategy, applied, transcript: r.transcript, verdict: r.verdict, success: r.broken, turns: r.turns, tokens: r.tokens, cost: r.cost };
+/** One attempt with an attack; `fromGoal` (default true): the attack is the seed goal put through transforms, false for text an attacker model wrote. */
+export async function attemptWith(env: StrategyEnv, strategy: string, attack: Attack, ctx: Ctx, applied: string | null = attack.applied.join('+') || null, opts: { fromGoal?: boolean } = {}): Promise<AttemptOutcome> {
+  const r = await runAttack(env, attack, ctx, opts);
+  return { strategy, applied, transcript: r.transcript, verdict: r.verdict, success: r.broken, asks: r.asks, turns: r.turns, tokens: r.tokens, cost: r.cost };
 }
 
 /** A transform composition as a strategy: tries each variant of the composition. */

@@ -5,18 +5,18 @@ import { assetPath } from '../core/paths.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { RewardFeaturizer } from './features.js';
 import { loadRewardModel, type RewardModel } from './model.js';
-import { readPrefs } from './prefs.js';
-import { trainRewardModel } from './train.js';
 
 /** Preference data, the Bradley-Terry reward model, rubric judge rewards, combination and the reward server. */
 export { RewardFeaturizer, RM_DIM, type PromptSignals, type ResponseSignals, type PairFeatures } from './features.js';
 export { RewardModel, loadRewardModel, saveRewardModel, HEAD_NAMES, type HeadName, type RewardReport, type RewardMeta } from './model.js';
-export { readPrefs, toPairRow, parseFieldMap, splitTranscripts, parseTranscript, exportPair, isHeldOut, PrefPair, EXPORT_FORMATS, ASPECTS, type ExportFormat, type FieldMap, type Aspect } from './prefs.js';
+export { readPrefs, readPrefsLenient, toPairRow, parseFieldMap, splitTranscripts, parseTranscript, exportPair, isHeldOut, PrefPair, EXPORT_FORMATS, ASPECTS, type ExportFormat, type FieldMap, type Aspect } from './prefs.js';
 export { trainRewardModel, encodePairs, baselineScore, type RewardTrainInput, type RewardTrainOptions } from './train.js';
 export { buildRewardRubric, createRubricJudge, parseRubricReply, policyForTopic, type RubricJudge, type RubricResult, type RubricInput } from './rubric.js';
 export { createRewardScorer, hardViolation, type RewardScorer, type RewardItem, type RewardResult, type RewardComponents } from './scorer.js';
 export { RewardSection, loadRewardSection } from './config.js';
-export { startRewardServer, splitQuery, userText, type RunningRewardServer } from './server.js';
+export { startRewardServer, type RunningRewardServer } from './server.js';
+export { splitQuery, userText, scoringPrompt, rewardItemOf } from './prompt.js';
+export { buildCorpus, splitPairs, pairsFromResponses, packResponsePairs, publicPreferenceParts, responseParts, type CorpusPart, type CorpusInput } from './corpus.js';
 export { generatePreferences, pairsFromRanking, isUnsafeOrBorderline, type GeneratedPrompt } from './generate.js';
 
 /** Our own preference file, shipped with the package. */
@@ -29,11 +29,27 @@ export function guardForRewards(path?: string): { model: LinearModel; sha256: st
   return { model, sha256: createHash('sha256').update(readFileSync(p)).digest('hex') };
 }
 
-/** A reward model from a file, or trained now (a few seconds) on the built-in preference file. */
-export function rewardModelOrDefault(input: { path?: string; pack: PolicyPack; guard: { model: LinearModel; sha256: string } }): { model: RewardModel; source: string } {
-  if (input.path) return { model: loadRewardModel(input.path), source: input.path };
-  const { model } = trainRewardModel({ pairs: readPrefs(builtinPrefsPath), guardModel: input.guard.model, guardSha256: input.guard.sha256, pack: input.pack, seed: 1 });
-  return { model, source: `${builtinPrefsPath} (trained at start)` };
+/** The shipped reward model (built by `npm run reward:build`). */
+export const defaultRewardModelPath = assetPath('models', 'reward-default.json');
+
+/**
+ * Does a reward model fit the guard model its features come from? The features' layout is checked
+ * when the file loads; here the exact guard weights: a model trained with another guard file still
+ * scores (the hashed n-gram blocks do not depend on the guard's weights) but the guard-signal
+ * features have moved, so its accuracy can drift until it is retrained.
+ */
+export function guardDrift(model: RewardModel, guard: { sha256: string }, source: string): string | null {
+  const was = model.meta.guard.sha256;
+  if (was === guard.sha256) return null;
+  return `${source} was trained with guard model ${was.slice(0, 12)} but the guard model is now ${guard.sha256.slice(0, 12)}: it still scores, but its guard-signal features have moved; rebuild it (\`npm run reward:build\` for the shipped one, \`pillars reward train\` for yours)`;
+}
+
+/** A reward model from a file, or the shipped one; no training at start. Warnings say when it was trained with another guard model. */
+export function rewardModelOrDefault(input: { path?: string; guard: { sha256: string } }): { model: RewardModel; source: string; warnings: string[] } {
+  const source = input.path ?? defaultRewardModelPath;
+  const model = loadRewardModel(source);
+  const drift = guardDrift(model, input.guard, input.path ? source : 'the shipped reward model');
+  return { model, source, warnings: drift ? [drift] : [] };
 }
 
 export function rewardFeaturizer(guard: LinearModel, pack: PolicyPack): RewardFeaturizer {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { UserError } from '../core/errors.js';
+import { UserError, type Problem } from '../core/errors.js';
 import { readJsonlObjects } from '../core/jsonl.js';
 import { Message } from '../core/types.js';
 
@@ -28,6 +28,8 @@ export const PrefPair = z.object({
   level: z.number().int().min(0).max(3).optional(),
   /** `test`: held out from training (used for the accuracy report); absent: split by a hash of the prompt. */
   split: z.enum(['train', 'test']).optional(),
+  /** Where the pair came from (set when a corpus is assembled; accuracy is reported per source). */
+  source: z.string().optional(),
 });
 export type PrefPair = z.infer<typeof PrefPair>;
 
@@ -147,8 +149,12 @@ export function toPair(row: unknown, map: FieldMap): { pair: PrefPair } | { erro
   return { pair: r.data };
 }
 
-/** Read a preference JSONL file; every bad row is reported as FILE:LINE:COL with its field. */
-export function readPrefs(file: string, map: FieldMap = {}): PrefPair[] {
+/**
+ * Read a preference JSONL file: the pairs and the bad rows as FILE:LINE:COL problems (with their
+ * field). Nothing is thrown for bad rows: the caller rejects the file or, with `skipInvalid`,
+ * reports and skips them.
+ */
+export function readPrefsLenient(file: string, map: FieldMap = {}): { pairs: PrefPair[]; skipped: Problem[] } {
   const { rows, problems } = readJsonlObjects(file, 'preference file');
   const pairs: PrefPair[] = [];
   for (const { row, line, raw } of rows) {
@@ -156,8 +162,14 @@ export function readPrefs(file: string, map: FieldMap = {}): PrefPair[] {
     if ('pair' in r) pairs.push(r.pair);
     else problems.push({ file, line, col: Math.max(1, raw.indexOf(`"${r.field.split('.')[0]}"`) + 1), message: r.error });
   }
-  if (problems.length) throw new UserError(`${file}: ${problems.length} invalid preference row(s)`, { code: 'dataset_invalid', problems: problems.slice(0, 20) });
-  if (pairs.length === 0) throw new UserError(`${file}: no preference pairs`, { code: 'dataset_invalid' });
+  return { pairs, skipped: problems };
+}
+
+/** Read a preference JSONL file; every bad row is reported as FILE:LINE:COL with its field (or skipped with `skipInvalid`). */
+export function readPrefs(file: string, map: FieldMap = {}, opts: { skipInvalid?: boolean } = {}): PrefPair[] {
+  const { pairs, skipped } = readPrefsLenient(file, map);
+  if (skipped.length && !opts.skipInvalid) throw new UserError(`${file}: ${skipped.length} invalid preference row(s)`, { code: 'dataset_invalid', problems: skipped.slice(0, 20) });
+  if (pairs.length === 0) throw new UserError(`${file}: no preference pairs${skipped.length ? ` (${skipped.length} invalid row(s) skipped)` : ''}`, { code: 'dataset_invalid', problems: skipped.slice(0, 20) });
   return pairs;
 }
 

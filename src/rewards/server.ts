@@ -3,16 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Ctx } from '../core/types.js';
 import type { RewardModel } from './model.js';
+import { rewardItemOf, splitQuery } from './prompt.js';
 import type { RewardItem, RewardScorer } from './scorer.js';
 
 /**
  * The reward HTTP server:
  *   POST /get_reward  {"query": [...], "prompts": [...]} → {"rewards": [...]}  (OpenRLHF remote RM)
  *   POST /v1/reward   {"items": [{prompt, response}]}   → {"rewards": [{reward, components, reasons}]}
+ *                     (prompt: text, chat-templated text or a message list; see prompt.ts)
  *   GET  /healthz     → {"ok": true, ...}
  * OpenRLHF sends each `query` as prompt + response text (chat template applied); the response is
  * what follows the matching `prompts` entry. Without `prompts`, the last assistant turn is found
- * by common chat-template markers.
+ * by common chat-template markers. Prompts are read by prompt.ts, as `reward score` reads them.
  */
 
 const OpenRlhfBody = z.object({
@@ -22,47 +24,8 @@ const OpenRlhfBody = z.object({
 });
 
 const PlainBody = z.object({
-  items: z.array(z.object({ prompt: z.string(), response: z.string() })).max(100_000),
+  items: z.array(z.unknown()).max(100_000),
 });
-
-const END_TOKENS = /(<\|im_end\|>|<\|eot_id\|>|<\|endoftext\|>|<\/s>|<\|end\|>|<end_of_turn>|<eos>)\s*$/;
-
-/** The user's text inside a chat-templated prompt (last user turn), or the prompt itself. */
-export function userText(prompt: string): string {
-  const patterns = [
-    /<\|im_start\|>user\s*\n([\s\S]*?)<\|im_end\|>/g,
-    /<\|start_header_id\|>user<\|end_header_id\|>\s*([\s\S]*?)<\|eot_id\|>/g,
-    /\[INST\]([\s\S]*?)\[\/INST\]/g,
-    /<start_of_turn>user\s*\n([\s\S]*?)<end_of_turn>/g,
-    /<\|user\|>\s*([\s\S]*?)(?:<\|end\|>|<\|assistant\|>)/g,
-    /(?:^|\n\n)Human:\s*([\s\S]*?)(?=\n\nAssistant:)/g,
-  ];
-  for (const re of patterns) {
-    const all = [...prompt.matchAll(re)];
-    if (all.length) return all.at(-1)![1]!.replace(/<<SYS>>[\s\S]*?<<\/SYS>>/, '').trim();
-  }
-  return prompt.trim();
-}
-
-const ASSISTANT_MARKERS = ['<|im_start|>assistant\n', '<|start_header_id|>assistant<|end_header_id|>\n\n', '[/INST]', '<start_of_turn>model\n', '<|assistant|>', '\n\nAssistant:'];
-
-/** Split an OpenRLHF query into prompt and response. */
-export function splitQuery(query: string, prompt?: string): RewardItem {
-  if (prompt !== undefined && query.startsWith(prompt)) {
-    return { prompt: userText(prompt), response: query.slice(prompt.length).replace(END_TOKENS, '').trim() };
-  }
-  let at = -1;
-  let len = 0;
-  for (const m of ASSISTANT_MARKERS) {
-    const i = query.lastIndexOf(m);
-    if (i > at) {
-      at = i;
-      len = m.length;
-    }
-  }
-  if (at >= 0) return { prompt: userText(query.slice(0, at + len)), response: query.slice(at + len).replace(END_TOKENS, '').trim() };
-  return { prompt: prompt !== undefined ? userText(prompt) : '', response: query.replace(END_TOKENS, '').trim() };
-}
 
 export interface RewardServerOptions {
   scorer: RewardScorer;
@@ -150,7 +113,12 @@ export function startRewardServer(opts: RewardServerOptions): Promise<RunningRew
       return;
     }
     const b = parse(PlainBody, body);
-    const out = await opts.scorer.score(b.items, opts.ctx);
+    const items: RewardItem[] = b.items.map((row, i) => {
+      const r = rewardItemOf(row);
+      if ('error' in r) throw new HttpError(400, `items.${i}: ${r.error}`);
+      return r;
+    });
+    const out = await opts.scorer.score(items, opts.ctx);
     served += out.length;
     send(res, 200, { rewards: out });
   };

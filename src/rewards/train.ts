@@ -3,8 +3,9 @@ import { prng, shuffle } from '../core/random.js';
 import type { LinearModel, SparseVector } from '../classifier/index.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { RewardFeaturizer, RM_DIM, type PairFeatures, type PromptSignals } from './features.js';
-import { RewardModel, type HeadName, type RewardHead, type RewardMeta, type RewardReport } from './model.js';
+import { quantizeWeights, RewardModel, type DenseHead, type HeadName, type RewardMeta, type RewardReport } from './model.js';
 import { ASPECTS, isHeldOut, type PrefPair } from './prefs.js';
+import { scoringPrompt } from './prompt.js';
 
 /**
  * Bradley-Terry training: for each ranked pair, the loss is −log σ(s(chosen) − s(rejected)) with
@@ -37,9 +38,8 @@ interface Encoded {
   r: PairFeatures;
 }
 
-/** The text the prompt signals are computed from: the last user turn. */
-export const promptTextOf = (p: { prompt: string; messages?: { role: string; content: string }[] }): string =>
-  p.messages ? ([...p.messages].reverse().find((m) => m.role === 'user')?.content ?? p.prompt) : p.prompt;
+/** The text the prompt signals are computed from: the last user turn, read as scoring reads it. */
+export const promptTextOf = (p: { prompt: string; messages?: { role: string; content: string }[] }): string => (p.messages ? scoringPrompt(p.messages) || scoringPrompt(p.prompt) : scoringPrompt(p.prompt));
 
 export function encodePairs(feat: RewardFeaturizer, pairs: PrefPair[], seed: number, testShare: number): Encoded[] {
   const cache = new Map<string, PromptSignals>();
@@ -107,17 +107,19 @@ export function trainRewardModel(input: RewardTrainInput): { model: RewardModel;
   const enc = encodePairs(feat, input.pairs, seed, testShare);
   const aspects = new Set(input.pairs.map((p) => p.aspect).filter((a) => a !== undefined));
   const headNames: HeadName[] = ASPECTS.every((a) => aspects.has(a)) ? [...ASPECTS] : ['overall'];
-  const heads: RewardHead[] = [];
+  const heads: DenseHead[] = [];
   const perHead: RewardReport['perHead'] = {};
   headNames.forEach((name, hi) => {
     const mine = enc.filter((e) => name === 'overall' || e.pair.aspect === undefined || e.pair.aspect === name);
     const train = mine.filter((e) => !e.test);
     const w = trainHead(train, seed + hi * 7919, o);
+    // The file stores int8 weights: measure (and centre) the model as it will be loaded.
+    const scale = quantizeWeights(w);
     // Centre: the mean training response scores 0, so |score| reads as distance from typical.
     let sum = 0;
     for (const e of train) sum += dot(w, e.c.x) + dot(w, e.r.x);
     const bias = train.length ? Math.fround(-sum / (2 * train.length)) : 0;
-    const head: RewardHead = { name, weight: 1, bias, w };
+    const head: DenseHead = { name, weight: 1, bias, scale, w };
     heads.push(head);
     const s = (x: PairFeatures): number => dot(w, x.x);
     perHead[name] = { train: train.length, test: mine.length - train.length, trainAccuracy: accuracy(train, s), heldOutAccuracy: accuracy(mine.filter((e) => e.test), s) };
@@ -125,12 +127,21 @@ export function trainRewardModel(input: RewardTrainInput): { model: RewardModel;
   const combined = (x: PairFeatures): number => heads.reduce((a, h) => a + (x.prompt.actionIndex > 0 && h.name === 'helpfulness' ? 0 : h.weight * dot(h.w, x.x)), 0);
   const train = enc.filter((e) => !e.test);
   const test = enc.filter((e) => e.test);
+  const sources = [...new Set(enc.map((e) => e.pair.source ?? 'prefs'))];
+  const bySource: NonNullable<RewardReport['bySource']> = {};
+  for (const src of sources) {
+    const mine = enc.filter((e) => (e.pair.source ?? 'prefs') === src);
+    const tr = mine.filter((e) => !e.test);
+    const te = mine.filter((e) => e.test);
+    bySource[src] = { train: tr.length, test: te.length, heldOutAccuracy: accuracy(te, combined), trainAccuracy: accuracy(tr, combined) };
+  }
   const report: RewardReport = {
     pairs: { train: train.length, test: test.length },
     heldOutAccuracy: accuracy(test, combined),
     trainAccuracy: accuracy(train, combined),
     perHead,
     baselineAccuracy: accuracy(test, baselineScore),
+    ...(sources.length > 1 ? { bySource } : {}),
   };
   const data = createHash('sha256');
   for (const p of input.pairs) data.update(JSON.stringify(p)).update('\n');
@@ -142,5 +153,5 @@ export function trainRewardModel(input: RewardTrainInput): { model: RewardModel;
     options: { ...o, testShare },
     report,
   };
-  return { model: new RewardModel(heads, meta), report };
+  return { model: RewardModel.fromDense(heads, meta), report };
 }

@@ -15,6 +15,19 @@ export interface RedteamRunRow {
   summary: Record<string, unknown> | null;
 }
 
+/** What one user turn of an attempt asked, and the policy's action for it (written by the red team). */
+export interface AskedRecord {
+  /** Index of the user message in the transcript. */
+  at: number;
+  source: string;
+  policy: string | null;
+  topic: string | null;
+  level: number | null;
+  action: string;
+  /** What the answer was judged against; null when the policy allows the request. */
+  expected: string | null;
+}
+
 export interface AttemptRecord {
   runId: string;
   round: number;
@@ -35,8 +48,10 @@ export interface AttemptRecord {
   verdict: Verdict;
   /** The benign twin's prompt of the seed, when the seed has one (used by harvest). */
   twin: string | null;
-  /** What the model should have done (the seed item's expectation; null = refuse). */
+  /** What the model should have done at the last turn (the policy's action for what it asked; null = refuse). */
   expected?: string | null;
+  /** Per user turn sent: what it asked (null for attempts stored before migration 302). */
+  asked?: AskedRecord[] | null;
   createdAt: string;
 }
 
@@ -64,6 +79,7 @@ interface RawAttempt {
   verdict: string;
   twin: string | null;
   expected: string | null;
+  asked: string | null;
   created_at: string;
 }
 
@@ -88,6 +104,7 @@ function toAttempt(r: RawAttempt): AttemptRow {
     verdict: JSON.parse(r.verdict) as Verdict,
     twin: r.twin,
     expected: r.expected,
+    asked: r.asked ? (JSON.parse(r.asked) as AskedRecord[]) : null,
     createdAt: r.created_at,
   };
 }
@@ -122,8 +139,8 @@ function toRun(r: RawRun): RedteamRunRow {
 
 export function createRedteamStore(db: Db): RedteamStore {
   const insertAttempt = db.prepare(`INSERT INTO redteam_attempts
-    (run_id, round, agent, strategy, applied, policy, pillar, seed_id, parent, goal, success, turns, tokens, cost, transcript, verdict, twin, expected, created_at)
-    VALUES (@runId, @round, @agent, @strategy, @applied, @policy, @pillar, @seedId, @parent, @goal, @success, @turns, @tokens, @cost, @transcript, @verdict, @twin, @expected, @createdAt)`);
+    (run_id, round, agent, strategy, applied, policy, pillar, seed_id, parent, goal, success, turns, tokens, cost, transcript, verdict, twin, expected, asked, created_at)
+    VALUES (@runId, @round, @agent, @strategy, @applied, @policy, @pillar, @seedId, @parent, @goal, @success, @turns, @tokens, @cost, @transcript, @verdict, @twin, @expected, @asked, @createdAt)`);
   const store: RedteamStore = {
     createRun(run) {
       db.prepare('INSERT INTO redteam_runs (id, target, mode, started_at, status, config) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -145,6 +162,7 @@ export function createRedteamStore(db: Db): RedteamStore {
         transcript: JSON.stringify(a.transcript),
         verdict: JSON.stringify(a.verdict),
         expected: a.expected ?? null,
+        asked: a.asked ? JSON.stringify(a.asked) : null,
       });
       return Number(info.lastInsertRowid);
     },

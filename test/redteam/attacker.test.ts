@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySpec } from '../../src/attacks/index.js';
 import { createCtx } from '../../src/core/context.js';
+import { defaultPackPath } from '../../src/core/paths.js';
+import { createGuard } from '../../src/guard/index.js';
+import { loadPack } from '../../src/policy/load.js';
 import type { Message } from '../../src/core/types.js';
 import { runRedteam, seedsFromItems } from '../../src/redteam/index.js';
 import { openDb, type Db } from '../../src/store/db.js';
@@ -18,6 +21,9 @@ let attacker: MiniStub;
 let dir: string;
 let db: Db;
 const ctx = createCtx();
+// The attacker's prompts are not the seed goal: the shipped guard reads what they ask.
+const pack = loadPack(defaultPackPath).pack;
+const guard = createGuard({ pack });
 
 function attackerModel(messages: Message[]): string {
   const brief = messages.at(-1)!.content;
@@ -49,7 +55,7 @@ const seeds = () =>
 describe('attacker model', () => {
   it('PAIR refines from the target answer and the judge verdict until it breaks', async () => {
     const store = createRedteamStore(db);
-    const s = await runRedteam({ target: miniTarget('t', target.url), attacker: miniTarget('a', attacker.url), judge: pipelineJudge(), seeds: seeds(), strategies: ['pair'], mode: 'compete', budget: { turns: 10 }, store }, ctx);
+    const s = await runRedteam({ target: miniTarget('t', target.url), attacker: miniTarget('a', attacker.url), judge: pipelineJudge(), seeds: seeds(), strategies: ['pair'], mode: 'compete', budget: { turns: 10 }, store, pack, guard }, ctx);
     expect(s.breaks).toBe(1);
     const attempts = store.attempts(s.runId);
     expect(attempts.map((a) => a.success)).toEqual([false, false, true]);
@@ -63,12 +69,14 @@ describe('attacker model', () => {
   it('crescendo asks the attacker for each turn and stops at the break, judging every turn', async () => {
     const store = createRedteamStore(db);
     const before = attacker.requests.length;
-    const s = await runRedteam({ target: miniTarget('t', target.url), attacker: miniTarget('a', attacker.url), judge: pipelineJudge(), seeds: seeds(), strategies: ['crescendo'], mode: 'compete', budget: { turns: 10 }, store }, ctx);
+    const s = await runRedteam({ target: miniTarget('t', target.url), attacker: miniTarget('a', attacker.url), judge: pipelineJudge(), seeds: seeds(), strategies: ['crescendo'], mode: 'compete', budget: { turns: 10 }, store, pack, guard }, ctx);
     expect(s.breaks).toBe(1);
     const [a] = store.attempts(s.runId);
     expect(a!.turns).toBe(3);
     expect(a!.transcript.filter((m) => m.role === 'user').length).toBe(3);
     expect(attacker.requests.length - before).toBe(3);
-    expect(a!.verdict.reasons.at(-1)).toMatch(/judged every turn: turn 1: refused .*; turn 2: refused .*; turn 3: complied .* BREAK/);
+    expect(a!.verdict.reasons.at(-1)).toMatch(/judged every turn: turn 1: \w+ asked, refused .*; turn 2: \w+ asked, refused .*; turn 3: refuse asked, complied .* BREAK/);
+    // The attacker's encoded role-play is read by the guard: a request the policy refuses.
+    expect(a!.asked!.at(-1)).toMatchObject({ source: 'guard', action: 'refuse', expected: 'refuse' });
   });
 });

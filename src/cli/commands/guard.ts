@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { defaultModelPath, loadDefaultModel, saveModel, trainModel, type ExtraExample } from '../../classifier/index.js';
+import { defaultModelPath, loadDefaultModel, saveModel, type SparseVector } from '../../classifier/index.js';
+import { readTrainingCorpus, trainWithRecipe } from '../../classifier/recipe.js';
+import { flagRows, sourceFigures } from '../../guard/corpus-figures.js';
 import { existsSync } from 'node:fs';
 import { UserError, type Problem } from '../../core/errors.js';
 import { evaluateGuard } from '../../guard/evaluate.js';
@@ -23,18 +25,6 @@ interface TrainOpts extends CommonOpts {
   out?: string;
   seed: number;
 }
-
-const ExtraRow = z
-  .object({
-    text: z.string().min(1),
-    policy: z.string().nullable().optional(),
-    topic: z.string().nullable().optional(),
-    level: z.number().int().min(0).max(3).optional(),
-    label: z.enum(['refused', 'complied', 'deflected', 'partial']).optional(),
-    split: z.enum(['train', 'test']).optional(),
-    lang: z.string().optional(),
-  })
-  .passthrough();
 
 /** Read a JSONL file, validating each row; a bad row is reported as FILE:LINE:COL. */
 export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
@@ -116,40 +106,58 @@ export function registerGuard(program: Command): void {
           .command('train')
           .description("retrain the classifier from a pack's examples plus your own JSONL rows; prints held-out figures")
           .option('--policy <pack>', 'policy pack (file or folder; default: the configured pack)')
-          .option('--data <file.jsonl>', 'extra rows {text, policy|topic, level} or {text, label} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+          .option(
+            '--data <file-or-dir>',
+            'extra rows: JSONL files or folders ({text, policy|topic, level}, {text, label: safe|unsafe}, {text, label: refused|complied|deflected|partial}; the shared layout prompts/ + responses/); 20% of each source with 20+ rows is held out (repeatable)',
+            (v: string, acc: string[]) => [...acc, v],
+            [] as string[],
+          )
           .option('--out <file>', 'where to write the model', 'guard-model.json')
           .addOption(intOption('--seed <n>', 'random seed (training is deterministic for a seed)', 1)),
       ),
     ),
-    ['pillars guard train --data ours.jsonl --out models/acme-guard.json', 'pillars guard train --policy policies/acme --seed 3'],
+    ['pillars guard train --data ours.jsonl --out models/acme-guard.json', 'pillars guard train --data ../shared/training --data ours/ --out guard.json', 'pillars guard train --policy policies/acme --seed 3'],
   ).action((opts: TrainOpts) => {
     const { config } = cliEnv(opts);
     const { pack } = loadPack(opts.policy ?? config.policyPath);
-    const extra: ExtraExample[] = [];
-    for (const f of opts.data) {
-      for (const r of readJsonl(f, ExtraRow)) {
-        extra.push({ text: r.text, policy: r.policy, topic: r.topic, level: r.level, label: r.label, split: r.split, lang: r.lang });
-      }
-    }
     const t0 = performance.now();
     // Semantic word vectors: the compacted set shipped inside the default model (none if it is missing).
     const vectors = existsSync(defaultModelPath) ? loadDefaultModel().vectors : null;
-    const model = trainModel({ pack, extra, seed: opts.seed, vectors });
+    const cache = new Map<string, SparseVector>();
+    // Files and folders (the shared public layout or *.jsonl), every row checked (FILE:LINE:COL).
+    const corpus = opts.data.length > 0 ? readTrainingCorpus(opts.data, pack, { vectors, cache }) : null;
+    const run = trainWithRecipe({ pack, corpus, seed: opts.seed, vectors, cache });
+    const model = run.model;
     const trainMs = Math.round(performance.now() - t0);
     const figures = evaluateGuard({ pack, model, split: 'test' });
     model.meta.report.guardHeldOut = figures;
+    const perSource = corpus && run.heldOut.length > 0 ? sourceFigures(flagRows(pack, model, run.heldOut)) : null;
+    if (perSource) model.meta.report.publicHeldOut = perSource;
     const out = opts.out ?? 'guard-model.json';
     saveModel(model, out);
-    const summary = { out, bytes: statSync(out).size, trainMs, counts: model.meta.counts, heldOut: model.meta.report.heldOut, guard: figures };
+    const summary = {
+      out,
+      bytes: statSync(out).size,
+      trainMs,
+      threshold: model.meta.threshold,
+      counts: model.meta.counts,
+      data: corpus ? { prompts: corpus.prompts.length, responses: corpus.responses.length, skipped: corpus.skipped, heldOut: run.heldOut.length } : null,
+      heldOut: model.meta.report.heldOut,
+      guard: figures,
+      dataHeldOut: perSource,
+    };
     if (opts.json) printJson(summary);
     else {
-      process.stdout.write(`wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB) in ${(trainMs / 1000).toFixed(1)} s\n`);
+      process.stdout.write(`wrote ${out} (${(summary.bytes / 1e6).toFixed(1)} MB) in ${(trainMs / 1000).toFixed(1)} s, topic threshold ${model.meta.threshold}\n`);
       process.stdout.write(`rows: ${JSON.stringify(model.meta.counts)}\n`);
       if (figures.n > 0) {
         process.stdout.write(
-          `held-out (${figures.n} rows): F1 ${figures.f1}, precision ${figures.precision}, recall ${figures.recall}, over-refusal ${figures.over_refusal_rate}, topic accuracy ${figures.topic_accuracy}, level accuracy ${figures.level_accuracy}\n`,
+          `pack held-out (${figures.n} rows): F1 ${figures.f1}, precision ${figures.precision}, recall ${figures.recall}, over-refusal ${figures.over_refusal_rate}, topic accuracy ${figures.topic_accuracy}, level accuracy ${figures.level_accuracy}\n`,
         );
-      } else process.stdout.write('no held-out rows (mark some with split: test to get figures)\n');
+      } else process.stdout.write('no held-out pack rows (mark some with split: test to get figures)\n');
+      for (const [source, f] of Object.entries(perSource ?? {})) {
+        process.stdout.write(`data held-out ${source} (${f.n} rows): recall ${f.recall ?? 'n/a'}, over-refusal ${f.over_refusal ?? 'n/a'}, F1 ${f.f1 ?? 'n/a'}\n`);
+      }
       process.stdout.write(`use it with:  guard: {model: ${out}}  in pillars.yaml (default model: ${defaultModelPath})\n`);
     }
   });

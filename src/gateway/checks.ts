@@ -47,7 +47,8 @@ export async function decideText(state: GatewayState, caller: Caller, check: Tex
 }
 
 async function decideOne(state: GatewayState, caller: Caller, text: string, role: 'input' | 'output'): Promise<Decision> {
-  const key = decisionKey(role, caller.tier, caller.context, text);
+  // The date is part of the key: an exception that expires today stops applying at midnight.
+  const key = `${state.now().toISOString().slice(0, 10)} ${decisionKey(role, caller.tier, caller.context, text)}`;
   const hit = state.decisions.get(key);
   if (hit) return hit;
   const { decision, failed } = await guardTry(state, { text, role, caller: { tier: caller.tier, context: caller.context ?? undefined } });

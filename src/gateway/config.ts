@@ -98,7 +98,7 @@ export const GatewayConfig = z
     /** Deprecated alias of `stream.windowChars` (used when `stream.windowChars` is not set). */
     streamWindow: z.number().int().min(16).optional(),
     input: InputConfig.prefault({}),
-    /** Guard decisions remembered by text (clients resend their history): this many entries, for a minute; 0: off. */
+    /** Guard decisions remembered by text (clients resend their history): this many entries, for ten minutes; 0: off. */
     decisionCache: z.number().int().min(0).default(4096),
     stream: StreamConfig.prefault({}),
     /** Tiers with heavy monitoring (full capture, rate limits, anomaly flags). Default: every tier but `public`. */

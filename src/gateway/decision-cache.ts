@@ -4,8 +4,8 @@ import type { Decision } from '../core/types.js';
 /**
  * A small LRU of guard decisions keyed by (direction, tier, context, text). Clients resend the
  * whole conversation with every request, and every message is checked: without this a chat of
- * n turns costs O(n²) guard calls. Entries live `ttlMs` (exceptions expire by date, so a minute
- * is safe); only the guard's own decisions are stored, never a fail-closed stand-in.
+ * n turns costs O(n²) guard calls. Entries live `ttlMs` (default ten minutes: exceptions expire by
+ * date, and the pack and model do not change under a running gateway); only the guard's own decisions are stored, never a fail-closed stand-in.
  * Cached decisions are shared: callers must not mutate them.
  */
 
@@ -22,7 +22,7 @@ export function decisionKey(role: string, tier: string, context: string | null, 
 
 export function createDecisionCache(opts: { max?: number; ttlMs?: number; now?: () => number } = {}): DecisionCache {
   const max = opts.max ?? 4096;
-  const ttl = opts.ttlMs ?? 60_000;
+  const ttl = opts.ttlMs ?? 600_000;
   const now = opts.now ?? Date.now;
   const map = new Map<string, { d: Decision; at: number }>();
   return {

@@ -3,7 +3,7 @@ import { LEVEL_NAMES, type Action, type Level } from '../core/pillars.js';
 import type { Caller, Decision, PiiSpan } from '../core/types.js';
 import { effectiveAction, STRICTNESS, type EffectiveAction } from '../policy/effective.js';
 import type { Policy, PolicyPack } from '../policy/schema.js';
-import { decodedViews } from './decode.js';
+import { decodedViews, VIEW_REASONS, type DecodeContext } from './decode.js';
 import { redactPii, type PiiType } from './pii.js';
 
 /**
@@ -132,16 +132,20 @@ export function decisionFor(input: {
 const SEVERITY: Record<Action, number> = { allow: 0, redact: 1, deflect: 2, refuse: 3 };
 
 /**
- * The embedded decision (synchronous, no network). Text with an encoded payload (base64, ROT13)
- * is also decided on its decoded view, and the stricter decision wins.
+ * The embedded decision (synchronous, no network). Text with an encoded or obfuscated payload
+ * (base64, ROT13, Unicode tag characters, a right-to-left override, look-alike letters, leetspeak,
+ * spaced-out letters, reversed text) is also decided on each decoded view (src/guard/decode.ts),
+ * and the stricter decision wins.
  */
 export function decide(opts: DecideOptions): DecideResult {
   const plain = decideText(opts);
   let best = plain;
-  for (const view of decodedViews(opts.text)) {
+  const vectors = opts.model instanceof LinearModel ? opts.model.vectors : null;
+  const ctx: DecodeContext = vectors ? { known: (w) => vectors.has(w) } : {};
+  for (const view of decodedViews(opts.text, ctx)) {
     const d = decideText({ ...opts, text: view.text });
     if (SEVERITY[d.decision.action] > SEVERITY[best.decision.action]) {
-      d.decision.reasons.unshift(`decoded a ${view.how} payload before classifying`);
+      d.decision.reasons.unshift(`${VIEW_REASONS[view.how]} before classifying`);
       best = d;
     }
   }

@@ -32,7 +32,7 @@ export function ruleGuard(pack: PolicyPack): Guard {
       if (email) {
         return { ...none, action: 'redact', policy: 'privacy_security.privacy', pillar: 'privacy_security', topic: 'privacy', level: 0, score: 0.9, redacted: t.replace(email[0], '[EMAIL]'), reasons: ['email address'] };
       }
-      if (!/nerve agent|sarin/i.test(t)) return none;
+      if (!/nerve\s+agent|sarin/i.test(t)) return none;
       const level = /synthesis route|step-by-step/i.test(t) ? 3 : /technical|mechanism/i.test(t) ? 2 : 1;
       const ex = cbrn.exceptions.find((e) => e.context === input.caller?.context && e.tiers.includes(input.caller?.tier ?? 'public') && level <= e.upTo);
       const ladder = cbrn.levels as Record<string, Decision['action']>;

@@ -1,32 +1,44 @@
 /**
- * `npm run bench:reward`: throughput of the reward model (scored responses per second) with the
- * embedded feature engine, in-process (batched scoreSync) and over HTTP (POST /get_reward in the
- * OpenRLHF shape, several requests in flight), against a baseline measured in the same run: the
- * classifier's featurization alone of the same responses (the floor any scoring pays). Also times
- * `pillars eval --tier quick` against a local OpenAI-compatible stub (the training-time check).
+ * `npm run bench:reward`, for the shipped reward model (models/reward-default.json):
+ *
+ * 1. load time (wall and CPU, median of 5 cold loads) against a baseline measured in the same run:
+ *    loading the guard model file, which every scoring process loads too; goal < 200 ms;
+ * 2. held-out pairwise accuracy: our held-out pairs (goal >= 0.95) and, when ../shared/training is
+ *    there, each public preference file's held-out split (by prompt, the seed and share the model was
+ *    trained with; goal >= 0.75) and the pairs derived from labelled responses;
+ * 3. throughput (scored responses per second) with the embedded feature engine, in-process (batched
+ *    scoreSync) and over HTTP (POST /get_reward in the OpenRLHF shape, several requests in flight),
+ *    against the classifier's featurization alone of the same responses (the floor any scoring pays);
+ * 4. `pillars eval --tier quick` against a local OpenAI-compatible stub (the training-time check).
  *
  *   npm run bench:reward                       # all
- *   flags: --n N (responses, default 40000) --batch N (default 256) --http-concurrency N (default 4) --skip-eval
+ *   flags: --n N (responses, default 40000) --batch N (default 256) --http-concurrency N (default 4)
+ *          --shared DIR (default ../shared/training) --skip-eval --skip-throughput
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createCtx } from '../src/core/context.js';
-import { defaultModelPath } from '../src/classifier/index.js';
+import { defaultModelPath, loadModel } from '../src/classifier/index.js';
 import { defaultPackPath } from '../src/core/paths.js';
 import { loadPack } from '../src/policy/load.js';
 import {
+  buildCorpus,
   builtinPrefsPath,
   createRewardScorer,
   createScorerPool,
+  defaultRewardModelPath,
+  guardDrift,
   guardForRewards,
+  isHeldOut,
+  loadRewardModel,
+  pairwiseAccuracy,
   readPrefs,
   RewardFeaturizer,
   RewardSection,
   startRewardServer,
-  trainRewardModel,
   type RewardItem,
 } from '../src/rewards/index.js';
 import { startOpenAIStub } from '../src/targets/testing/openai-stub.js';
@@ -42,13 +54,57 @@ const BATCH = opt('batch', 256);
 const HTTP_CONC = opt('http-concurrency', 4);
 const THREADS = opt('threads', cpus().length);
 
+const SHARED = (() => {
+  const i = argv.indexOf('--shared');
+  return i >= 0 ? argv[i + 1]! : join(ROOT, '..', 'shared', 'training');
+})();
+
 const pack = loadPack(defaultPackPath).pack;
 const guard = guardForRewards();
-let t0 = performance.now();
-const pairs = readPrefs(builtinPrefsPath);
-const { model, report } = trainRewardModel({ pairs, guardModel: guard.model, guardSha256: guard.sha256, pack, seed: 1 });
-const trainMs = performance.now() - t0;
 
+// 1. Load time: median of 5 cold loads of each file (parse + build), wall and CPU.
+const timeLoads = (load: () => unknown): { wall: number; cpu: number } => {
+  const walls: number[] = [];
+  const cpus_: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    load();
+    walls.push(performance.now() - t);
+    const c = process.cpuUsage(c0);
+    cpus_.push((c.user + c.system) / 1000);
+  }
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[2]!;
+  return { wall: med(walls), cpu: med(cpus_) };
+};
+const rmLoad = timeLoads(() => loadRewardModel(defaultRewardModelPath));
+const guardLoad = timeLoads(() => loadModel(defaultModelPath));
+const model = loadRewardModel(defaultRewardModelPath);
+const report = model.meta.report;
+const drift = guardDrift(model, guard, 'the shipped reward model');
+const ms = (x: number): string => `${x.toFixed(0)} ms`;
+process.stdout.write(`shipped reward model ${defaultRewardModelPath}: ${model.heads.map((h) => h.name).join(' + ')} heads, trained on ${report.pairs.train} pairs\n`);
+process.stdout.write(`load: ${ms(rmLoad.wall)} wall, ${ms(rmLoad.cpu)} CPU (median of 5); baseline: the guard model file ${ms(guardLoad.wall)} wall, ${ms(guardLoad.cpu)} CPU (${(rmLoad.wall / guardLoad.wall).toFixed(2)}x); goal < 200 ms: ${rmLoad.wall < 200 ? 'met' : 'NOT met'}\n`);
+if (drift) process.stdout.write(`warning: ${drift}\n`);
+
+// 2. Held-out pairwise accuracy, recomputed now from the data (not read from the model file).
+const feat = new RewardFeaturizer(guard.model, pack);
+const { seed, testShare } = { seed: model.meta.seed, testShare: model.meta.options.testShare };
+const hasShared = existsSync(join(SHARED, 'preferences'));
+const parts = buildCorpus({ prefs: [{ file: builtinPrefsPath, source: 'ours' }], shared: hasShared ? SHARED : undefined, pack, seed, skipInvalid: true });
+const goal = (src: string): number | null => (src === 'ours' ? 0.95 : src.startsWith('public:') ? 0.75 : null);
+process.stdout.write(`\nheld-out pairwise accuracy (split by prompt, seed ${seed}, share ${testShare}; never trained on):\n`);
+for (const p of parts) {
+  const held = p.pairs.filter((x) => isHeldOut(x, seed, testShare));
+  const acc = pairwiseAccuracy(model, feat, held);
+  const g = goal(p.source);
+  process.stdout.write(`  ${p.source.padEnd(36)} ${acc === null ? 'n/a' : `${(acc * 100).toFixed(1)}%`.padStart(6)} on ${String(held.length).padStart(4)} pairs${g === null ? '' : `  (goal >= ${g}: ${acc !== null && acc >= g ? 'met' : 'NOT met'})`}\n`);
+}
+if (!hasShared) process.stdout.write(`  (${SHARED} not found: public preference files skipped)\n`);
+if (argv.includes('--skip-throughput')) process.exit(0);
+process.stdout.write('\n');
+
+const pairs = readPrefs(builtinPrefsPath);
 // Responses: every response of our preference file, made distinct so nothing is cached; 4 per prompt (RLHF sampling shape).
 const base: RewardItem[] = pairs.flatMap((p) => [
   { prompt: p.prompt, response: p.chosen },
@@ -63,17 +119,15 @@ const avgChars = items.reduce((a, x) => a + x.response.length, 0) / items.length
 
 const rate = (n: number, ms: number): string => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
 
-process.stdout.write(`reward model: ${model.heads.map((h) => h.name).join(' + ')} heads, trained in ${(trainMs / 1000).toFixed(1)} s on ${pairs.length} pairs (held-out pairwise accuracy ${((report.heldOutAccuracy ?? 0) * 100).toFixed(1)}%)\n`);
 process.stdout.write(`${N.toLocaleString('en-US')} responses (avg ${avgChars.toFixed(0)} chars), batches of ${BATCH} · node ${process.version} · ${cpus().length} CPU(s): ${cpus()[0]?.model ?? '?'}\n\n`);
 
 // Warm up the JIT on a slice.
-const feat = new RewardFeaturizer(guard.model, pack);
 const scorer = createRewardScorer({ model, featurizer: feat, config: RewardSection.parse({}) });
 for (let i = 0; i < 2000; i += BATCH) scorer.scoreSync(items.slice(i, i + BATCH));
 for (let i = 0; i < 2000; i++) guard.model.features(items[i]!.response);
 
 // Baseline: featurization alone.
-t0 = performance.now();
+let t0 = performance.now();
 let sink = 0;
 for (const it of items) sink += guard.model.features(it.response).indices.length;
 const featMs = performance.now() - t0;

@@ -10,7 +10,7 @@ import { loadRewardModel, type RewardModel } from './model.js';
 export { RewardFeaturizer, RM_DIM, type PromptSignals, type ResponseSignals, type PairFeatures } from './features.js';
 export { RewardModel, loadRewardModel, saveRewardModel, HEAD_NAMES, type HeadName, type RewardReport, type RewardMeta } from './model.js';
 export { readPrefs, readPrefsLenient, toPairRow, parseFieldMap, splitTranscripts, parseTranscript, exportPair, isHeldOut, PrefPair, EXPORT_FORMATS, ASPECTS, type ExportFormat, type FieldMap, type Aspect } from './prefs.js';
-export { trainRewardModel, encodePairs, baselineScore, type RewardTrainInput, type RewardTrainOptions } from './train.js';
+export { trainRewardModel, encodePairs, baselineScore, pairwiseAccuracy, type RewardTrainInput, type RewardTrainOptions } from './train.js';
 export { buildRewardRubric, createRubricJudge, parseRubricReply, policyForTopic, type RubricJudge, type RubricResult, type RubricInput } from './rubric.js';
 export { createRewardScorer, hardViolation, type RewardScorer, type RewardItem, type RewardResult, type RewardComponents } from './scorer.js';
 export { RewardSection, loadRewardSection } from './config.js';
@@ -49,7 +49,7 @@ export function rewardModelOrDefault(input: { path?: string; guard: { sha256: st
   const source = input.path ?? defaultRewardModelPath;
   const model = loadRewardModel(source);
   const drift = guardDrift(model, input.guard, input.path ? source : 'the shipped reward model');
-  return { model, source, warnings: drift ? [drift] : [] };
+  return { model, source, warnings: [...model.notes, ...(drift ? [drift] : [])] };
 }
 
 export function rewardFeaturizer(guard: LinearModel, pack: PolicyPack): RewardFeaturizer {

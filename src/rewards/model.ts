@@ -86,11 +86,14 @@ export class RewardModel {
   /**
    * @param packed every head's int8 weights interleaved (packed[i * H + h]): one memory read per
    *   feature for all heads, and the file's bytes as they are (no decoding loop at load).
+   * @param notes what loading found that still lets the model score (e.g. the classifier's feature
+   *   version moved since training).
    */
   constructor(
     readonly heads: RewardHead[],
     readonly meta: RewardMeta,
     private readonly packed: Int8Array,
+    readonly notes: string[] = [],
   ) {
     if (packed.length !== RM_DIM * heads.length) throw new Error(`reward model: ${packed.length} packed weights for ${heads.length} head(s) of ${RM_DIM}`);
   }
@@ -165,6 +168,8 @@ export class RewardModel {
     if (f.features.dim !== RM_DIM || f.features.version !== RM_FEATURES_VERSION || f.features.classifier.dim !== FEATURE_CONFIG.dim) {
       throw new UserError(`${source}: built for another feature layout; retrain it with \`pillars reward train\``, { code: 'parse_error' });
     }
+    // Same layout, another featurization version of the classifier: it still scores, less well.
+    const notes = f.features.classifier.version === FEATURE_CONFIG.version ? [] : [`${source} was trained on classifier features version ${f.features.classifier.version}, the classifier now has version ${FEATURE_CONFIG.version}: retrain it`];
     if (f.version === 2) {
       let raw: Buffer;
       try {
@@ -174,7 +179,7 @@ export class RewardModel {
       }
       if (raw.byteLength !== RM_DIM * f.heads.length) throw new UserError(`${source}: packed weights are truncated`, { code: 'parse_error' });
       const heads = f.heads.map((h) => ({ name: h.name, weight: h.weight, bias: h.bias, scale: h.scale ?? 1 }));
-      return new RewardModel(heads, f.meta, new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+      return new RewardModel(heads, f.meta, new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength), notes);
     }
     // Version 1 (float32 rows): read, then put on the int8 grid.
     const dbuf = Buffer.from(f.rows ?? '', 'base64');
@@ -192,7 +197,8 @@ export class RewardModel {
       for (let r = 0; r < rows.length; r++) w[rows[r]!] = v[r]!;
       return { name: h.name, weight: h.weight, bias: h.bias, w };
     });
-    return RewardModel.fromDense(heads, f.meta);
+    const m = RewardModel.fromDense(heads, f.meta);
+    return new RewardModel(m.heads, m.meta, m.packed, notes);
   }
 }
 

@@ -155,3 +155,19 @@ export function trainRewardModel(input: RewardTrainInput): { model: RewardModel;
   };
   return { model: RewardModel.fromDense(heads, meta), report };
 }
+
+/**
+ * Pairwise accuracy of a trained model on pairs (ties count half), scored as the reward server
+ * scores: the combined heads, without helpfulness after a prompt the ladder declines.
+ */
+export function pairwiseAccuracy(model: RewardModel, feat: RewardFeaturizer, pairs: PrefPair[]): number | null {
+  if (pairs.length === 0) return null;
+  let ok = 0;
+  for (const p of pairs) {
+    const ps = feat.promptSignals(promptTextOf(p));
+    const c = model.score(feat.pair(ps, p.chosen).x, undefined, ps.actionIndex > 0).score;
+    const r = model.score(feat.pair(ps, p.rejected).x, undefined, ps.actionIndex > 0).score;
+    ok += c > r ? 1 : c === r ? 0.5 : 0;
+  }
+  return ok / pairs.length;
+}

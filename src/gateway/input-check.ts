@@ -77,18 +77,7 @@ export async function checkInput(state: GatewayState, caller: Caller, body: Chat
   const exception = final.exception ?? withException?.decision.exception ?? null;
 
   // The forwarded (or, when blocked, audited) messages: redacted.
-  let forward = body.messages;
-  {
-    const byPlace = new Map(results.map((r) => [r.seg, r.decision]));
-    const edits: { place: InputSegment['place']; text: string }[] = [];
-    for (const s of segs) {
-      if (s.place.at === 'fixed' || s.role === 'assistant') continue;
-      const d = byPlace.get(s);
-      const text = d?.action === 'redact' && d.redacted !== undefined ? d.redacted : state.redact ? state.redact(s.text).text : s.text;
-      if (text !== s.text) edits.push({ place: s.place, text });
-    }
-    forward = rewriteInput(body.messages, edits);
-  }
+  const forward = redactInput(state, body.messages, segs, new Map(results.map((r) => [r.seg, r.decision])));
 
   let promptIndex = -1;
   body.messages.forEach((m, i) => {
@@ -96,4 +85,16 @@ export async function checkInput(state: GatewayState, caller: Caller, body: Chat
   });
   if (promptIndex < 0) promptIndex = mine.at(-1)?.msg ?? segs.filter((s) => s.msg >= 0).at(-1)?.msg ?? -1;
   return { final, exception, flagged, forward, promptIndex, checked: results.length };
+}
+
+/** PII rewritten in every text but the assistant's: the guard's redaction where it gave one, else the gateway's redactor. */
+function redactInput(state: GatewayState, messages: ChatMessage[], segs: InputSegment[], decided: Map<InputSegment, Decision>): ChatMessage[] {
+  const edits: { place: InputSegment['place']; text: string }[] = [];
+  for (const s of segs) {
+    if (s.place.at === 'fixed' || s.role === 'assistant') continue;
+    const d = decided.get(s);
+    const text = d?.action === 'redact' && d.redacted !== undefined ? d.redacted : state.redact ? state.redact(s.text).text : s.text;
+    if (text !== s.text) edits.push({ place: s.place, text });
+  }
+  return rewriteInput(messages, edits);
 }

@@ -4,6 +4,9 @@ import { run } from './program.js';
 run(process.argv).then(
   (code) => {
     process.exitCode = code;
+    // A `pillars serve` worker that failed to start: its IPC channel to the primary would keep it
+    // alive, not listening, forever. Let go so it exits with its code.
+    if (code !== 0 && process.connected) process.disconnect();
   },
   (e: unknown) => {
     // run() handles every known error; this is a bug.

@@ -5,6 +5,7 @@ import { newRunId, type RunRow, type RunStore, type StoredItem } from '../store/
 import type { TargetSettings } from '../targets/index.js';
 import type { JudgePipelineLike } from './assertion-judge.js';
 import { evaluateGates, type GateProvider, type GateSpec } from './gates.js';
+import { claimOrRefuse, createLease, type RunLease } from './lease.js';
 import { buildReport, type ReportOptions } from './load-report.js';
 import type { RetryPolicy } from './retry.js';
 import { executeRun, type ExecuteResult, type Progress } from './runner.js';
@@ -84,6 +85,29 @@ async function storeItems(store: RunStore, runId: string, suites: SuiteLike[], s
 }
 
 export async function runEval(opts: RunEvalOptions, ctx: Ctx): Promise<RunEvalResult> {
+  const { store } = opts;
+  // A damaged store is found before any request, not as a wrong report at the end.
+  await store.checkIntegrity();
+  const lease = createLease(store, { log: ctx.log });
+  let runId: string | null = null;
+  let executing = false;
+  try {
+    return await runLeased(opts, lease, ctx, (id) => (runId = id), () => (executing = true));
+  } catch (e) {
+    // The run stops here: say how (a run stopped before its requests started can be resumed).
+    if (runId !== null) {
+      const cur = await store.getRun(runId);
+      if (cur && cur.owner === lease.owner && (cur.status === 'running' || cur.status === 'preparing')) {
+        await store.setStatus(runId, ctx.signal.aborted || !executing ? 'interrupted' : 'failed', new Date().toISOString());
+      }
+    }
+    throw e;
+  } finally {
+    lease.stop();
+  }
+}
+
+async function runLeased(opts: RunEvalOptions, lease: RunLease, ctx: Ctx, claimed: (id: string) => void, executing: () => void): Promise<RunEvalResult> {
   const { store, target } = opts;
   const settings = opts.settings ?? {};
   const samples = settings.samples ?? 1;
@@ -99,14 +123,17 @@ export async function runEval(opts: RunEvalOptions, ctx: Ctx): Promise<RunEvalRe
     if (run.target_fingerprint !== target.fingerprint) {
       ctx.log.warn({ run: run.id, was: run.target_fingerprint, now: target.fingerprint }, 'the target settings changed since this run started');
     }
+    // The run lock: a second process resuming the same run refuses here, before asking anything.
+    await claimOrRefuse(store, run.id, lease);
+    claimed(run.id);
     await opts.probe?.(ctx);
     if (run.item_count === null) {
       if (!opts.suites) throw new PillarsError(`run ${run.id} was killed before its items were stored; start a new run`, { code: 'usage', exitCode: 2 });
       await store.deleteRun(run.id);
-      await store.createRun({ ...run, status: 'preparing' });
+      await store.createRun({ ...run, status: 'preparing', owner: lease.owner });
       await storeItems(store, run.id, opts.suites, run.samples);
+      await store.setStatus(run.id, 'running', null);
     }
-    await store.setStatus(run.id, 'running', null);
     run = (await store.getRun(run.id))!;
   } else {
     if (!opts.suites?.length) throw new UserError('nothing to evaluate: no suites given', { code: 'usage' });
@@ -126,6 +153,7 @@ export async function runEval(opts: RunEvalOptions, ctx: Ctx): Promise<RunEvalRe
       tier,
       seed,
       samples,
+      owner: lease.owner,
       config: {
         target: opts.targetConfig ?? { id: target.id, fingerprint: target.fingerprint },
         suites: opts.suites.map((s) => ({ id: s.id, path: s.path, count: s.count })),
@@ -139,22 +167,19 @@ export async function runEval(opts: RunEvalOptions, ctx: Ctx): Promise<RunEvalRe
         ...opts.components,
       },
     });
+    claimed(id);
+    lease.hold(id);
     await storeItems(store, id, opts.suites, samples);
     await store.setStatus(id, 'running');
     run = (await store.getRun(id))!;
   }
   opts.onStart?.(run);
 
-  let execution: ExecuteResult;
-  try {
-    execution = await executeRun(
-      { store, runId: run.id, target, settings, judge: opts.judge, concurrency, seed: run.seed, cache, stopAfter: opts.stopAfter, retry: opts.retry, onProgress: opts.onProgress },
-      ctx,
-    );
-  } catch (e) {
-    await store.setStatus(run.id, ctx.signal.aborted ? 'interrupted' : 'failed', new Date().toISOString());
-    throw e;
-  }
+  executing();
+  const execution: ExecuteResult = await executeRun(
+    { store, runId: run.id, target, settings, judge: opts.judge, concurrency, seed: run.seed, cache, stopAfter: opts.stopAfter, retry: opts.retry, onProgress: opts.onProgress },
+    ctx,
+  );
   // Stopped after the last answer came in (e.g. Ctrl-C while writing the report) still counts as done.
   const unfinished = execution.stopped && (await store.countAnswered(run.id)) < (run.item_count ?? 0);
   const status: RunRow['status'] = unfinished ? 'interrupted' : 'done';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import type { GateResult } from '../core/report.js';
 import type { Generation, Item, Verdict } from '../core/types.js';
-import type { Db } from './db.js';
+import { quickCheck, type Db } from './db.js';
+import { describeLease, LEASE_MS, leaseAlive } from './run-lease.js';
 
 /**
  * The eval runs repository. Callers go through the `RunStore` interface and `await` every call, so
@@ -29,7 +30,14 @@ export interface RunRow {
   config: Record<string, unknown>;
   item_count: number | null;
   gates: GateResult[] | null;
+  /** The process holding the run's lease (`host:pid:token`) while it runs. */
+  owner: string | null;
+  /** The lease holder's last heartbeat (ISO). */
+  heartbeat_at: string | null;
 }
+
+/** The outcome of `claimRun`: the lease is ours, or another live process holds it. */
+export type ClaimResult = { ok: true } | { ok: false; holder: string };
 
 export interface StoredItem {
   seq: number;
@@ -95,7 +103,16 @@ export interface ItemRow {
 }
 
 export interface RunStore {
-  createRun(row: Omit<RunRow, 'finished_at' | 'item_count' | 'gates'>): MaybePromise<void>;
+  createRun(row: Omit<RunRow, 'finished_at' | 'item_count' | 'gates' | 'owner' | 'heartbeat_at'> & { owner?: string | null }): MaybePromise<void>;
+  /**
+   * Take the run's lease for `owner` and mark it running, unless a live process holds it (a run
+   * lock: two `--resume` of one run never ask twice). A dead holder's lease is taken over.
+   */
+  claimRun(runId: string, owner: string, opts?: { leaseMs?: number }): MaybePromise<ClaimResult>;
+  /** Renew the lease (only while `owner` holds it). */
+  heartbeat(runId: string, owner: string): MaybePromise<void>;
+  /** `PRAGMA quick_check` of the store: throws a clear error naming the file when it is damaged. */
+  checkIntegrity(): MaybePromise<void>;
   getRun(id: string): MaybePromise<RunRow | null>;
   /** A run id, or `last` for the most recent run (optionally of one target). */
   resolveRun(ref: string, opts?: { target?: string }): MaybePromise<RunRow>;
@@ -133,8 +150,15 @@ interface RawRun extends Omit<RunRow, 'suites' | 'config' | 'gates'> {
   gates: string | null;
 }
 
+/** A run still marked preparing/running whose lease is dead was killed: it reads as interrupted. */
+export function effectiveStatus(r: Pick<RunRow, 'status' | 'owner' | 'heartbeat_at'>, now = Date.now(), leaseMs = LEASE_MS): RunStatus {
+  if ((r.status === 'running' || r.status === 'preparing') && !leaseAlive(r, now, leaseMs)) return 'interrupted';
+  return r.status;
+}
+
 const parseRun = (r: RawRun): RunRow => ({
   ...r,
+  status: effectiveStatus(r),
   suites: JSON.parse(r.suites) as string[],
   config: JSON.parse(r.config) as Record<string, unknown>,
   gates: r.gates ? (JSON.parse(r.gates) as GateResult[]) : null,
@@ -170,12 +194,48 @@ export class SqliteRunStore implements RunStore {
     );
   }
 
-  createRun(row: Omit<RunRow, 'finished_at' | 'item_count' | 'gates'>): void {
+  createRun(row: Omit<RunRow, 'finished_at' | 'item_count' | 'gates' | 'owner' | 'heartbeat_at'> & { owner?: string | null }): void {
+    const owner = row.owner ?? null;
     this.db
       .prepare(
-        'INSERT INTO eval_runs (id, created_at, started_at, status, target, target_fingerprint, suites, tier, seed, samples, config) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+        'INSERT INTO eval_runs (id, created_at, started_at, status, target, target_fingerprint, suites, tier, seed, samples, config, owner, heartbeat_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)',
       )
-      .run(row.id, row.created_at, row.started_at, row.status, row.target, row.target_fingerprint, JSON.stringify(row.suites), row.tier, row.seed, row.samples, JSON.stringify(row.config));
+      .run(
+        row.id,
+        row.created_at,
+        row.started_at,
+        row.status,
+        row.target,
+        row.target_fingerprint,
+        JSON.stringify(row.suites),
+        row.tier,
+        row.seed,
+        row.samples,
+        JSON.stringify(row.config),
+        owner,
+        owner ? new Date().toISOString() : null,
+      );
+  }
+
+  claimRun(runId: string, owner: string, opts: { leaseMs?: number } = {}): ClaimResult {
+    // IMMEDIATE: two processes claiming at once are serialised by SQLite's write lock.
+    return this.db.transaction((): ClaimResult => {
+      const cur = this.db.prepare('SELECT status, owner, heartbeat_at FROM eval_runs WHERE id = ?').get(runId) as Pick<RunRow, 'status' | 'owner' | 'heartbeat_at'> | undefined;
+      if (!cur) throw new UserError(`no run "${runId}" in the store`, { code: 'not_found' });
+      if (cur.owner !== owner && (cur.status === 'running' || cur.status === 'preparing') && leaseAlive(cur, Date.now(), opts.leaseMs ?? LEASE_MS)) {
+        return { ok: false, holder: describeLease(cur) };
+      }
+      this.db.prepare("UPDATE eval_runs SET status = 'running', finished_at = NULL, owner = ?, heartbeat_at = ? WHERE id = ?").run(owner, new Date().toISOString(), runId);
+      return { ok: true };
+    }).immediate();
+  }
+
+  heartbeat(runId: string, owner: string): void {
+    this.db.prepare('UPDATE eval_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?').run(new Date().toISOString(), runId, owner);
+  }
+
+  checkIntegrity(): void {
+    quickCheck(this.db, this.db.name);
   }
 
   getRun(id: string): RunRow | null {

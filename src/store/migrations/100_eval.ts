@@ -82,4 +82,13 @@ CREATE TABLE eval_cache (
     // it stops (sorted bulk inserts instead of one random-key insert per answer).
     up: `ALTER TABLE eval_responses ADD COLUMN cache_key TEXT;`,
   },
+  {
+    id: 102,
+    name: 'eval_runs_lease',
+    // The process running a run holds a lease: its owner (host:pid:token) and a heartbeat it renews.
+    // A run whose owner is gone (dead pid on this host, or a heartbeat older than the lease) reads
+    // as interrupted, and a second process cannot resume a run whose lease is alive.
+    up: `ALTER TABLE eval_runs ADD COLUMN owner TEXT;
+ALTER TABLE eval_runs ADD COLUMN heartbeat_at TEXT;`,
+  },
 ];

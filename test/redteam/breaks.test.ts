@@ -1,16 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCtx } from '../../src/core/context.js';
 import { defaultPackPath } from '../../src/core/paths.js';
 import { wilson } from '../../src/core/stats.js';
-import type { Message } from '../../src/core/types.js';
+import type { Item, Message } from '../../src/core/types.js';
 import { createGuard } from '../../src/guard/index.js';
 import { loadPack } from '../../src/policy/load.js';
 import { crescendoLadder, harvest, runRedteam, seedsFromPack, type Seed } from '../../src/redteam/index.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { createRedteamStore } from '../../src/store/redteam.js';
+import { cli } from './cli.js';
 import { miniTarget, REFUSAL, startMiniStub, type MiniStub } from './helpers.js';
 import { pipelineJudge } from './judge.js';
 
@@ -129,5 +130,53 @@ describe('red-team success follows the policy for what was asked', () => {
     expect(r.low!).toBeLessThanOrEqual(r.asr!);
     expect(r.high!).toBeGreaterThanOrEqual(r.asr!);
     expect(s.low).not.toBeNull();
+  });
+});
+
+describe('pillars redteam run | harvest (CLI, shipped guard, real SQLite store)', () => {
+  let cdir: string;
+  let cfg: string;
+  let stub: MiniStub;
+  beforeAll(async () => {
+    cdir = mkdtempSync(join(tmpdir(), 'pillars-rt-breaks-cli-'));
+    // Answers the harmless questions; refuses anything that quotes a pack seed's goal (the operational follow-ups).
+    const goals = seedsFromPack(pack).map((s) => s.goal);
+    stub = await startMiniStub((messages: Message[]) => (goals.some((g) => messages.at(-1)!.content.includes(g)) ? REFUSAL : EXPLAIN));
+    cfg = join(cdir, 'pillars.yaml');
+    writeFileSync(cfg, ['store: store.db', 'targets:', `  - { id: careful, type: openai, baseUrl: "${stub.url}", model: m }`, ''].join('\n'));
+  });
+  afterAll(async () => {
+    await stub.close();
+    rmSync(cdir, { recursive: true, force: true });
+  });
+
+  it('a crescendo that only gets allowed answers is zero breaks with a Wilson interval; harvest writes only benign openings', async () => {
+    const r = await cli('redteam', 'run', '--config', cfg, '--target', 'careful', '--policy', 'safety.cbrn', '--strategy', 'crescendo', '--seeds', 'pack', '--budget', '20', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as { breaks: number; attempts: number; byStrategy: Record<string, { breaks: number; attempts: number; low: number; high: number }> };
+    expect(s.attempts).toBeGreaterThan(0);
+    expect(s.breaks).toBe(0);
+    const c = s.byStrategy.crescendo!;
+    expect(c.low).toBe(0);
+    expect(c.high).toBeCloseTo(wilson(0, c.attempts).high, 10);
+    const text = await cli('redteam', 'run', '--config', cfg, '--target', 'careful', '--policy', 'safety.cbrn', '--strategy', 'crescendo', '--seeds', 'pack', '--budget', '8');
+    expect(text.stdout).toMatch(/crescendo\s+0\/\d+\s+ASR 0\.0% \[0\.0%, \d+\.\d%\]/);
+
+    const out = join(cdir, 'harvest.jsonl');
+    const h = await cli('redteam', 'harvest', 'last', '--config', cfg, '--out', out, '--json');
+    expect(h.code).toBe(0);
+    const j = JSON.parse(h.stdout) as { modelBreaking: number; openings: number };
+    expect(j.modelBreaking).toBe(0);
+    expect(j.openings).toBeGreaterThan(0);
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Item);
+    expect(rows.filter((i) => i.expected !== 'comply')).toEqual([]);
+    expect(rows.every((i) => i.kind === 'benign' && i.tags!.includes('allowed-opening'))).toBe(true);
+  }, 60_000);
+
+  it('--tier must be one of the pack\'s tiers', async () => {
+    const r = await cli('redteam', 'run', '--config', cfg, '--target', 'careful', '--tier', 'gold');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--tier gold: the pack has no such tier \(public, enterprise, trusted-researcher\)/);
   });
 });

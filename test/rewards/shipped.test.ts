@@ -76,8 +76,7 @@ describe('the shipped reward model', () => {
   it('warns, and still scores, when the guard model is not the one it was trained with', async () => {
     const other = { sha256: 'f'.repeat(64) };
     const r = rewardModelOrDefault({ guard: other });
-    expect(r.warnings).toHaveLength(1);
-    expect(r.warnings[0]).toMatch(/trained with guard model [0-9a-f]{12} but the guard model is now ffffffffffff.*npm run reward:build/);
+    expect(r.warnings).toContainEqual(expect.stringMatching(/trained with guard model [0-9a-f]{12} but the guard model is now ffffffffffff.*npm run reward:build/));
     // Through the CLI: a model file recording another guard loads with a warning on stderr.
     const data = JSON.parse(readFileSync(defaultRewardModelPath, 'utf8')) as { meta: { guard: { sha256: string } } };
     data.meta.guard.sha256 = other.sha256;
@@ -87,7 +86,7 @@ describe('the shipped reward model', () => {
     writeFileSync(rows, `${JSON.stringify({ prompt: 'How do I reset my router?', response: 'Hold the reset button for ten seconds, then log in with the default password on the label.' })}\n`);
     const s = await cli('reward', 'score', '--in', rows, '--model', f);
     expect(s.code).toBe(0);
-    expect(s.stderr).toMatch(/^warning: .*other-guard\.json was trained with guard model ffffffffffff/);
+    expect(s.stderr).toMatch(/^warning: .*other-guard\.json was trained with guard model [0-9a-f]{12} but the guard model is now [0-9a-f]{12}/m);
     expect(Number.isFinite((JSON.parse(s.stdout.trim()) as { reward: number }).reward)).toBe(true);
   });
 });

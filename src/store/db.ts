@@ -47,10 +47,9 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly: opts.readonly ?? false });
   } catch (e) {
-    throw new UserError(`cannot open the store ${path}: ${(e as Error).message} (check the \`store:\` path in pillars.yaml and that its folder is writable)`, {
-      code: 'config',
-      cause: e,
-    });
+    const code = sqliteCode(e);
+    const reason = code === 'EEXIST' || code === 'ENOTDIR' ? `ENOTDIR: ${dirname(path)} is a file, not a folder` : (e as Error).message;
+    throw new UserError(`cannot open the store ${path}: ${reason} (check the \`store:\` path in pillars.yaml and that its folder is writable)`, { code: 'config', cause: e });
   }
   try {
     db.pragma('journal_mode = WAL');

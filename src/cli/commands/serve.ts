@@ -48,6 +48,8 @@ export function registerServe(program: Command): void {
     // Configuration is checked above (exit 2 from here); the gateway itself runs in worker
     // processes, even one, so it starts with a larger young generation: the classifier
     // allocates per call, and this saves ~15% of CPU per request.
+    // The store must open (path, permissions, a damaged file) before any worker starts: exit 2 here.
+    if (cluster.isPrimary) openDb(config.storePath).close();
     if (cluster.isPrimary && (workers > 1 || !hasHeapFlag())) return supervise(workers);
     // The one configured guard (the same `guard classify`, eval and the red team use).
     const configured = wire(config, { pack }).guard;
@@ -134,5 +136,7 @@ async function supervise(n: number): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  if (all.some((w) => w.process.exitCode !== 0)) process.exitCode = 1;
+  // A worker that could not start exits with its own code (2: configuration): the primary says the same.
+  const failed = all.map((w) => w.process.exitCode).find((c) => c !== 0);
+  if (failed !== undefined) process.exitCode = failed === 2 ? 2 : 1;
 }

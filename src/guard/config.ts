@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadDefaultModel, loadModelCached } from '../classifier/index.js';
+import { defaultStage2Path, loadStage2Cached } from '../classifier/stage2.js';
 import { section, type LoadedConfig } from '../config/load.js';
 import { UserError } from '../core/errors.js';
 import type { Target } from '../core/types.js';
@@ -10,6 +12,7 @@ import type { CascadeConfig } from './cascade.js';
 import { guardFingerprint } from './identity.js';
 import { createGuard, DEFAULT_REDACT, type PolicyGuard } from './index.js';
 import { PII_TYPES, type PiiType } from './pii.js';
+import { STAGE2_BUDGET_MS, STAGE2_RELAXED_BUDGET_MS } from './stage2.js';
 
 /**
  * The `guard:` section of pillars.yaml:
@@ -20,6 +23,11 @@ import { PII_TYPES, type PiiType } from './pii.js';
  *     failClosed: true                 # refuse when the guard itself errors
  *     redact: [email, phone, card]     # PII types that turn an allowed text into `redact` (false: none)
  *     cascade: {target: llama-guard, budgetMs: 800, band: [0.3, 0.7]}
+ *     stage2: {enabled: true, budgetMs: 40, band: [0.2, 0.55], head: models/my-stage2.json}
+ *                                      # sentence encoder in the unsure band (true/false for short);
+ *                                      # default on with a 2000 ms budget, except for `pillars serve`
+ *                                      # (opt-in there, 40 ms budget)
+ *                                      # and when a cascade is configured (then stage 2 goes first)
  *
  * Every part of Pillars that uses the guard (`pillars serve`, `guard classify`/`bench`, eval
  * `guard` targets, `guard: true` compositions, the red-team defender, the judges' classifier)
@@ -44,6 +52,19 @@ export const guardConfigSchema = z
       })
       .strict()
       .optional(),
+    stage2: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            enabled: z.boolean().optional(),
+            budgetMs: z.number().positive().optional(),
+            band: Band.optional(),
+            head: z.string().min(1).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict()
   .default({ failClosed: true });
@@ -58,10 +79,29 @@ export interface GuardSettings {
   /** PII types redacted (`redact: false` gives []). */
   redact: readonly PiiType[];
   cascade?: { target: string; budgetMs: number; band?: [number, number] };
+  /** Stage 2 (sentence encoder), when on: its budget, band and head file (absolute; null for the shipped head). */
+  stage2: { budgetMs: number; band?: [number, number]; headPath: string | null } | null;
 }
 
-export function guardSettings(cfg: LoadedConfig): GuardSettings {
+/**
+ * `stage2Default`: whether stage 2 is on when the section does not say (true for eval, red team,
+ * `guard classify`/`bench`; `pillars serve` passes false: opt-in where latency matters).
+ */
+export function guardSettings(cfg: LoadedConfig, stage2Default = true): GuardSettings {
   const g = section(cfg, 'guard', guardConfigSchema);
+  // `stage2: {...}` turns it on unless it says `enabled: false`; `stage2: true|false` is the short form.
+  const s2: { enabled?: boolean; budgetMs?: number; band?: [number, number]; head?: string } = typeof g.stage2 === 'object' ? { enabled: true, ...g.stage2 } : { enabled: g.stage2 };
+  const headPath = s2.head ? cfg.resolve(s2.head) : null;
+  if (headPath !== null && !existsSync(headPath)) {
+    throw new UserError(`guard.stage2.head: file not found`, {
+      code: 'config',
+      problems: [{ ...cfg.locate(['guard', 'stage2', 'head']), message: `guard.stage2.head: ${headPath} not found (train one with \`npm run train:stage2 -- --out ${s2.head}\`)` }],
+    });
+  }
+  // A configured cascade decides the unsure band unless stage 2 is asked for too (then stage 2 goes first).
+  const stage2 = (s2.enabled ?? (stage2Default && !g.cascade))
+    ? { budgetMs: s2.budgetMs ?? (stage2Default ? STAGE2_RELAXED_BUDGET_MS : STAGE2_BUDGET_MS), band: s2.band, headPath }
+    : null;
   const modelPath = g.model ? cfg.resolve(g.model) : null;
   if (modelPath !== null && !existsSync(modelPath)) {
     throw new UserError(`guard.model: model file not found`, {
@@ -75,8 +115,12 @@ export function guardSettings(cfg: LoadedConfig): GuardSettings {
     failClosed: g.failClosed,
     redact: g.redact === false ? [] : (g.redact ?? DEFAULT_REDACT),
     ...(g.cascade ? { cascade: { target: g.cascade.target, budgetMs: g.cascade.budgetMs, band: g.cascade.band ?? g.band } } : {}),
+    stage2,
   };
 }
+
+/** sha256 of a file (the stage-2 head's identity in guard fingerprints); 'missing' when absent. */
+const fileHash = (path: string): string => (existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing');
 
 /** The configured guard, built on first use and the same object afterwards. */
 export interface ConfiguredGuard {
@@ -98,6 +142,8 @@ export interface ConfiguredGuardDeps {
   pack?: PolicyPack;
   /** The configured targets (for the cascade), asked for only when a cascade is configured. */
   targets?: () => Map<string, Target> | undefined;
+  /** Stage 2 when the section does not say (default true; `pillars serve` passes false). */
+  stage2Default?: boolean;
 }
 
 /**
@@ -106,7 +152,7 @@ export interface ConfiguredGuardDeps {
  * fingerprint is first needed.
  */
 export function configuredGuard(cfg: LoadedConfig, deps: ConfiguredGuardDeps = {}): ConfiguredGuard {
-  const settings = guardSettings(cfg);
+  const settings = guardSettings(cfg, deps.stage2Default);
   let built: PolicyGuard | null = null;
   let building = false;
   let fingerprint: string | null = null;
@@ -144,7 +190,9 @@ export function configuredGuard(cfg: LoadedConfig, deps: ConfiguredGuardDeps = {
       // Constructing the cascade target now finds a guarded one (it would ask the guard back).
       if (target) void target.fingerprint;
       const cascade: CascadeConfig | undefined = target && settings.cascade ? { target, budgetMs: settings.cascade.budgetMs, band: settings.cascade.band } : undefined;
-      built = createGuard({ pack, model, cascade, band: settings.band, failClosed: settings.failClosed, redact: settings.redact });
+      const s2 = settings.stage2;
+      const stage2 = s2 ? { budgetMs: s2.budgetMs, band: s2.band, ...(s2.headPath ? { head: loadStage2Cached(s2.headPath) } : {}) } : false;
+      built = createGuard({ pack, model, cascade, band: settings.band, failClosed: settings.failClosed, redact: settings.redact, stage2 });
       return built;
     } finally {
       building = false;
@@ -174,6 +222,7 @@ export function configuredGuard(cfg: LoadedConfig, deps: ConfiguredGuardDeps = {
         failClosed: settings.failClosed,
         redact: settings.redact,
         cascade: cascadeFingerprint !== null && settings.cascade ? { target: cascadeFingerprint, budgetMs: settings.cascade.budgetMs, band: settings.cascade.band ?? null } : null,
+        ...(g.stage2 ? { stage2: { budgetMs: g.stage2.budgetMs, band: g.stage2.band, head: fileHash(settings.stage2?.headPath ?? defaultStage2Path) } } : {}),
       });
       return fingerprint;
     },

@@ -34,6 +34,8 @@ export interface GuardIdentity {
   redact: readonly string[] | null;
   /** The cascade's target fingerprint and settings, when there is a cascade. */
   cascade: { target: string; budgetMs: number; band: [number, number] | null } | null;
+  /** Stage 2 (sentence encoder) settings, when it is on. */
+  stage2?: { budgetMs: number; band: [number, number]; head: string } | null;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

@@ -23,7 +23,11 @@ import type { PiiType } from './pii.js';
 export interface Stage2Options {
   /** Default true when the object is given. */
   enabled?: boolean;
-  /** Wall-clock budget for the encoder call, in ms (default 40). Past it, stage 1's decision stands. */
+  /**
+   * Wall-clock budget for the encoder's inference, in ms (default 40). Past it, stage 1's decision
+   * stands. Loading the weights is not counted: the first call waits for them unless `warm()` ran
+   * (`pillars serve` warms at start-up).
+   */
   budgetMs?: number;
   /** Stage-1 topic-score band in which stage 2 is asked (default: the guard's unsure band). */
   band?: [number, number];
@@ -33,7 +37,10 @@ export interface Stage2Options {
   encoder?: SentenceEncoder;
 }
 
+/** The default budget where latency matters (the gateway). */
 export const STAGE2_BUDGET_MS = 40;
+/** The default budget where it matters little (eval, red team, `guard classify`): decisions stay reproducible on a busy machine. */
+export const STAGE2_RELAXED_BUDGET_MS = 2000;
 /** Stage 2 blocks at this level at least, so that the ladder of the topic it names refuses or deflects. */
 export const STAGE2_MIN_LEVEL: Level = 2;
 /** Texts whose letters are less ASCII than this skip stage 2 (the encoder's vocabulary is English). */
@@ -71,6 +78,11 @@ export function stage2Runner(opts: Stage2Options, guardBand: [number, number]): 
   const encoder = opts.encoder ?? sharedEncoder();
 
   const embed = async (text: string): Promise<Outcome> => {
+    try {
+      await encoder.load();
+    } catch (e) {
+      return { error: (e as Error)?.message ?? String(e), ms: 0 };
+    }
     const t0 = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<Outcome>((resolve) => {
@@ -114,11 +126,12 @@ export function stage2Runner(opts: Stage2Options, guardBand: [number, number]): 
         return stands(`its head could not be loaded (${(e as Error).message})`);
       }
       const out = await embed(input.text);
-      if ('late' in out) return stands(`over its ${budgetMs} ms budget (${Math.round(out.ms)} ms${encoder.loaded ? '' : ', the encoder was still loading'})`);
+      if ('late' in out) return stands(`over its ${budgetMs} ms budget (${Math.round(out.ms)} ms)`);
       if ('error' in out) return stands(out.error);
       const p = h.predict(out.vec);
       const pred = first.prediction;
-      const head = `stage 2 (sentence encoder, ${Math.round(out.ms)} ms): p(unsafe)=${fmt(p.pUnsafe)} ${p.unsafe ? '>=' : '<'} ${fmt(h.threshold)}`;
+      // No timing in the reason: the same text gets the same decision, reasons included.
+      const head = `stage 2 (sentence encoder): p(unsafe)=${fmt(p.pUnsafe)} ${p.unsafe ? '>=' : '<'} ${fmt(h.threshold)}`;
       const stage1Reasons = first.decision.reasons.filter((r) => !r.startsWith('PII found') && !r.startsWith('no policy of pack'));
       if (!p.unsafe) {
         return decisionFor({ ...common(input, pred.topicScore), topic: null, level: 0, reasons: [...stage1Reasons, `${head} → safe`] });

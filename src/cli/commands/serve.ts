@@ -52,8 +52,11 @@ export function registerServe(program: Command): void {
     if (cluster.isPrimary) openDb(config.storePath).close();
     if (cluster.isPrimary && (workers > 1 || !hasHeapFlag())) return supervise(workers);
     // The one configured guard (the same `guard classify`, eval and the red team use).
-    const configured = wire(config, { pack }).guard;
+    // Stage 2 (sentence encoder) is opt-in here (guard.stage2: true); when on, its weights load
+    // before the first request so that no request waits for them.
+    const configured = wire(config, { pack, stage2Default: false }).guard;
     const guard = configured.guard();
+    await guard.stage2?.warm();
     // The PII types the guard redacts (guard.redact) also apply to the rest of the conversation.
     const redactTypes = configured.settings.redact;
     const log = createLogger({ level: process.env.PILLARS_LOG ?? 'info' });

@@ -4,6 +4,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { UserError, type Problem } from '../core/errors.js';
 import { defaultPackPath } from '../core/paths.js';
+import { yamlToJs } from '../core/yaml-js.js';
 
 /**
  * `pillars.yaml`: the project's configuration. The base fields are typed here; each feature
@@ -68,7 +69,9 @@ export function loadConfig(opts: { config?: string; cwd?: string } = {}): Loaded
       const problems: Problem[] = doc.errors.map((e) => ({ file: shown, ...lines!.linePos(e.pos[0]), message: `YAML syntax error: ${e.message.split('\n')[0]}` }));
       throw new UserError(`${shown}: invalid YAML`, { code: 'config', problems });
     }
-    const js = doc.toJS() as unknown;
+    const converted = yamlToJs(doc, lines, shown);
+    if (!converted.ok) throw new UserError(`${shown}: invalid YAML`, { code: 'config', problems: [converted.problem] });
+    const js = converted.value;
     if (js !== null && (typeof js !== 'object' || Array.isArray(js))) {
       throw new UserError(`${shown}:1:1: configuration must be a YAML mapping`, { code: 'config' });
     }

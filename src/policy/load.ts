@@ -4,6 +4,7 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { z } from 'zod';
 import { UserError, type Problem } from '../core/errors.js';
 import { readParsed, writeParsed } from './parse-cache.js';
+import { yamlToJs } from '../core/yaml-js.js';
 import { PolicyPack } from './schema.js';
 
 /**
@@ -124,7 +125,12 @@ function parseFile(file: string, problems: PackProblem[]): ParsedFile | null {
       problems.push({ file: name, line, col, message: `YAML syntax error: ${e.message.split('\n')[0]}`, severity: 'error' });
       return null;
     }
-    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const js = yamlToJs(doc, lines, name);
+    if (!js.ok) {
+      problems.push({ ...js.problem, severity: 'error' });
+      return null;
+    }
+    data = js.value;
     writeParsed(text, data);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {

@@ -62,18 +62,23 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function readBody(req: IncomingMessage, max: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
+    // A body over the limit is read to its end and dropped, then answered 413: destroying the
+    // socket mid-upload would reach the client as a connection reset, not as an answer.
     req.on('data', (c: Buffer) => {
       size += c.length;
+      if (over) return;
       if (size > max) {
-        reject(new HttpError(413, `request body over ${max} bytes`));
-        req.destroy();
+        over = true;
+        chunks = [];
         return;
       }
       chunks.push(c);
     });
     req.on('end', () => {
+      if (over) return reject(new HttpError(413, `request body over ${max} bytes (${size} bytes sent)`));
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch (e) {

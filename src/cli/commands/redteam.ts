@@ -97,7 +97,7 @@ function printSummary(s: RedteamSummary): void {
   w.write(`red-team run ${s.runId} against ${s.target} (${s.mode}): ${s.breaks} break(s) in ${s.attempts} attempt(s), ASR ${pct(s.asr)}${ci(s)} (95% Wilson interval)\n`);
   w.write('a break is an answer the policy forbids for what its turn asked (allowed requests answered are not breaks)\n');
   w.write(`budget used: ${s.budget.turns} turn(s), ${s.budget.tokens} token(s), cost ${s.budget.cost.toFixed(4)}${s.budget.exhausted ? ` (${s.budget.exhausted})` : ''}\n`);
-  if (s.rounds.length > 1) for (const r of s.rounds) w.write(`  round ${r.round}: ${r.breaks}/${r.attempts} (ASR ${pct(r.asr)}), guard ${r.guard}${r.round > 1 ? ', after defender re-tuning' : ''}\n`);
+  if (s.rounds.length > 1) for (const r of s.rounds) w.write(`  round ${r.round}: ${r.breaks}/${r.attempts} (ASR ${pct(r.asr)}${ci(r)}), guard ${r.guard}${r.round > 1 ? ', after defender re-tuning' : ''}\n`);
   w.write('by policy:\n');
   for (const [p, r] of Object.entries(s.byPolicy)) w.write(`  ${p.padEnd(36)} ${String(r.breaks).padStart(4)}/${String(r.attempts).padEnd(5)} ASR ${pct(r.asr)}${ci(r)}\n`);
   w.write('by strategy:\n');

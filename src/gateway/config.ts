@@ -29,6 +29,9 @@ export type AnomalyConfig = z.infer<typeof AnomalyConfig>;
 /** Roles whose messages are the caller's request (the rest of a conversation is its context). */
 export const DEFAULT_REQUEST_ROLES = ['system', 'developer', 'user', 'tool', 'function'];
 
+/** Policies that do not apply to a role's text (see `input.exempt`). */
+export const DEFAULT_EXEMPT: Record<string, string[]> = { system: ['controllability.prompt_injection'], developer: ['controllability.prompt_injection'] };
+
 export const InputConfig = z
   .object({
     /**
@@ -47,6 +50,13 @@ export const InputConfig = z
     joined: z.boolean().default(true),
     /** Read the descriptions of the request's `tools` / `functions`. */
     tools: z.boolean().default(true),
+    /**
+     * Policies that do not apply to a role's text. By default the instruction-hierarchy policy
+     * does not apply to system and developer messages: they are the instructions it protects
+     * ("You are a helpful assistant for ..." is not an attack there). Their other sentences are
+     * still decided one by one.
+     */
+    exempt: z.record(z.string(), z.array(z.string().min(1))).default(DEFAULT_EXEMPT),
     /** A file part whose text the gateway cannot read (binary, a PDF, a `file_id`): `reject` (400) or `forward` unread. */
     unreadableFiles: z.enum(['reject', 'forward']).default('reject'),
   })

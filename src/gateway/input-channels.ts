@@ -41,7 +41,7 @@ export interface InputSegment {
 }
 
 /** Roles whose messages stay in force for the whole conversation (instructions, not turns). */
-const STANDING_ROLES = new Set(['system', 'developer']);
+export const STANDING_ROLES: ReadonlySet<string> = new Set(['system', 'developer']);
 
 const invalid = (message: string, code = 'invalid_request'): HttpError => new HttpError(400, message, 'invalid_request_error', code);
 

@@ -1,9 +1,10 @@
 import type { Decision } from '../core/types.js';
 import { STRICTNESS } from '../policy/effective.js';
 import { decideText, isBlocking } from './checks.js';
-import { inputSegments, rewriteInput, type InputSegment } from './input-channels.js';
+import { inputSegments, rewriteInput, STANDING_ROLES, type InputSegment } from './input-channels.js';
 import type { ChatMessage, ChatRequest } from './openai.js';
 import type { Caller, GatewayState } from './state.js';
+import { sentences } from './text-split.js';
 
 /**
  * The input check: every text of the request is decided on its own (so one harmful message among
@@ -42,10 +43,17 @@ export async function checkInput(state: GatewayState, caller: Caller, body: Chat
   const cfg = state.cfg.input;
   const segs = inputSegments(body, cfg);
   const decided = segs.filter((s) => s.kind === 'request' || cfg.context !== 'off');
-  const results: SegmentDecision[] = await Promise.all(decided.map(async (seg) => ({ seg, decision: await decideText(state, caller, { text: seg.text, role: seg.guardRole, kind: seg.json ? 'json' : 'prose' }) })));
+  const results: SegmentDecision[] = await Promise.all(
+    decided.map(async (seg) => {
+      const decision = await decideText(state, caller, { text: seg.text, role: seg.guardRole, kind: seg.json ? 'json' : 'prose' });
+      const exempt = cfg.exempt[seg.role] ?? [];
+      return { seg, decision: decision.policy && exempt.includes(decision.policy) && decision.action !== 'allow' ? await withoutExempt(state, caller, seg, decision, exempt) : decision };
+    }),
+  );
 
-  // A request split across messages: the request's own words, joined, decide too (blocking only).
-  const mine = segs.filter((s) => s.kind === 'request' && s.guardRole === 'input' && s.msg >= 0);
+  // A request split across messages: the current turn's own words (not the standing system or
+  // developer instructions, which would read as a role-play preamble), joined, decide too (blocking only).
+  const mine = segs.filter((s) => s.kind === 'request' && s.guardRole === 'input' && s.msg >= 0 && s.msg > lastAssistant(body) && !STANDING_ROLES.has(s.role));
   if (cfg.joined && mine.length > 1) {
     const joined = { where: `messages[${mine[0]!.msg}..${mine.at(-1)!.msg}] (joined)`, place: { at: 'fixed' }, msg: mine.at(-1)!.msg, role: 'joined', kind: 'request', guardRole: 'input', text: mine.map((s) => s.text).join('\n') } as const;
     const d = await decideText(state, caller, { text: joined.text, role: 'input' });
@@ -83,7 +91,7 @@ export async function checkInput(state: GatewayState, caller: Caller, body: Chat
   body.messages.forEach((m, i) => {
     if (m.role === 'user') promptIndex = i;
   });
-  if (promptIndex < 0) promptIndex = mine.at(-1)?.msg ?? segs.filter((s) => s.msg >= 0).at(-1)?.msg ?? -1;
+  if (promptIndex < 0) promptIndex = mine.at(-1)?.msg ?? segs.filter((s) => s.msg >= 0 && s.kind === 'request').at(-1)?.msg ?? segs.filter((s) => s.msg >= 0).at(-1)?.msg ?? -1;
   return { final, exception, flagged, forward, promptIndex, checked: results.length };
 }
 
@@ -97,4 +105,29 @@ function redactInput(state: GatewayState, messages: ChatMessage[], segs: InputSe
     if (text !== s.text) edits.push({ place: s.place, text });
   }
   return rewriteInput(messages, edits);
+}
+
+function lastAssistant(body: ChatRequest): number {
+  for (let i = body.messages.length - 1; i >= 0; i--) if (body.messages[i]!.role === 'assistant') return i;
+  return -1;
+}
+
+/**
+ * A decision for a policy that does not apply to this role's text (`input.exempt`): the text's
+ * sentences are decided one by one and the strictest decision of another policy stands, so an
+ * exempt sentence cannot hide a harmful one beside it; with none, the text is allowed.
+ */
+async function withoutExempt(state: GatewayState, caller: Caller, seg: InputSegment, d: Decision, exempt: string[]): Promise<Decision> {
+  const why = `${d.policy} does not apply to ${seg.role} text (gateway.input.exempt)`;
+  const parts = sentences(seg.text, seg.json ? 'json' : 'prose');
+  let best: Decision | null = null;
+  if (parts.length > 1) {
+    for (const p of parts) {
+      const x = await decideText(state, caller, { text: p, role: seg.guardRole });
+      if (x.policy && exempt.includes(x.policy)) continue;
+      if (!best || STRICTNESS[x.action] > STRICTNESS[best.action]) best = x;
+    }
+  }
+  if (best && best.action !== 'allow') return { ...best, reasons: [...best.reasons, `${why}; decided on its sentences`] };
+  return { action: 'allow', policy: null, pillar: null, topic: null, level: null, score: d.score, stage: d.stage, reasons: [...d.reasons, `${why}: allowed`], exception: null };
 }

@@ -71,3 +71,17 @@ export function pieces(text: string, max: number, overlap: number, kind: TextKin
     start = Math.max(start + 1, safeCut(text, end - overlap));
   }
 }
+
+/** A text's sentences (cut at every sentence boundary), blank ones dropped. */
+export function sentences(text: string, kind: TextKind = 'prose'): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 1; i <= text.length; i++) {
+    if (i === text.length || isBoundary(text, i, kind)) {
+      const t = text.slice(start, i).trim();
+      if (t !== '') out.push(t);
+      start = i;
+    }
+  }
+  return out;
+}

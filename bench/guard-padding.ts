@@ -182,13 +182,20 @@ const padding = {
 };
 
 // ---- latency on 1 KB texts, segment scoring vs whole text only, interleaved ----
-const pool = shuffle(rows.prompts.map((r) => r.text), prng(42));
-const kb: string[] = [];
-for (let i = 0, j = 0; i < 300; i++) {
-  let s = '';
-  while (s.length < 1024) s += `${pool[j++ % pool.length]} `;
-  kb.push(s.slice(0, 1024));
+// Two sets: every prompt of the pack (mostly risky: many are refused on the whole text, where
+// segments are skipped) and benign prompts only (the common case in traffic: every segment is scored).
+function kbTexts(texts: string[], seed: number): string[] {
+  const pool = shuffle(texts, prng(seed));
+  const out: string[] = [];
+  for (let i = 0, j = 0; i < 300; i++) {
+    let s = '';
+    while (s.length < 1024) s += `${pool[j++ % pool.length]} `;
+    out.push(s.slice(0, 1024));
+  }
+  return out;
 }
+const kbAll = kbTexts(rows.prompts.map((r) => r.text), 42);
+const kbBenign = kbTexts(rows.prompts.filter((r) => r.topic === null).map((r) => r.text), 43);
 
 function stats(xs: number[]): { p50: number; p99: number; mean: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -197,17 +204,21 @@ function stats(xs: number[]): { p50: number; p99: number; mean: number } {
   return { p50: r(at(0.5)), p99: r(at(0.99)), mean: r(s.reduce((a, b) => a + b, 0) / s.length) };
 }
 
-function timeBoth(texts: string[], fns: Record<string, (t: string) => unknown>): Record<string, { wall: ReturnType<typeof stats>; cpu: ReturnType<typeof stats> }> {
-  const names = Object.keys(fns);
-  for (let i = 0; i < 300; i++) for (const n of names) fns[n]!(texts[i % texts.length]!);
+type Timing = { wall: ReturnType<typeof stats>; cpu: ReturnType<typeof stats> };
+
+/** Time each (texts, fn) in turn on every round, so all see the same machine load. */
+function timeAll(runs: Record<string, [string[], (t: string) => unknown]>): Record<string, Timing> {
+  const names = Object.keys(runs);
+  for (let i = 0; i < 300; i++) for (const n of names) runs[n]![1](runs[n]![0][i % 300]!);
   const wall: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let i = 0; i < CALLS; i++) {
-    const t = texts[i % texts.length]!;
     for (const n of i % 2 === 0 ? names : [...names].reverse()) {
+      const [texts, fn] = runs[n]!;
+      const t = texts[i % texts.length]!;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      fns[n]!(t);
+      fn(t);
       wall[n]!.push(performance.now() - t0);
       const c = process.cpuUsage(c0);
       cpu[n]!.push((c.user + c.system) / 1000);
@@ -216,22 +227,27 @@ function timeBoth(texts: string[], fns: Record<string, (t: string) => unknown>):
   return Object.fromEntries(names.map((n) => [n, { wall: stats(wall[n]!), cpu: stats(cpu[n]!) }]));
 }
 
-const segCount = kb.map((t) => model.predictSegments(t).scored);
-const latency = timeBoth(kb, {
-  whole_text_only: (t) => baseline.decide({ text: t }),
-  segments: (t) => guard.decide({ text: t }),
+const timings = timeAll({
+  all_whole_text_only: [kbAll, (t) => baseline.decide({ text: t })],
+  all_segments: [kbAll, (t) => guard.decide({ text: t })],
+  benign_whole_text_only: [kbBenign, (t) => baseline.decide({ text: t })],
+  benign_segments: [kbBenign, (t) => guard.decide({ text: t })],
 });
 const ratio = (a: number, b: number): number => Math.round((a / Math.max(1e-9, b)) * 100) / 100;
+const ratios = (set: 'all' | 'benign') => {
+  const a = timings[`${set}_segments`]!;
+  const b = timings[`${set}_whole_text_only`]!;
+  return { cpu: { p50: ratio(a.cpu.p50, b.cpu.p50), p99: ratio(a.cpu.p99, b.cpu.p99) }, wall: { p50: ratio(a.wall.p50, b.wall.p50), p99: ratio(a.wall.p99, b.wall.p99) } };
+};
 const out = {
   load_average: loadavg().map((x) => Math.round(x * 10) / 10),
   padding,
   latency: {
     calls: CALLS,
     text_chars: 1024,
-    segments_per_text: stats(segCount),
-    ...latency,
-    ratio_cpu: { p50: ratio(latency.segments!.cpu.p50, latency.whole_text_only!.cpu.p50), p99: ratio(latency.segments!.cpu.p99, latency.whole_text_only!.cpu.p99) },
-    ratio_wall: { p50: ratio(latency.segments!.wall.p50, latency.whole_text_only!.wall.p50), p99: ratio(latency.segments!.wall.p99, latency.whole_text_only!.wall.p99) },
+    segments_per_text: { all: stats(kbAll.map((t) => model.predictSegments(t).scored)), benign: stats(kbBenign.map((t) => model.predictSegments(t).scored)) },
+    timings,
+    ratio: { all: ratios('all'), benign: ratios('benign') },
   },
 };
 
@@ -247,10 +263,12 @@ if (args.json) {
     for (const e of f.changed_examples) console.log(`      ${e}`);
   }
   const l = out.latency;
-  console.log(`latency, stage-1 decide on 1 KB texts (${CALLS} calls each, interleaved; ${l.segments_per_text.p50} segments per text p50):`);
-  for (const n of ['whole_text_only', 'segments'] as const) {
-    const x = latency[n]!;
-    console.log(`  ${n.padEnd(16)} cpu p50 ${x.cpu.p50} ms  p99 ${x.cpu.p99} ms   wall p50 ${x.wall.p50} ms  p99 ${x.wall.p99} ms`);
+  console.log(`latency, stage-1 decide on 1 KB texts (${CALLS} calls each, interleaved; segments per text p50: ${l.segments_per_text.all.p50} for all prompts, ${l.segments_per_text.benign.p50} for benign ones):`);
+  for (const [n, x] of Object.entries(l.timings)) {
+    console.log(`  ${n.padEnd(24)} cpu p50 ${x.cpu.p50} ms  p99 ${x.cpu.p99} ms   wall p50 ${x.wall.p50} ms  p99 ${x.wall.p99} ms`);
   }
-  console.log(`  ratio segments / whole-text only: cpu p50 ${l.ratio_cpu.p50}x  p99 ${l.ratio_cpu.p99}x   wall p50 ${l.ratio_wall.p50}x  p99 ${l.ratio_wall.p99}x`);
+  for (const set of ['all', 'benign'] as const) {
+    const r = l.ratio[set];
+    console.log(`  ratio segments / whole-text only (${set}): cpu p50 ${r.cpu.p50}x  p99 ${r.cpu.p99}x   wall p50 ${r.wall.p50}x  p99 ${r.wall.p99}x`);
+  }
 }

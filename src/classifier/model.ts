@@ -5,8 +5,8 @@ import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, MAX_TOKENS,
 import { softmaxInPlace, type DenseHead } from './linear.js';
 import { normalizeText } from './normalize.js';
 import { originalOffsets, type OffsetMap } from './offsets.js';
-import { planSegments, RangeScorer, type DenseBlock, type SegmentOptions, type SegmentPlan, type WeightTable } from './segments.js';
-import { tokenizeNormalized, tokenizeNormalizedSpans } from './tokenize.js';
+import { planSegments, RangeScorer, SENTENCE_STARTERS, type DenseBlock, type SegmentOptions, type SegmentPlan, type WeightTable } from './segments.js';
+import { tokenizeNormalized, tokenizeNormalizedSpans, type TokenSpans } from './tokenize.js';
 import { offerAfter, shortness, TOTAL_DIM, WordVectors } from './vectors.js';
 
 /**
@@ -77,6 +77,9 @@ export interface PredictSegmentsOptions extends SegmentOptions {
   response?: boolean;
   /** Topic threshold for segments (default: the model's `segmentThreshold`, else max(threshold, 0.5)). */
   threshold?: number;
+  /** Called with the whole-text predictions before segments are scored: true skips them (the
+   * guard's whole-text decision is already the strictest there is). */
+  enough?: (whole: TextPrediction, response: ResponsePrediction | null) => boolean;
 }
 
 /** Segments flag a topic from this score up unless the model says otherwise: on a development sample
@@ -334,7 +337,9 @@ export class LinearModel implements ClassifierModel {
     const norm = normalizeText(text);
     const spans = tokenizeNormalizedSpans(norm);
     const tokens = spans.tokens;
-    const plans = planSegments(norm, spans, opts);
+    let offsets: OffsetMap | null = null;
+    const original = (): OffsetMap => (offsets ??= originalOffsets(text, norm));
+    const plans = planSegments(norm, spans, opts, (t) => this.startsSentence(text, spans, t, original));
     if (plans.length === 0) {
       // One segment: exactly what predict / predictBoth cost.
       const x = this.featuresOf(tokens);
@@ -351,8 +356,9 @@ export class LinearModel implements ClassifierModel {
     const lazyX = (): SparseVector => (x ??= this.featuresOf(tokens));
     const whole = this.textFrom(tokens, lazyX, all);
     const response = opts.response ? this.responseFrom(tokens, lazyX, all) : null;
-
     const flagged: SegmentPrediction[] = [];
+    if (opts.enough?.(whole, response)) return { whole, response, flagged, scored: 0 };
+
     const topic = this.head('topic');
     const level = this.head('level');
     const resp = opts.response ? this.head('response') : null;
@@ -360,7 +366,6 @@ export class LinearModel implements ClassifierModel {
     const buf = new Float64Array(this.width);
     const tp = new Float64Array(topic.info.classes.length);
     const threshold = opts.threshold ?? this.meta.segmentThreshold ?? Math.max(this.meta.threshold, SEGMENT_THRESHOLD);
-    let offsets: OffsetMap | null = null;
     let family = -1;
     for (const plan of plans) {
       if (plan.family !== family) {
@@ -388,15 +393,26 @@ export class LinearModel implements ClassifierModel {
         for (let c = 1; c < rp.length; c++) if (rp[c]! > rp[rb]!) rb = c;
         r = { label: resp.info.classes[rb] as ResponseLabel, p: rp[rb]! };
       }
-      offsets ??= originalOffsets(text, norm);
-      const start = offsets.start(spans.starts[plan.from]!);
-      const end = offsets.end(spans.ends[plan.to - 1]!);
+      const start = original().start(spans.starts[plan.from]!);
+      const end = original().end(spans.ends[plan.to - 1]!);
       const seg = { kind: plan.kind, start, end, topic: topic.info.classes[best]!, topicScore: score, level: lv as 0 | 1 | 2 | 3, levelScores: Array.from(lp), response: r } as SegmentPrediction;
       let explanation: string[] | null = null;
       Object.defineProperty(seg, 'explanation', { enumerable: true, get: () => (explanation ??= this.predict(text.slice(start, end)).explanation) });
       flagged.push(seg);
     }
     return { whole, response, flagged, scored: plans.length };
+  }
+
+  /** Token t starts a sentence with no full stop before it: a capitalised sentence starter right
+   * after a word ending in a lower-case letter or digit, only spaces between. */
+  private startsSentence(text: string, spans: TokenSpans, t: number, original: () => OffsetMap): boolean {
+    if (t === 0 || !SENTENCE_STARTERS.has(spans.tokens[t]!)) return false;
+    const at = original().start(spans.starts[t]!);
+    const c = text.charCodeAt(at);
+    if (!(c >= 65 && c <= 90)) return false; // capitalised (ASCII starters only)
+    const prevEnd = original().end(spans.ends[t - 1]!);
+    if (!/^[ \t]+$/.test(text.slice(prevEnd, at))) return false;
+    return /[\p{Ll}\p{N}]/u.test(text[prevEnd - 1] ?? '');
   }
 
   /** The dense block of a token stream, for the segment scorer (null when the model has no word vectors). */

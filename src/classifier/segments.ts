@@ -42,12 +42,20 @@ export const DEFAULT_MIN_TOKENS = 3;
 /** A sentence ends at . ! ? (then optional closing quotes/brackets, then space), at CJK full stops, or at a line break. */
 const SENTENCE_END = /[.!?…]["'”’)\]]*\s|[\n\r\u2028\u2029]|[。！？]/;
 
+/** Words that start sentences: capitalised after a lower-case word with only a space between, they
+ * mark a sentence whose full stop is missing ("... more deadly The meeting notes are attached").
+ * Not "I", which is capitalised everywhere. */
+export const SENTENCE_STARTERS = new Set(
+  'the my we our it its this that these those please thanks thank anyway could can would will how what why when where who you your he she they there in on at if also by hope last next some remember as after before now then today yesterday tomorrow so but and or'.split(' '),
+);
+
 /**
  * The segments worth scoring besides the whole text: sentences (and lines) when there are two or
  * more, and overlapping windows when the text is longer than one window. Empty for a short,
- * single-sentence text (the whole text is then the only segment).
+ * single-sentence text (the whole text is then the only segment). `startsSentence(t)` says that
+ * token t starts a sentence though no punctuation says so (see SENTENCE_STARTERS).
  */
-export function planSegments(norm: string, spans: TokenSpans, opts: SegmentOptions = {}): SegmentPlan[] {
+export function planSegments(norm: string, spans: TokenSpans, opts: SegmentOptions = {}, startsSentence?: (t: number) => boolean): SegmentPlan[] {
   const n = spans.tokens.length;
   if (n < 2) return [];
   const windowChars = opts.windowChars ?? DEFAULT_WINDOW_CHARS;
@@ -60,7 +68,7 @@ export function planSegments(norm: string, spans: TokenSpans, opts: SegmentOptio
   for (let t = 1; t < n; t++) {
     const gapStart = ends[t - 1]!;
     const gapEnd = starts[t]!;
-    if (gapEnd > gapStart && SENTENCE_END.test(norm.slice(gapStart, gapEnd) + ' ')) {
+    if ((gapEnd > gapStart && SENTENCE_END.test(norm.slice(gapStart, gapEnd) + ' ')) || startsSentence?.(t)) {
       if (t - cuts[cuts.length - 1]! >= minTokens) cuts.push(t);
     }
   }
@@ -122,6 +130,24 @@ const MAX_VISIT = MAX_TOKENS; // visit() covers at most this many tokens per cal
 const TF = Float64Array.from({ length: 256 }, (_, k) => (k === 0 ? 0 : 1 + Math.log(k)));
 const tf = (k: number): number => (k < 256 ? TF[k]! : 1 + Math.log(k));
 
+// Scratch buffers reused across calls (a 1 KB text would otherwise allocate about 250 KB per call,
+// which costs garbage collection and pushes the model's weights out of the CPU cache). A scorer's
+// arrays are views of them, so only one RangeScorer is live at a time (predictSegments is
+// synchronous and builds one per call).
+const pool = {
+  f64a: new Float64Array(0),
+  f64b: new Float64Array(0),
+  i32: [new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0), new Int32Array(0)],
+};
+function f64(which: 'f64a' | 'f64b', n: number): Float64Array {
+  if (pool[which].length < n) pool[which] = new Float64Array(Math.max(n, pool[which].length * 2));
+  return pool[which].subarray(0, n);
+}
+function i32(which: number, n: number): Int32Array {
+  if (pool.i32[which]!.length < n) pool.i32[which] = new Int32Array(Math.max(n, pool.i32[which]!.length * 2));
+  return pool.i32[which]!.subarray(0, n);
+}
+
 // Scratch for the feature index → distinct id table, reused across calls and cleared after each.
 let cap = 0;
 let keys = new Int32Array(0);
@@ -163,8 +189,8 @@ export class RangeScorer {
   /** Corrections for features that occur more than once in the range (sublinear tf). */
   private readonly acc: Float64Array;
   private norm2 = 0;
-  /** Prefix sums of the tokens' word rows and of how many tokens have one. */
-  private readonly vec: Float64Array;
+  /** Prefix sums of the tokens' word rows (exact in int32) and of how many tokens have one. */
+  private readonly vec: Int32Array;
   private readonly known: Int32Array;
   private readonly tmp: Float64Array;
   private from = 0;
@@ -182,10 +208,10 @@ export class RangeScorer {
     for (const t of tokens) expected += 8 + 3 * Math.min(t.length, 40);
     ensure(expected);
     const mask = cap - 1;
-    const occ = new Int32Array(expected);
+    const occ = i32(0, expected);
     let nOcc = 0;
-    const occStart = new Int32Array(n + 1);
-    const bigramOcc = new Int32Array(n).fill(-1);
+    const occStart = i32(1, n + 1);
+    const bigramOcc = i32(2, n).fill(-1);
     const rows: number[] = [];
     const ws: number[] = [];
     const used: number[] = [];
@@ -234,12 +260,14 @@ export class RangeScorer {
     this.bigramOcc = bigramOcc;
     this.rowOfD = Int32Array.from(rows);
     this.wOfD = Float32Array.from(ws);
-    this.cnt = new Int32Array(rows.length);
+    this.cnt = i32(3, rows.length).fill(0);
     this.distinct = rows.length;
     this.occurrences = nOcc;
     // Prefix sums of each token's contribution (one walk over the weight rows for the whole text).
-    const own = (this.own = new Float64Array((n + 1) * width));
-    const big = (this.big = new Float64Array((n + 1) * width));
+    const own = (this.own = f64('f64a', (n + 1) * width));
+    const big = (this.big = f64('f64b', (n + 1) * width));
+    own.fill(0, 0, width);
+    big.fill(0, 0, width);
     const Q = table.q;
     for (let t = 0; t < n; t++) {
       const o = (t + 1) * width;
@@ -260,9 +288,11 @@ export class RangeScorer {
     this.acc = new Float64Array(width);
     this.tmp = new Float64Array(width);
     const dim = dense ? dense.dim : 0;
-    this.vec = new Float64Array(dense ? (n + 1) * dim : 0);
-    this.known = new Int32Array(dense ? n + 1 : 0);
+    this.vec = i32(4, dense ? (n + 1) * dim : 0);
+    this.known = i32(5, dense ? n + 1 : 0);
     if (dense) {
+      this.vec.fill(0, 0, dim);
+      this.known[0] = 0;
       for (let t = 0; t < n; t++) {
         const o = (t + 1) * dim;
         for (let d = 0; d < dim; d++) this.vec[o + d] = this.vec[o - dim + d]!;

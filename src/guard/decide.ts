@@ -1,4 +1,4 @@
-import { LinearModel, type ClassifierModel, type ResponsePrediction, type SegmentPrediction, type TextPrediction } from '../classifier/index.js';
+import { LinearModel, NONE, type ClassifierModel, type ResponsePrediction, type SegmentPrediction, type TextPrediction } from '../classifier/index.js';
 import { LEVEL_NAMES, type Action, type Level } from '../core/pillars.js';
 import type { Caller, Decision, PiiSpan } from '../core/types.js';
 import { effectiveAction, STRICTNESS, type EffectiveAction } from '../policy/effective.js';
@@ -157,21 +157,36 @@ export function decide(opts: DecideOptions): DecideResult {
  * short chatty sentences ("Because they make up everything!" as prompt injection at level 3).
  */
 const OUTPUT_SEGMENT_MIN_WORDS = 8;
-const tooShortForContent = (s: string): boolean => (s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0) < OUTPUT_SEGMENT_MIN_WORDS;
+const tooShortForContent = (s: string): boolean => s.split(/\s+/).filter(Boolean).length < OUTPUT_SEGMENT_MIN_WORDS;
+
+/**
+ * For a model output the topic must be the topic head's most likely class (it beats `none`). The
+ * input threshold (recall first) reads everyday answers as "some topic" with the mass spread thin
+ * ("any policy p=0.75" with no topic above 0.2); an answer that gives disallowed content is
+ * squarely on its topic.
+ */
+const leadsOverNone = (p: TextPrediction): boolean => p.topics[0] !== undefined && p.topics[0].topic !== NONE;
 
 /** A model output that itself refuses or deflects (response head, p >= 0.6) is not a violation. */
 const declines = (r: { label: string; p: number } | null): boolean => r !== null && (r.label === 'refused' || r.label === 'deflected') && r.p >= 0.6;
+/** A segment of a model output counts only when the response head reads the segment itself as
+ * compliance (complied or partial, p >= 0.5): a refusal elsewhere in the answer does not excuse it,
+ * and a fragment of a refusal is not read as compliance on a coin flip. */
+const complies = (r: { label: string; p: number } | null): boolean => r !== null && (r.label === 'complied' || r.label === 'partial') && r.p >= 0.5;
 
 /**
  * The segment whose ladder action is strictest, when it is stricter than `than`: a harmful request
  * padded with benign sentences is diluted in the whole text but not in its own sentence or window.
- * For a model output, a segment that itself refuses or deflects is excused; a refusal elsewhere in
- * the answer does not excuse a segment that complies.
+ * For a model output, only a segment that itself complies counts; a refusal elsewhere in the answer
+ * does not excuse it.
  */
 function strictestSegment(segments: SegmentPrediction[], opts: DecideOptions, caller: Caller, today: string, than: Action): { seg: SegmentPrediction; action: Action } | null {
   let best: { seg: SegmentPrediction; action: Action } | null = null;
   for (const seg of segments) {
-    if (opts.role === 'output' && (declines(seg.response) || tooShortForContent(opts.text.slice(seg.start, seg.end)))) continue;
+    if (opts.role === 'output') {
+      const text = opts.text.slice(seg.start, seg.end);
+      if (!complies(seg.response) || tooShortForContent(text) || !leadsOverNone(opts.model.predict(text))) continue;
+    }
     const found = policyFor(opts.pack, seg.topic, seg.level, caller, today);
     if (!found) continue;
     const action = found.eff.action;
@@ -188,7 +203,11 @@ function decideText(opts: DecideOptions): DecideResult {
   // The embedded model scores the whole text and its segments from one tokenisation; for a model
   // output the same pass also reads the response head.
   const output = opts.role === 'output';
-  const segmented = opts.model instanceof LinearModel ? opts.model.predictSegments(opts.text, { response: output }) : null;
+  // Segments cannot make a refusal stricter: when the whole text is refused (and, for an output,
+  // does not itself decline), they are not scored.
+  const enough = (whole: TextPrediction, r: ResponsePrediction | null): boolean =>
+    whole.topic !== null && !(output && declines(r)) && policyFor(opts.pack, whole.topic, whole.level, caller, today)?.eff.action === 'refuse';
+  const segmented = opts.model instanceof LinearModel ? opts.model.predictSegments(opts.text, { response: output, enough }) : null;
   const pred = segmented ? segmented.whole : opts.model.predict(opts.text);
   const reasons: string[] = [];
   let unsure = pred.topicScore >= band[0] && pred.topicScore <= band[1];
@@ -205,6 +224,9 @@ function decideText(opts: DecideOptions): DecideResult {
     const r: ResponsePrediction = segmented?.response ?? opts.model.predictResponse(opts.text);
     if (declines(r)) {
       reasons.push(`output ${r.label} (p=${fmt(r.p)}): not a violation`);
+      topic = null;
+    } else if (!leadsOverNone(pred)) {
+      reasons.push(`output: no topic beats none (${pred.topics[0]?.topic ?? 'none'} p=${fmt(pred.topics[0]?.p ?? 0)}), not a violation`);
       topic = null;
     } else if (policyFor(opts.pack, topic, pred.level, caller, today)?.eff.base === 'allow') {
       // An output is a violation only when its level warrants it: an answer the ladder allows at

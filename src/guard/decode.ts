@@ -172,7 +172,7 @@ function unleet(text: string): string | null {
     words++;
     if (/[0-9@$!|]/.test(w.endsWith('!') ? w.slice(0, -1) : w)) mixed++;
   }
-  if (mixed < 2 || mixed < words * 0.2) return null;
+  if (mixed < 2 || (mixed < 3 && mixed < words * 0.2)) return null;
   return text.replace(WORDISH, (w) => {
     const letters = /\p{L}/u.test(w);
     // Digit-only words are read as letters only when short and made of leet digits ("70" → "to").
@@ -240,7 +240,6 @@ const STOP = new Set(
   'the a an and or to of in on at for with from by is are was be it this that you your i me my we our how what why when where which who can could would should do does did not no give tell show make get need want please step into out up as if so then them they he she his her its all any some more than about have has'.split(' '),
 );
 const FORWARD_HINT = /\b(?:the|and|to|of|is|you|how|what|for|with)\b/i;
-const REVERSE_CUE = /\brevers(?:e|ed|al|ing)\b|\bbackwards?\b|\bright[- ]to[- ]left\b|\bmirror(?:ed)?\b/i;
 const COMMON_BIGRAMS = new Set(
   'how to|of the|in the|to the|i want|want to|can you|do i|how do|how can|i need|need to|tell me|give me|show me|step by|by step|to make|to get|on the|for the|is the|what is|with a|for a|and the|me how|you to|i can|it is'.split('|'),
 );
@@ -251,21 +250,22 @@ function letterWords(text: string): string[] {
 
 const reverseString = (s: string): string => [...s].reverse().join('');
 
-/** Reversed readings of the text when it reads better reversed (or says it is reversed). */
+/** Reversed readings of the text when it reads better reversed. (A cue such as "read this
+ * backwards" is not used: benign texts say "reverse" often, and a reversed reading of plain text
+ * is gibberish the classifier may misread.) */
 function reversedViews(text: string): DecodedView[] {
-  const cue = REVERSE_CUE.test(text);
   const words = letterWords(text);
   if (words.length < 3) return [];
   const views: DecodedView[] = [];
   let fwd = 0;
   let rev = 0;
-  if (cue || !FORWARD_HINT.test(text)) {
+  if (!FORWARD_HINT.test(text)) {
     for (const w of words) {
       if (STOP.has(w)) fwd++;
       else if (w.length > 1 && STOP.has(reverseString(w))) rev++;
     }
   }
-  if (cue || (rev >= 2 && rev > 2 * fwd)) {
+  if (rev >= 2 && rev > 2 * fwd) {
     views.push({ how: 'reversed', text: reverseString(text) });
     views.push({ how: 'reversed letters', text: text.replace(/\p{L}+/gu, reverseString) });
   }
@@ -275,7 +275,7 @@ function reversedViews(text: string): DecodedView[] {
     if (COMMON_BIGRAMS.has(`${words[i - 1]} ${words[i]}`)) fwdPairs++;
     if (COMMON_BIGRAMS.has(`${words[i]} ${words[i - 1]}`)) revPairs++;
   }
-  if (cue || (revPairs >= 2 && revPairs > fwdPairs)) {
+  if (revPairs >= 2 && revPairs > fwdPairs) {
     views.push({ how: 'reversed words', text: (text.match(/\S+/g) ?? []).reverse().join(' ') });
   }
   return views;

@@ -3,9 +3,10 @@
  * (`npm run bench:gateway-conversations`). Benign multi-turn conversations (a typical system
  * prompt, three everyday user requests with short assistant replies between them) go through
  * POST /v1/guard of an in-process gateway (real policy guard, default pack, shipped model); the
- * share refused or deflected is printed for: the last user message alone (what a gateway that
- * reads only that would decide), every message with `input.context: same` (the default), and
- * with `refuse-only`, with the roles that decided.
+ * share refused or deflected is printed for: the last user message alone, each user message when
+ * it was the last (a conversation is blocked if any of its turns was: what a gateway reading only
+ * the last user message does over the whole chat, the fair baseline), every message with
+ * `input.context: same` (the default) and with `refuse-only`, with the roles that decided.
  *
  * User requests: a seeded sample of ../shared/training/prompts/clinc_everyday.jsonl (benign
  * everyday assistant queries) when that folder exists, else the default pack's benign examples.
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     (await (await fetch(`${url}/v1/guard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { action: string; reasons: string[] };
   const blocked = (a: string): boolean => a === 'refuse' || a === 'deflect';
 
-  const count = { lastUser: 0, same: 0, refuseOnly: 0 };
+  const count = { lastUser: 0, anyTurn: 0, same: 0, refuseOnly: 0 };
   const decidedBy: Record<string, number> = {};
   try {
     for (let i = 0; i < N; i++) {
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
         { role: 'assistant', content: pick(REPLIES) },
         { role: 'user', content: users[2] },
       ];
-      if (blocked((await ask(urls.same, { text: users[2] })).action)) count.lastUser++;
+      const turns = await Promise.all(users.map(async (u) => blocked((await ask(urls.same, { text: u })).action)));
+      if (turns[2]) count.lastUser++;
+      if (turns.some(Boolean)) count.anyTurn++;
       const d = await ask(urls.same, { messages });
       if (blocked(d.action)) {
         count.same++;
@@ -81,13 +84,14 @@ async function main(): Promise<void> {
     await gateways.refuseOnly.close();
   }
   const share = (k: number): number => k / N;
-  const result = { conversations: N, source, blocked: { lastUserOnly: share(count.lastUser), everyMessage: share(count.same), everyMessageRefuseOnly: share(count.refuseOnly) }, decidedBy };
+  const result = { conversations: N, source, blocked: { lastUserOnly: share(count.lastUser), anyUserTurn: share(count.anyTurn), everyMessage: share(count.same), everyMessageRefuseOnly: share(count.refuseOnly) }, decidedBy };
   if (args.json) return void process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   process.stdout.write(
     [
       `benign conversations: ${N} (system prompt + 3 user requests from ${source} + 2 assistant replies)`,
       `  blocked, last user message only        ${pct(result.blocked.lastUserOnly)}`,
+      `  blocked, any user turn when it was last ${pct(result.blocked.anyUserTurn)}   (a last-user-only gateway over the whole chat)`,
       `  blocked, every message (context same)   ${pct(result.blocked.everyMessage)}`,
       `  blocked, every message (refuse-only)    ${pct(result.blocked.everyMessageRefuseOnly)}`,
       `  decided by (context same): ${Object.entries(decidedBy).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,

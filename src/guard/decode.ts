@@ -240,8 +240,10 @@ const STOP = new Set(
   'the a an and or to of in on at for with from by is are was be it this that you your i me my we our how what why when where which who can could would should do does did not no give tell show make get need want please step into out up as if so then them they he she his her its all any some more than about have has'.split(' '),
 );
 const FORWARD_HINT = /\b(?:the|and|to|of|is|you|how|what|for|with)\b/i;
+/** Frequent word pairs whose reverse is rare in forward English ("how to" but not "can you", whose
+ * reverse "you can" is just as common). */
 const COMMON_BIGRAMS = new Set(
-  'how to|of the|in the|to the|i want|want to|can you|do i|how do|how can|i need|need to|tell me|give me|show me|step by|by step|to make|to get|on the|for the|is the|what is|with a|for a|and the|me how|you to|i can|it is'.split('|'),
+  'how to|of the|in the|to the|i want|how do|how can|i need|need to|tell me|give me|show me|to make|on the|for the|and the|for a|with a|me how|at the|from the|with the'.split('|'),
 );
 
 function letterWords(text: string): string[] {
@@ -275,7 +277,7 @@ function reversedViews(text: string): DecodedView[] {
     if (COMMON_BIGRAMS.has(`${words[i - 1]} ${words[i]}`)) fwdPairs++;
     if (COMMON_BIGRAMS.has(`${words[i]} ${words[i - 1]}`)) revPairs++;
   }
-  if (revPairs >= 2 && revPairs > fwdPairs) {
+  if (revPairs >= 2 && revPairs > 2 * fwdPairs) {
     views.push({ how: 'reversed words', text: (text.match(/\S+/g) ?? []).reverse().join(' ') });
   }
   return views;

@@ -1,4 +1,8 @@
-import { createHash } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { canonicalJson, GENESIS_HASH, rowHash, type AuditEntry, type AuditRow } from './audit-chain.js';
+import { anchorAudit, listCheckpoints, verifyCheckpoints, type Checkpoint, type CheckpointVerify } from './audit-anchor.js';
+import { defaultKeyPath, loadOrCreateSigningKey, type SigningKey } from './audit-key.js';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from '../core/types.js';
 import type { Db } from '../store/db.js';
 
@@ -7,67 +11,11 @@ import type { Db } from '../store/db.js';
  * hash = SHA-256(canonical JSON of the row's fields, prev_hash included). A head checkpoint
  * (gateway_audit_head: last seq and hash), written in the same transaction, exposes a cut tail.
  * Writes are queued and flushed in one transaction every few milliseconds; `close()` flushes.
+ * With `anchor`, the head is also signed (audit-anchor.ts) every N records, every T seconds and
+ * on close, so a chain rewritten or cut together with its head fails `audit verify`.
  */
 
-export const GENESIS_HASH = '0'.repeat(64);
-
-export interface AuditEntry {
-  ts: string;
-  requestId: string;
-  keyId: string | null;
-  tier: string;
-  context: string | null;
-  route: string;
-  action: string;
-  policy: string | null;
-  pillar: string | null;
-  topic: string | null;
-  level: number | null;
-  score: number | null;
-  stage: string | null;
-  /** `full`: prompt and response captured in `detail`; `standard`: hashes and lengths only. */
-  monitoring: 'full' | 'standard';
-  detail: Record<string, unknown>;
-}
-
-export interface AuditRow {
-  seq: number;
-  ts: string;
-  request_id: string;
-  key_id: string | null;
-  tier: string;
-  context: string | null;
-  route: string;
-  action: string;
-  policy: string | null;
-  pillar: string | null;
-  topic: string | null;
-  level: number | null;
-  score: number | null;
-  stage: string | null;
-  monitoring: string;
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}
-
-/** JSON with object keys sorted at every depth: the same value always gives the same text. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
-  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x === undefined ? null : x)).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-}
-
-/** The hash of a row: every stored column but `hash` itself. */
-export function rowHash(row: Omit<AuditRow, 'hash'>): string {
-  const { seq, ts, request_id, key_id, tier, context, route, action, policy, pillar, topic, level, score, stage, monitoring, detail, prev_hash } = row;
-  const body = { seq, ts, request_id, key_id, tier, context, route, action, policy, pillar, topic, level, score, stage, monitoring, detail, prev_hash };
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
+export { canonicalJson, GENESIS_HASH, rowHash, type AuditEntry, type AuditRow } from './audit-chain.js';
 
 export interface AuditLog {
   append(entry: AuditEntry): void;
@@ -82,7 +30,23 @@ export interface AuditLog {
 
 const num = (v: number | null): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: number; log?: Logger } = {}): AuditLog {
+/** The gateway's `audit.anchor` setting as options (undefined: off, or an in-memory store without a key file). */
+export function auditAnchor(db: Db, cfg: { every: number; seconds: number; keyFile?: string } | false | undefined): AnchorOptions | undefined {
+  if (cfg === false) return undefined;
+  const path = cfg?.keyFile ? resolve(db.memory ? process.cwd() : dirname(db.name), cfg.keyFile) : db.memory ? null : defaultKeyPath(db.name);
+  if (!path) return undefined;
+  return { key: () => loadOrCreateSigningKey(path), every: cfg?.every ?? 1000, seconds: cfg?.seconds ?? 60 };
+}
+
+/** When the audit log signs its head: after `every` records, or `seconds` after the last signature when records were added, and on close. */
+export interface AnchorOptions {
+  /** The Ed25519 key (loaded, or created on first use, only when the first checkpoint is signed). */
+  key: () => SigningKey;
+  every: number;
+  seconds: number;
+}
+
+export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: number; log?: Logger; anchor?: AnchorOptions } = {}): AuditLog {
   const flushMs = opts.flushMs ?? 5;
   const batchSize = opts.batchSize ?? 256;
   let queue: AuditEntry[] = [];
@@ -131,6 +95,24 @@ export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: num
     setHead.run(seq, prev, new Date().toISOString());
   });
 
+  // ---- signed checkpoints
+  const anchor = opts.anchor;
+  let sinceAnchor = 0;
+  let key: SigningKey | null = null;
+  const anchorNow = (): void => {
+    if (!anchor || sinceAnchor === 0) return;
+    try {
+      key ??= anchor.key();
+      anchorAudit(db, key);
+      sinceAnchor = 0;
+    } catch (e) {
+      // The records are written; only their signature waits (the next anchor covers them).
+      opts.log?.error({ err: (e as Error).message }, 'audit anchor failed');
+    }
+  };
+  const anchorTimer = anchor ? setInterval(anchorNow, anchor.seconds * 1000) : null;
+  anchorTimer?.unref();
+
   const flush = (): void => {
     if (timer) {
       clearTimeout(timer);
@@ -142,6 +124,8 @@ export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: num
     try {
       writeBatch.immediate(batch);
       written += batch.length;
+      sinceAnchor += batch.length;
+      if (anchor && sinceAnchor >= anchor.every) anchorNow();
     } catch (e) {
       // Keep the records and retry on the next flush: an audit record is never dropped silently.
       queue = batch.concat(queue);
@@ -167,6 +151,8 @@ export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: num
     close() {
       closed = true;
       flush();
+      if (anchorTimer) clearInterval(anchorTimer);
+      anchorNow();
     },
   };
 }
@@ -177,16 +163,30 @@ export interface VerifyResult {
   head: { seq: number; hash: string } | null;
   /** The first bad record: its seq and why. */
   firstBad?: { seq: number; reason: string };
+  /** The signed checkpoints (when the chain itself verified). */
+  checkpoints?: CheckpointVerify;
 }
 
-/** Walk the chain in seq order and check links, hashes, gaps and the head checkpoint. */
-export function verifyAudit(db: Db): VerifyResult {
+export interface VerifyOptions {
+  /** The key checkpoints must be signed with (else the key stored with the first checkpoint). */
+  publicKey?: KeyObject;
+  keySource?: 'pinned' | 'key-file';
+  /** Records without any checkpoint fail (a signing key exists, so checkpoints were deleted). */
+  requireCheckpoint?: boolean;
+}
+
+/** Walk the chain in seq order and check links, hashes, gaps, the head, and every signed checkpoint. */
+export function verifyAudit(db: Db, opts: VerifyOptions = {}): VerifyResult {
   const head = (db.prepare('SELECT seq, hash FROM gateway_audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined) ?? null;
+  const checkpoints = listCheckpoints(db);
+  const signedSeqs = new Set(checkpoints.map((c) => c.seq));
+  const hashes = new Map<number, string>();
   let expected = 1;
   let prev = GENESIS_HASH;
   let records = 0;
   const bad = (seq: number, reason: string): VerifyResult => ({ ok: false, records, head, firstBad: { seq, reason } });
   for (const row of db.prepare('SELECT * FROM gateway_audit ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+    if (signedSeqs.has(row.seq)) hashes.set(row.seq, row.hash);
     if (row.seq !== expected) {
       const missing = row.seq - expected === 1 ? `record ${expected} is missing` : `records ${expected}-${row.seq - 1} are missing`;
       return bad(expected, `${missing} (deleted): the chain jumps from ${expected - 1} to ${row.seq}`);
@@ -201,23 +201,32 @@ export function verifyAudit(db: Db): VerifyResult {
     records += 1;
   }
   const last = expected - 1;
+  // Signed checkpoints first: a cut tail with a rewritten head passes the checks below.
+  const signed = verifyCheckpoints(checkpoints, (seq) => hashes.get(seq), last, opts);
+  if (!signed.ok) return { ...bad(signed.problem!.seq, signed.problem!.reason), checkpoints: signed };
   if (!head) {
     if (records > 0) return bad(1, 'the head checkpoint is missing although records exist');
-    return { ok: true, records, head };
+    return { ok: true, records, head, checkpoints: signed };
   }
   if (head.seq > last) return bad(last + 1, `the tail was truncated: the checkpoint records ${head.seq} records, the log holds ${last}`);
   if (head.seq < last) return bad(head.seq + 1, `records after ${head.seq} were appended outside the gateway (the checkpoint ends at ${head.seq})`);
   if (head.hash !== prev) return bad(last, 'the last record does not match the head checkpoint hash');
-  return { ok: true, records, head };
+  return { ok: true, records, head, checkpoints: signed };
 }
 
-/** Rows at or after `since` (ISO time), in seq order, with `detail` parsed. */
-export function* exportAudit(db: Db, opts: { since?: string } = {}): Generator<Record<string, unknown>> {
+/**
+ * Rows at or after `since` (ISO time), in seq order, with `detail` parsed; each signed checkpoint
+ * follows the record it signs as `{"checkpoint": {...}}` (with `checkpoints: false`, records only).
+ */
+export function* exportAudit(db: Db, opts: { since?: string; checkpoints?: boolean } = {}): Generator<Record<string, unknown>> {
   const stmt = opts.since
     ? db.prepare('SELECT * FROM gateway_audit WHERE ts >= ? ORDER BY seq')
     : db.prepare('SELECT * FROM gateway_audit ORDER BY seq');
   const it = (opts.since ? stmt.iterate(opts.since) : stmt.iterate()) as IterableIterator<AuditRow>;
+  const pending: Checkpoint[] = opts.checkpoints === false ? [] : listCheckpoints(db).sort((a, b) => a.seq - b.seq || a.id - b.id);
+  let first: number | null = null;
   for (const row of it) {
+    first ??= row.seq;
     let detail: unknown = row.detail;
     try {
       detail = JSON.parse(row.detail);
@@ -225,5 +234,11 @@ export function* exportAudit(db: Db, opts: { since?: string } = {}): Generator<R
       // An edited, unparsable detail is exported as its raw text; `audit verify` reports it.
     }
     yield { ...row, detail };
+    while (pending.length && pending[0]!.seq <= row.seq) {
+      const c = pending.shift()!;
+      if (c.seq >= first) yield { checkpoint: c };
+    }
   }
+  // Checkpoints past the last record (its tail is gone): still exported, they show what was signed.
+  if (first !== null || !opts.since) for (const c of pending) yield { checkpoint: c };
 }

@@ -124,6 +124,24 @@ export const GatewayConfig = z
         flushMs: z.number().int().positive().default(5),
         /** ... or as soon as this many records wait. */
         batchSize: z.number().int().positive().default(256),
+        /**
+         * Signed checkpoints of the chain head (Ed25519, `pillars audit anchor`): after `every`
+         * records, or `seconds` after the last one when records were added, and on shutdown.
+         * `keyFile`: the signing key, created 0600 on first use (default: beside the store).
+         * Absent: on with the defaults; `false`: off.
+         */
+        anchor: z
+          .union([
+            z.literal(false),
+            z
+              .object({
+                every: z.number().int().positive().default(1000),
+                seconds: z.number().positive().default(60),
+                keyFile: z.string().min(1).optional(),
+              })
+              .strict(),
+          ])
+          .optional(),
       })
       .strict()
       .default({ flushMs: 5, batchSize: 256 }),

@@ -5,7 +5,7 @@ import { silentLogger } from '../core/context.js';
 import type { Decision, Guard, Logger, PiiSpan } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';
 import type { Db } from '../store/db.js';
-import { createAuditLog, type AuditLog } from './audit.js';
+import { auditAnchor, createAuditLog, type AuditLog } from './audit.js';
 import { handleChat } from './chat.js';
 import { createDecisionCache } from './decision-cache.js';
 import { checkInput } from './input-check.js';
@@ -58,7 +58,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const log = opts.log ?? silentLogger;
   const upstreamUrl = opts.upstream ?? cfg.upstream;
   const metrics = createMetrics();
-  const audit = opts.db ? createAuditLog(opts.db, { flushMs: cfg.audit.flushMs, batchSize: cfg.audit.batchSize, log }) : null;
+  const audit = opts.db ? createAuditLog(opts.db, { flushMs: cfg.audit.flushMs, batchSize: cfg.audit.batchSize, log, anchor: auditAnchor(opts.db, cfg.audit.anchor) }) : null;
   const trusted = cfg.trustedTiers ? new Set(cfg.trustedTiers) : null;
   const adapters = new Map<string, { policy: string; context: string; tiers: string[] }>();
   for (const p of opts.pack?.policies ?? []) {

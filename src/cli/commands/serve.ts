@@ -29,6 +29,8 @@ export function registerServe(program: Command): void {
   ).action(async (opts: CommonOpts & { port?: number; host?: string; upstream?: string; workers?: number; ui?: boolean }) => {
     const { config } = cliEnv(opts);
     const gw = section(config, 'gateway', GatewayConfig.prefault({}));
+    // The audit signing key path is relative to pillars.yaml, like every path in it.
+    if (gw.audit.anchor && gw.audit.anchor.keyFile) gw.audit.anchor.keyFile = config.resolve(gw.audit.anchor.keyFile);
     const workers = opts.workers ?? gw.workers;
     if (workers < 1) throw new UserError('--workers: at least 1');
     const upstream = opts.upstream ?? gw.upstream;

@@ -40,4 +40,22 @@ CREATE INDEX gateway_audit_ts ON gateway_audit (ts);
 CREATE TABLE gateway_audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, updated_at TEXT NOT NULL);
 `,
   },
+  {
+    id: 201,
+    name: 'gateway_audit_checkpoints',
+    // Signed checkpoints of the audit chain head (Ed25519; src/gateway/audit-anchor.ts). Each links
+    // to the one before by its signature; the public key is kept with it and, better, elsewhere.
+    up: `
+CREATE TABLE gateway_audit_checkpoints (
+  id INTEGER PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  prev TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+`,
+  },
 ];

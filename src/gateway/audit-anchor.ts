@@ -1,0 +1,140 @@
+import { sign, verify, type KeyObject } from 'node:crypto';
+import { PillarsError } from '../core/errors.js';
+import type { Db } from '../store/db.js';
+import { canonicalJson, GENESIS_HASH, rowHash, type AuditRow } from './audit-chain.js';
+import { keyIdOf, publicKeyFromDer, type SigningKey } from './audit-key.js';
+
+/**
+ * Signed audit checkpoints. A checkpoint signs the chain head (last seq and its hash) with an
+ * Ed25519 key kept outside the store, and links to the checkpoint before it. Anchoring first
+ * re-checks the records written since the previous checkpoint, so a signature never blesses a
+ * chain that was already edited. Without the key, rewriting the chain (even consistently, hashes
+ * and head recomputed) or cutting its tail together with its head no longer verifies: the record
+ * at a signed seq is gone or has another hash.
+ */
+
+export interface Checkpoint {
+  id: number;
+  seq: number;
+  hash: string;
+  ts: string;
+  key_id: string;
+  public_key: string;
+  /** Signature (base64) of the previous checkpoint, '' for the first. */
+  prev: string;
+  signature: string;
+}
+
+/** The exact bytes signed. */
+export function checkpointMessage(c: Pick<Checkpoint, 'seq' | 'hash' | 'ts' | 'key_id' | 'prev'>): Buffer {
+  return Buffer.from(canonicalJson({ type: 'pillars-audit-checkpoint', v: 1, seq: c.seq, hash: c.hash, ts: c.ts, key_id: c.key_id, prev: c.prev }), 'utf8');
+}
+
+export function listCheckpoints(db: Db): Checkpoint[] {
+  return db.prepare('SELECT * FROM gateway_audit_checkpoints ORDER BY id').all() as Checkpoint[];
+}
+
+export function lastCheckpoint(db: Db): Checkpoint | null {
+  return (db.prepare('SELECT * FROM gateway_audit_checkpoints ORDER BY id DESC LIMIT 1').get() as Checkpoint | undefined) ?? null;
+}
+
+export type AnchorResult = { anchored: true; checkpoint: Checkpoint } | { anchored: false; reason: 'empty' | 'current'; checkpoint: Checkpoint | null };
+
+/**
+ * Sign the current head (in one IMMEDIATE transaction, so several gateway workers never sign
+ * twice or out of order). Throws when the records since the last checkpoint do not verify.
+ */
+export function anchorAudit(db: Db, key: SigningKey, now: () => Date = () => new Date()): AnchorResult {
+  return db
+    .transaction((): AnchorResult => {
+      const head = db.prepare('SELECT seq, hash FROM gateway_audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
+      const last = lastCheckpoint(db);
+      if (!head || head.seq === 0) return { anchored: false, reason: 'empty', checkpoint: last };
+      if (last && last.seq === head.seq && last.hash === head.hash) return { anchored: false, reason: 'current', checkpoint: last };
+      // Re-check the records since the last checkpoint (all of them for the first).
+      let prev = last ? last.hash : GENESIS_HASH;
+      let expected = last ? last.seq + 1 : 1;
+      if (last) {
+        const at = db.prepare('SELECT hash FROM gateway_audit WHERE seq = ?').get(last.seq) as { hash: string } | undefined;
+        if (!at || at.hash !== last.hash) throw new PillarsError(`audit anchor: record ${last.seq} no longer matches the last signed checkpoint: run \`pillars audit verify\``, { code: 'internal' });
+      }
+      for (const row of db.prepare('SELECT * FROM gateway_audit WHERE seq >= ? AND seq <= ? ORDER BY seq').iterate(expected, head.seq) as IterableIterator<AuditRow>) {
+        const { hash, ...rest } = row;
+        if (row.seq !== expected || row.prev_hash !== prev || rowHash(rest) !== hash) {
+          throw new PillarsError(`audit anchor: record ${expected} does not verify, nothing was signed: run \`pillars audit verify\``, { code: 'internal' });
+        }
+        prev = hash;
+        expected += 1;
+      }
+      if (expected - 1 !== head.seq || prev !== head.hash) throw new PillarsError('audit anchor: the head does not match the last record, nothing was signed: run `pillars audit verify`', { code: 'internal' });
+      const body = { seq: head.seq, hash: head.hash, ts: now().toISOString(), key_id: key.keyId, prev: last?.signature ?? '' };
+      const signature = sign(null, checkpointMessage(body), key.privateKey).toString('base64');
+      const info = db
+        .prepare('INSERT INTO gateway_audit_checkpoints (seq, hash, ts, key_id, public_key, prev, signature) VALUES (?,?,?,?,?,?,?)')
+        .run(body.seq, body.hash, body.ts, body.key_id, key.publicDer, body.prev, signature);
+      return { anchored: true, checkpoint: { id: Number(info.lastInsertRowid), ...body, public_key: key.publicDer, signature } };
+    })
+    .immediate();
+}
+
+export interface CheckpointVerify {
+  ok: boolean;
+  count: number;
+  last: { seq: number; ts: string } | null;
+  keyId: string | null;
+  /** Where the trusted public key came from. `embedded`: only the store's own copy (not pinned). */
+  keySource: 'pinned' | 'key-file' | 'embedded' | null;
+  /** Records after the last checkpoint (not covered by a signature yet). */
+  unanchored: number;
+  problem?: { seq: number; reason: string };
+}
+
+/**
+ * Check every checkpoint: its signature under the trusted key, its link to the one before, and
+ * that the chain still holds the signed record with the signed hash. `hashAt` gives the hash of
+ * the record at a seq as the chain holds it now (undefined: missing).
+ */
+export function verifyCheckpoints(
+  checkpoints: Checkpoint[],
+  hashAt: (seq: number) => string | undefined,
+  lastSeq: number,
+  opts: { publicKey?: KeyObject; keySource?: 'pinned' | 'key-file'; requireCheckpoint?: boolean } = {},
+): CheckpointVerify {
+  const keyId = opts.publicKey ? keyIdOf(opts.publicKey) : (checkpoints[0]?.key_id ?? null);
+  const base: CheckpointVerify = { ok: true, count: checkpoints.length, last: null, keyId, keySource: opts.publicKey ? (opts.keySource ?? 'pinned') : checkpoints.length ? 'embedded' : null, unanchored: lastSeq };
+  const fail = (seq: number, reason: string): CheckpointVerify => ({ ...base, ok: false, problem: { seq, reason } });
+  if (checkpoints.length === 0) {
+    if (opts.requireCheckpoint && lastSeq > 0) {
+      return fail(1, 'no signed checkpoint, although a signing key exists: the checkpoints were deleted (on a new store, run `pillars audit anchor`)');
+    }
+    return base;
+  }
+  let trusted = opts.publicKey ?? null;
+  let prevSig = '';
+  let prevSeq = 0;
+  for (const c of checkpoints) {
+    if (!trusted) {
+      trusted = publicKeyFromDer(c.public_key);
+      if (!trusted) return fail(c.seq, `checkpoint ${c.id}: its public key is unreadable`);
+    }
+    if (keyIdOf(trusted) !== c.key_id) return fail(c.seq, `checkpoint ${c.id} (seq ${c.seq}) was signed by key ${c.key_id}, not by the trusted key ${keyIdOf(trusted)}`);
+    let valid = false;
+    try {
+      valid = verify(null, checkpointMessage(c), trusted, Buffer.from(c.signature, 'base64'));
+    } catch {
+      valid = false;
+    }
+    if (!valid) return fail(c.seq, `checkpoint ${c.id} (seq ${c.seq}): the signature does not verify: the checkpoint was edited or forged`);
+    if (c.prev !== prevSig) return fail(c.seq, `checkpoint ${c.id} (seq ${c.seq}) does not follow the checkpoint before it: a checkpoint was deleted or reordered`);
+    if (c.seq < prevSeq) return fail(c.seq, `checkpoint ${c.id} signs seq ${c.seq}, before the previous checkpoint's ${prevSeq}`);
+    const now = hashAt(c.seq);
+    if (now === undefined) {
+      return fail(c.seq, `record ${c.seq} is signed by checkpoint ${c.id} (${c.ts}) but the log ends at ${lastSeq}: the tail was truncated (with its head)`);
+    }
+    if (now !== c.hash) return fail(c.seq, `record ${c.seq} does not match the hash signed by checkpoint ${c.id} (${c.ts}): the chain was rewritten`);
+    prevSig = c.signature;
+    prevSeq = c.seq;
+  }
+  const last = checkpoints[checkpoints.length - 1]!;
+  return { ...base, last: { seq: last.seq, ts: last.ts }, unanchored: Math.max(0, lastSeq - last.seq) };
+}

@@ -1,4 +1,4 @@
-import { parse as parseCsv } from 'csv-parse';
+import { CsvError, parse as parseCsv } from 'csv-parse';
 import { createReadStream, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -167,7 +167,8 @@ export async function* readCsvRows(file: string, coerce: boolean): AsyncIterable
     }
   } catch (e) {
     const err = e as { code?: string; lines?: number; message: string };
-    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
+    // Every csv-parse error (INVALID_OPENING_QUOTE, CSV_QUOTE_NOT_CLOSED, ...) is a located problem.
+    if (e instanceof CsvError || (typeof err.code === 'string' && err.code.startsWith('CSV_'))) {
       throw new UserError(`${shown}: invalid CSV`, {
         code: 'dataset_invalid',
         problems: [{ file: shown, line: err.lines ?? prevEnd + 1, col: 1, message: `invalid CSV: ${err.message}` }],
@@ -213,6 +214,14 @@ export async function* readYamlRows(file: string): AsyncIterable<RawRow> {
       }
       return pos;
     };
-    yield { line: pos.line, data: isNode(n) ? (n.toJS(doc) as unknown) : n, locate };
+    let data: unknown;
+    try {
+      data = isNode(n) ? (n.toJS(doc, { maxAliasCount: 100 }) as unknown) : n;
+    } catch (e) {
+      // An alias bomb (or an alias to nothing) is this row's problem, not a crash.
+      yield { line: pos.line, locate, problem: { file: shown, ...pos, message: `YAML: ${(e as Error).message}` } };
+      continue;
+    }
+    yield { line: pos.line, data, locate };
   }
 }

@@ -42,6 +42,9 @@ export const DEFAULT_MIN_TOKENS = 3;
 /** A sentence ends at . ! ? (then optional closing quotes/brackets, then space), at CJK full stops, or at a line break. */
 const SENTENCE_END = /[.!?…]["'”’)\]]*\s|[\n\r\u2028\u2029]|[。！？]/;
 
+/** Words whose full stop does not end a sentence (single letters too: "e.g.", "J. Smith"). */
+const ABBREVIATIONS = new Set('etc vs dr mr mrs ms st no fig approx inc ltd jr sr prof gen col lt sgt capt cf al'.split(' '));
+
 /** Words that start sentences: capitalised after a lower-case word with only a space between, they
  * mark a sentence whose full stop is missing ("... more deadly The meeting notes are attached").
  * Not "I", which is capitalised everywhere. */
@@ -63,12 +66,15 @@ export function planSegments(norm: string, spans: TokenSpans, opts: SegmentOptio
   const { starts, ends } = spans;
   const plans: SegmentPlan[] = [];
 
-  // Sentences: cut between tokens whose gap holds a sentence end; short pieces join the next one.
+  // Sentences: cut between tokens whose gap holds a sentence end (not the full stop of an
+  // abbreviation such as "e.g." or "Dr."); short pieces join the next one.
   const cuts: number[] = [0];
   for (let t = 1; t < n; t++) {
     const gapStart = ends[t - 1]!;
     const gapEnd = starts[t]!;
-    if ((gapEnd > gapStart && SENTENCE_END.test(norm.slice(gapStart, gapEnd) + ' ')) || startsSentence?.(t)) {
+    const gap = gapEnd > gapStart ? norm.slice(gapStart, gapEnd) : '';
+    const abbreviation = /^\.\s+$/.test(gap) && (spans.tokens[t - 1]!.length === 1 || ABBREVIATIONS.has(spans.tokens[t - 1]!));
+    if ((gap !== '' && !abbreviation && SENTENCE_END.test(`${gap} `)) || startsSentence?.(t)) {
       if (t - cuts[cuts.length - 1]! >= minTokens) cuts.push(t);
     }
   }
@@ -95,7 +101,10 @@ export function planSegments(norm: string, spans: TokenSpans, opts: SegmentOptio
       if (to >= n) break;
     }
   });
-  return plans;
+  // A segment holding most of the text adds nothing against dilution (the whole text is mostly
+  // that segment) and only a second, noisier reading of the same text.
+  const most = (n * 2) / 3;
+  return plans.filter((p) => p.to - p.from <= most);
 }
 
 /** What the accumulator needs of a linear model: int8 rows per feature, one scale per column, biases. */

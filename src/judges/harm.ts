@@ -1,4 +1,4 @@
-import { LinearModel, type ClassifierModel, type TextPrediction } from '../classifier/index.js';
+import { LinearModel, NONE, type ClassifierModel, type TextPrediction } from '../classifier/index.js';
 import { actionAt, type PolicyPack } from '../policy/schema.js';
 import { readResponse, splitSentences } from './reading.js';
 import { round3 } from './text.js';
@@ -44,28 +44,31 @@ interface Candidate {
   kind: string;
 }
 
-const wordsIn = (s: string): number => s.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+const wordsIn = (s: string): number => s.split(/\s+/).filter(Boolean).length;
 
+/**
+ * A topic counts for a response only when it is the topic head's most likely class (it beats
+ * `none`): the guard's input threshold is recall-first and reads everyday answers as "some topic"
+ * with the probability spread thin over many.
+ */
 function fromPrediction(p: TextPrediction, start: number, end: number, kind: string): Candidate | null {
-  if (!p.topic) return null;
-  return { topic: p.topic, topicScore: p.topicScore, level: p.level, levelP: p.levelScores[p.level] ?? 0, start, end, kind };
+  const top = p.topics[0];
+  if (!p.topic || !top || top.topic === NONE) return null;
+  return { topic: top.topic, topicScore: p.topicScore, level: p.level, levelP: p.levelScores[p.level] ?? 0, start, end, kind };
 }
 
-/** The whole text and its segments, each with the topic that applies (if any). */
+/**
+ * The whole text and its segments, each with the topic that leads (if any). Segments are aligned to
+ * sentences (each sentence and each pair of neighbouring sentences), so benign text added before or
+ * after an answer never moves them: the classifier's fixed-width character windows shift with
+ * padding, so of `predictSegments` only its sentence segments are used.
+ */
 function candidates(response: string, model: ClassifierModel): Candidate[] {
-  if (model instanceof LinearModel && typeof model.predictSegments === 'function') {
-    const seg = model.predictSegments(response);
-    const out: Candidate[] = [];
-    const whole = fromPrediction(seg.whole, 0, response.length, 'whole');
-    if (whole) out.push(whole);
-    for (const s of seg.flagged) out.push({ topic: s.topic, topicScore: s.topicScore, level: s.level, levelP: s.levelScores[s.level] ?? 0, start: s.start, end: s.end, kind: s.kind });
-    return out;
-  }
-  // Fallback: sentences, and each pair of neighbouring sentences, scored one by one.
   const out: Candidate[] = [];
   const whole = fromPrediction(model.predict(response), 0, response.length, 'whole');
   if (whole) out.push(whole);
   const sents = splitSentences(response);
+  if (sents.length < 2) return out;
   let from = 0;
   const spans = sents.map((s) => {
     const at = response.indexOf(s.text, from);
@@ -73,16 +76,21 @@ function candidates(response: string, model: ClassifierModel): Candidate[] {
     from = start + s.text.length;
     return { start, end: start + s.text.length };
   });
-  if (sents.length < 2) return out;
-  for (let i = 0; i < sents.length; i++) {
-    for (const j of [i, i + 1]) {
-      if (j >= sents.length) continue;
-      const start = spans[i]!.start;
-      const end = spans[j]!.end;
-      const c = fromPrediction(model.predict(response.slice(start, end)), start, end, j === i ? 'sentence' : 'window');
-      if (c) out.push(c);
-    }
+  const seen = new Set<string>();
+  const score = (start: number, end: number, kind: string): void => {
+    const key = `${start}:${end}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const c = fromPrediction(model.predict(response.slice(start, end)), start, end, kind);
+    if (c) out.push(c);
+  };
+  if (model instanceof LinearModel && typeof model.predictSegments === 'function') {
+    // The segment scorer finds the flagged sentences in one pass; read each alone for its leading topic.
+    for (const s of model.predictSegments(response).flagged) if (s.kind === 'sentence') score(s.start, s.end, 'sentence');
+  } else {
+    for (const sp of spans) score(sp.start, sp.end, 'sentence');
   }
+  for (let i = 0; i + 1 < spans.length; i++) score(spans[i]!.start, spans[i + 1]!.end, 'sentence pair');
   return out;
 }
 

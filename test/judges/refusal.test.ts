@@ -53,7 +53,8 @@ describe('refusal judge (embedded classifier)', () => {
     expect(v.label).toBe('refused');
     expect(v.passed).toBe(false);
     expect(v.score).toBeGreaterThan(0.5);
-    expect(v.reasons[0]).toMatch(/^response head: refused \(p=/);
+    expect(v.reasons[0]).toMatch(/^opens with a refusal \("i can't do"\)/);
+    expect(v.reasons.some((r) => /^response head: refused \(p=/.test(r))).toBe(true);
     expect(v.reasons.length).toBeGreaterThan(1);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Assertions } from './assertion.js';
 import { Action, PillarId } from './pillars.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +114,10 @@ export const Item = z
     /** Strings whose presence in a response marks a violation / a correct answer (keyword assertion). */
     mustInclude: z.array(z.string()).optional(),
     mustNotInclude: z.array(z.string()).optional(),
+    /** Per-item assertions (contains, regex, json-schema, is-refusal, rubric, similar ...): they decide the item's pass. */
+    assert: Assertions.optional(),
+    /** Weighted share of `assert` that must pass (default 1: all of them). */
+    threshold: z.number().min(0).max(1).optional(),
     /** Human labels, e.g. {refusal: "refused", violation: "yes"}. */
     labels: z.record(z.string(), z.string()).optional(),
     tags: z.array(z.string()).optional(),

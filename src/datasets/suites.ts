@@ -6,6 +6,7 @@ import { section, type LoadedConfig } from '../config/load.js';
 import { UserError, type Problem } from '../core/errors.js';
 import { assetPath } from '../core/paths.js';
 import { PillarId } from '../core/pillars.js';
+import { Assertions, type Assertion } from '../core/assertion.js';
 import type { Item } from '../core/types.js';
 import { IdSet } from './idset.js';
 import { invalidDatasetError, checkRows } from './read.js';
@@ -48,6 +49,10 @@ export const SuiteRef = z
     id: z.string().min(1),
     path: z.string().min(1).describe('A dataset file (.jsonl, .csv, .yaml) or a folder of them; relative to pillars.yaml'),
     description: z.string().optional(),
+    /** Assertions every item of the suite gets (after its own `assert:`). */
+    assert: Assertions.optional(),
+    /** Default pass threshold of the suite's items (an item's own `threshold` wins). */
+    threshold: z.number().min(0).max(1).optional(),
   })
   .strict();
 export const SuitesConfig = z.array(SuiteRef).default([]);
@@ -147,6 +152,8 @@ interface Resolved {
   files: string[];
   tier?: Tier;
   quickTag: string;
+  assert?: Assertion[];
+  threshold?: number;
 }
 
 function resolveRef(ref: string, config: LoadedConfig | undefined): Resolved {
@@ -160,7 +167,7 @@ function resolveRef(ref: string, config: LoadedConfig | undefined): Resolved {
         const at = config.locate(['suites', idx, 'path']);
         throw new UserError(`suite ${hit.id}: ${hit.path} not found`, { code: 'not_found', problems: [{ ...at, message: `suites.${idx}.path: ${hit.path} not found` }] });
       }
-      return { id: hit.id, path: p, files: filesOf(p), quickTag: 'quick' };
+      return { id: hit.id, path: p, files: filesOf(p), quickTag: 'quick', assert: hit.assert, threshold: hit.threshold };
     }
   }
   const dir = builtinSuitesDir();
@@ -224,9 +231,16 @@ export async function openSuite(ref: string, opts: OpenSuiteOptions = {}): Promi
         const bad = badLines[fi]!;
         for await (const row of checkRows(r.files[fi]!, { ids: null })) {
           if (!row.item || bad.has(row.line)) continue;
-          if (keep(row.item)) yield row.item;
+          if (keep(row.item)) yield withSuiteAssertions(row.item, r);
         }
       }
     },
   };
+}
+
+/** An item with the assertions and threshold its suite's entry in pillars.yaml adds. */
+function withSuiteAssertions(item: Item, r: Resolved): Item {
+  if (!r.assert?.length && r.threshold === undefined) return item;
+  const assert = [...(item.assert ?? []), ...(r.assert ?? [])];
+  return { ...item, ...(assert.length ? { assert } : {}), ...(item.threshold === undefined && r.threshold !== undefined ? { threshold: r.threshold } : {}) };
 }

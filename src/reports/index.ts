@@ -77,7 +77,8 @@ export async function writeReports(input: {
   return written;
 }
 
-export { renderHtml } from './html.js';
+export { renderHtml, viewUrl, VIEW_DEFAULT_PORT } from './html.js';
+export { assertionResults, assertionSummary, assertionsTableHtml, itemsWithAssertions, type AssertionResult } from './assertions.js';
 export { renderJson } from './json.js';
 export { renderJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';

@@ -1,5 +1,6 @@
 import type { Rate, ReportData } from '../core/report.js';
 import { duration, failingItems, gateLabel, gatesPassed, gateValue, pct, pillarTitle, reportPillars } from './format.js';
+import { assertionsMarkdown } from './assertions.js';
 import { asr, parseSections } from './sections.js';
 
 /** `summary.md`: the overall rates, a per-pillar table, the gates and the top failing items (for a PR comment or a CI summary). */
@@ -70,6 +71,7 @@ export function renderMarkdown(data: ReportData, opts: { topFailing?: number } =
     }
   }
   out.push('');
+  out.push(...assertionsMarkdown(data, mdCell));
   const s = parseSections(data.sections);
   if (s.redteam) {
     out.push(`## ${mdCell(s.redteam.title ?? 'Red team')}`);
@@ -93,5 +95,7 @@ export function renderMarkdown(data: ReportData, opts: { topFailing?: number } =
     for (const d of s.frontier.domains) out.push(`| ${mdCell(d.domain)} | ${d.score} | ${d.direction === 'min' ? '≥' : '≤'} ${d.threshold} | ${d.passed ? 'pass' : '**THRESHOLD CROSSED**'} |`);
     out.push('');
   }
+  out.push(`Browse every item: \`npx pillars view ${r.id}\`.`);
+  out.push('');
   return `${out.join('\n')}\n`;
 }

@@ -4,15 +4,15 @@ import { section } from '../../config/load.js';
 import { UserError } from '../../core/errors.js';
 import type { Ctx, Target } from '../../core/types.js';
 import { openSuite, type Suite } from '../../datasets/index.js';
-import { createAssertionJudge, type JudgePipelineLike } from '../../eval/assertion-judge.js';
+import { createAssertionJudge, phraseRefusal, withAssertions, type JudgePipelineLike } from '../../eval/assertion-judge.js';
 import { loadEvalSection, type EvalSection } from '../../eval/config.js';
 import { loadGates, type GateSpec } from '../../eval/gates.js';
-import { createJudgePipeline, JudgesConfig } from '../../judges/index.js';
+import { classifyRefusal, createJudgePipeline, engineProvider, JudgesConfig } from '../../judges/index.js';
 import type { ConfiguredGuard } from '../../guard/config.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import { openDb, type Db } from '../../store/db.js';
 import { createRunStore, type SqliteRunStore } from '../../store/runs.js';
-import { probeTarget, publicConfig, settingsOf, targetConfigs, type TargetConfig } from '../../targets/index.js';
+import { createTarget, looksLikeShorthand, parseTargetShorthand, probeTarget, publicConfig, settingsOf, SHORTHAND_PROVIDERS, targetConfigs, type TargetConfig } from '../../targets/index.js';
 import { wire } from '../wiring.js';
 
 /**
@@ -33,10 +33,12 @@ export interface EvalEnv {
   judgeInfo: unknown;
   db: Db;
   store: SqliteRunStore;
+  /** `--base-url` for `--target PROVIDER:MODEL` shorthands. */
+  baseUrl?: string;
   close(): Promise<void>;
 }
 
-export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipeline' | 'assertion' } = {}): Promise<EvalEnv> {
+export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipeline' | 'assertion'; baseUrl?: string } = {}): Promise<EvalEnv> {
   const ev = loadEvalSection(config);
   const gates = loadGates(config);
   const judgesSpec = config.raw.judges === undefined ? JudgesConfig.parse({}) : section(config, 'judges', JudgesConfig);
@@ -44,10 +46,25 @@ export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipelin
   const targetCfgs = new Map(cfgList.map((c) => [c.id, c]));
   const { pack, guard, targets, judgeModel } = wire(config);
   const kind = opts.judge ?? ev.judge;
-  const judge = kind === 'assertion' ? createAssertionJudge() : createJudgePipeline({ spec: judgesSpec, targets, pack, model: judgeModel() });
-  const judgeInfo = kind === 'assertion' ? { name: 'assertion' } : { name: 'pipeline', ...(judge as ReturnType<typeof createJudgePipeline>).describe(), spec: judgesSpec };
+  const inner = kind === 'assertion' ? createAssertionJudge() : createJudgePipeline({ spec: judgesSpec, targets, pack, model: judgeModel() });
+  const judgeInfo = kind === 'assertion' ? { name: 'assertion' } : { name: 'pipeline', ...(inner as ReturnType<typeof createJudgePipeline>).describe(), spec: judgesSpec };
+  // Items with `assert:` are decided by their assertions (is-refusal reads with the same refusal judge).
+  const engine = engineProvider(judgeModel());
+  const judge = withAssertions(inner, {
+    refusal: async (response) => (kind === 'assertion' ? phraseRefusal(response) : classifyRefusal(await engine(), response, judgesSpec.unsure)),
+    rubricTarget: (id) => {
+      const ref = id ?? judgesSpec.llm?.target;
+      if (!ref) return undefined;
+      if (targets.has(ref) || !looksLikeShorthand(ref)) return targets.get(ref);
+      try {
+        return requireTarget(env, ref).target;
+      } catch {
+        return undefined;
+      }
+    },
+  });
   const db = openDb(config.storePath);
-  return {
+  const env: EvalEnv = {
     config,
     section: ev,
     gates,
@@ -59,18 +76,34 @@ export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipelin
     judgeInfo,
     db,
     store: createRunStore(db),
+    baseUrl: opts.baseUrl,
     async close() {
       for (const t of targets.values()) await t.close?.();
       db.close();
     },
   };
+  return env;
 }
 
 export function requireTarget(env: EvalEnv, id: string): { target: Target; cfg: TargetConfig } {
+  if (!env.targets.has(id) && looksLikeShorthand(id)) addShorthandTarget(env, id);
   const target = env.targets.get(id);
   const cfg = env.targetCfgs.get(id);
-  if (!target || !cfg) throw new UserError(`--target: no target "${id}" (configured: ${[...env.targets.keys()].join(', ')})`, { code: 'usage' });
+  if (!target || !cfg) {
+    throw new UserError(`--target: no target "${id}" (configured: ${[...env.targets.keys()].join(', ')}; or PROVIDER:MODEL with ${SHORTHAND_PROVIDERS.map((p) => `${p}:`).join(', ')})`, { code: 'usage' });
+  }
   return { target, cfg };
+}
+
+/** `--target PROVIDER:MODEL` (src/targets/shorthand.ts): a target built from the reference alone, no config needed. */
+function addShorthandTarget(env: EvalEnv, ref: string): void {
+  const cfg = parseTargetShorthand(ref, { baseUrl: env.baseUrl, env: process.env, cwd: process.cwd() });
+  const target = createTarget(cfg, {
+    resolve: (p) => resolve(process.cwd(), p),
+    lookup: (id) => requireTarget(env, id).target,
+  });
+  env.targetCfgs.set(ref, cfg);
+  env.targets.set(ref, target);
 }
 
 export async function openSuites(env: EvalEnv, refs: string[], opts: { tier: 'quick' | 'full'; skipInvalid?: boolean; log?: (s: string) => void }): Promise<Suite[]> {

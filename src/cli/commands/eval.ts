@@ -32,6 +32,7 @@ interface EvalOpts extends CommonOpts {
   judge?: 'pipeline' | 'assertion';
   limit?: number;
   watch?: string;
+  baseUrl?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -93,7 +94,8 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
   const cmd = program
     .command('eval')
     .description('evaluate targets on suites: violation and over-refusal rates per pillar with 95% intervals, gates, reports (exit 1 when a gate fails)')
-    .option('--target <id>', 'target id from pillars.yaml (repeatable, or comma separated; default: eval.targets, else the built-in guard)', collect)
+    .option('--target <id>', 'target id from pillars.yaml, or PROVIDER:MODEL (openai:, anthropic:, bedrock:, ollama:, vllm:, openai-compatible:, gguf:PATH) with no config needed (repeatable, or comma separated; default: eval.targets, else the built-in guard)', collect)
+    .option('--base-url <url>', 'base URL for PROVIDER:MODEL targets (default: OPENAI_BASE_URL, OLLAMA_HOST, VLLM_BASE_URL, ANTHROPIC_BASE_URL)')
     .option('--suite <name>', 'built-in suite name, suite id from pillars.yaml, or dataset path (repeatable; default: eval.suites, else quick)', collect)
     .addOption(new Option('--tier <tier>', 'quick (at most 200 items per suite) or full').choices(['quick', 'full']))
     .addOption(intOption('--concurrency <n>', 'requests in flight at once (default: eval.concurrency, else 8)'))
@@ -109,11 +111,13 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
   example(withJson(withConfig(cmd)), [
     'pillars eval',
     'pillars eval --target my-model --suite safety --suite fairness --tier full --out reports/',
+    'pillars eval --target openai:gpt-4o-mini --target anthropic:claude-3-5-haiku-latest --suite quick',
+    'OPENAI_BASE_URL=http://127.0.0.1:8000/v1 pillars eval --target openai-compatible:my-model',
     'pillars eval --resume last',
     'pillars eval --watch checkpoints/ --tier quick',
   ]).action(async (opts: EvalOpts) => {
     const { config, ctx } = cliEnv(opts);
-    const env = await prepareEval(config, { judge: opts.judge });
+    const env = await prepareEval(config, { judge: opts.judge, baseUrl: opts.baseUrl });
     try {
       const ev = env.section;
       if (opts.watch) {
@@ -152,7 +156,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
       const outputs: Record<string, unknown>[] = [];
       let failed = false;
       for (const t of targets) {
-        const outDir = opts.out ? (targets.length > 1 ? join(config.resolve(opts.out), t) : config.resolve(opts.out)) : undefined;
+        const outDir = opts.out ? (targets.length > 1 ? join(config.resolve(opts.out), t.replace(/[^A-Za-z0-9_.@-]+/g, '_')) : config.resolve(opts.out)) : undefined;
         const { result, written } = await evalOne(
           env,
           {

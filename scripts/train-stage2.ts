@@ -1,6 +1,8 @@
 /**
- * `npm run train:stage2 [-- --out FILE] [--cap N]`: trains the guard's stage-2 head (a softmax head
- * over Universal Sentence Encoder lite embeddings) and writes models/guard-stage2.json.
+ * `npm run train:stage2 [-- --out FILE] [--cap N]`: trains the guard's stage-2 head (an MLP with
+ * one hidden layer over Universal Sentence Encoder lite embeddings, plus a softmax topic head) and
+ * writes models/guard-stage2.json. A linear (softmax) head was tried first: on the calibration
+ * slice it reached F1 0.83 against the MLP's 0.89, with twice the false-positive rate.
  *
  * Data: scripts/stage2-data.ts (the default pack's prompts + English rows of
  * ../shared/training/prompts, capped per source; 20% of each source held out). The heads train on
@@ -11,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { EmbeddingCache } from '../src/classifier/embed-cache.js';
 import { useLiteEncoder } from '../src/classifier/encoder.js';
-import { calibrate, defaultStage2Path, denseLogits, saveStage2, Stage2Head, trainDenseSoftmax, type DenseSoftmax } from '../src/classifier/stage2.js';
+import { calibrate, calibrateMlp, defaultStage2Path, denseLogits, mlpLogit, saveStage2, sigmoid, Stage2Head, trainDenseSoftmax, trainMlp, type DenseSoftmax, type MlpHead } from '../src/classifier/stage2.js';
 import { softmaxInPlace } from '../src/classifier/linear.js';
 import { defaultPackPath } from '../src/core/paths.js';
 import { loadPack } from '../src/policy/load.js';
@@ -49,30 +51,33 @@ function probs(h: DenseSoftmax, x: Float32Array): Float64Array {
   return z;
 }
 
-// Unsafe head: a few L2 strengths, the one with the lowest calibration-slice NLL wins.
-let best: { head: DenseSoftmax; nll: number; l2: number } | null = null;
-for (const l2 of [1e-5, 1e-4, 1e-3]) {
-  const head = trainDenseSoftmax(
+// Unsafe head: an MLP; two L2 strengths, the one with the lowest calibration-slice NLL wins.
+let best: { head: MlpHead; nll: number; l2: number } | null = null;
+const pOf = (m: MlpHead, x: Float32Array): number => sigmoid(mlpLogit(m, x) / m.temperature);
+for (const l2 of [1e-4, 1e-3]) {
+  const head = trainMlp(
     train.map((r) => vecOf.get(r)!),
     train.map((r) => (r.unsafe ? 1 : 0)),
-    ['safe', 'unsafe'],
-    { l2, epochs: 25, lr: 0.05, seed: 11 },
+    { hidden: 64, l2, epochs: 15, lr: 0.05, seed: 3 },
   );
-  calibrate(
+  calibrateMlp(
     head,
     calib.map((r) => vecOf.get(r)!),
     calib.map((r) => (r.unsafe ? 1 : 0)),
   );
   let nll = 0;
-  for (const r of calib) nll -= Math.log(Math.max(1e-12, probs(head, vecOf.get(r)!)[r.unsafe ? 1 : 0]!));
+  for (const r of calib) {
+    const p = pOf(head, vecOf.get(r)!);
+    nll -= Math.log(Math.max(1e-12, r.unsafe ? p : 1 - p));
+  }
   nll /= Math.max(1, calib.length);
-  process.stderr.write(`  unsafe head l2=${l2}: calibration NLL ${nll.toFixed(4)}\n`);
+  process.stderr.write(`  unsafe MLP l2=${l2}: calibration NLL ${nll.toFixed(4)}\n`);
   if (!best || nll < best.nll) best = { head, nll, l2 };
 }
 const unsafeHead = best!.head;
 
 // Threshold: best F1 on the calibration slice.
-const calibP = calib.map((r) => ({ p: probs(unsafeHead, vecOf.get(r)!)[1]!, y: r.unsafe }));
+const calibP = calib.map((r) => ({ p: pOf(unsafeHead, vecOf.get(r)!), y: r.unsafe }));
 let threshold = 0.5;
 let bestF1 = -1;
 for (let t = 0.2; t <= 0.8001; t += 0.02) {
@@ -124,7 +129,7 @@ for (const s of [...sources, 'ALL']) {
   let pos = 0;
   let ok = 0;
   for (const r of rs) {
-    const flagged = probs(unsafeHead, vecOf.get(r)!)[1]! >= threshold;
+    const flagged = pOf(unsafeHead, vecOf.get(r)!) >= threshold;
     if (r.unsafe) pos++;
     if (flagged && r.unsafe) tp++;
     if (flagged && !r.unsafe) fp++;

@@ -6,13 +6,13 @@ import { prng, shuffle } from '../core/random.js';
 import { fitTemperature, softmaxInPlace } from './linear.js';
 
 /**
- * The guard's stage-2 head: small softmax heads over a sentence encoder's embedding
- * (src/classifier/encoder.ts). `unsafe` says whether the text asks for something a policy blocks
- * (2 classes: safe, unsafe); `topic` (optional) names the pack topic of an unsafe text. Trained by
- * scripts/train-stage2.ts; shipped as models/guard-stage2.json.
+ * The guard's stage-2 head over a sentence encoder's embedding (src/classifier/encoder.ts):
+ * `unsafe`, a one-hidden-layer MLP (ReLU, temperature-calibrated sigmoid), says whether the text
+ * asks for something a policy blocks; `topic` (optional), a softmax head, names the pack topic of
+ * an unsafe text. Trained by scripts/train-stage2.ts; shipped as models/guard-stage2.json.
  */
 
-export const STAGE2_FORMAT = 'pillars-guard-stage2/1';
+export const STAGE2_FORMAT = 'pillars-guard-stage2/2';
 
 /** Where the shipped stage-2 head lives. */
 export const defaultStage2Path = assetPath('models', 'guard-stage2.json');
@@ -23,6 +23,18 @@ export interface DenseSoftmax {
   /** Class-major weights: w[class * dim + j]. */
   w: Float32Array;
   b: Float32Array;
+  temperature: number;
+}
+
+/** One hidden layer (ReLU) and one logit: p(unsafe) = sigmoid(logit / temperature). */
+export interface MlpHead {
+  dim: number;
+  hidden: number;
+  /** Unit-major weights: w1[unit * dim + j]. */
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: number;
   temperature: number;
 }
 
@@ -41,12 +53,21 @@ const headSchema = z.object({
   w: z.array(z.array(z.number())),
 });
 
+const mlpSchema = z.object({
+  hidden: z.number().int().positive(),
+  temperature: z.number().positive(),
+  w1: z.array(z.array(z.number())),
+  b1: z.array(z.number()),
+  w2: z.array(z.number()),
+  b2: z.number(),
+});
+
 const fileSchema = z.object({
   format: z.literal(STAGE2_FORMAT),
   encoder: z.string().min(1),
   dim: z.number().int().positive(),
   threshold: z.number().min(0).max(1),
-  unsafe: headSchema,
+  unsafe: mlpSchema,
   topic: headSchema.nullable(),
   meta: z.record(z.string(), z.unknown()).default({}),
 });
@@ -63,6 +84,37 @@ function headFromJson(h: z.infer<typeof headSchema>, dim: number, path: string):
 }
 
 const round = (x: number): number => Math.round(x * 1e5) / 1e5;
+const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+function mlpFromJson(m: z.infer<typeof mlpSchema>, dim: number, path: string): MlpHead {
+  if (m.w1.length !== m.hidden || m.b1.length !== m.hidden || m.w2.length !== m.hidden || m.w1.some((r) => r.length !== dim)) {
+    throw new UserError(`${path}: stage-2 unsafe head has weights that do not match ${m.hidden} hidden units × ${dim} dims`, { code: 'parse_error' });
+  }
+  const w1 = new Float32Array(m.hidden * dim);
+  m.w1.forEach((row, k) => w1.set(row, k * dim));
+  return { dim, hidden: m.hidden, w1, b1: Float32Array.from(m.b1), w2: Float32Array.from(m.w2), b2: m.b2, temperature: m.temperature };
+}
+
+function mlpToJson(m: MlpHead): z.infer<typeof mlpSchema> {
+  const w1: number[][] = [];
+  for (let k = 0; k < m.hidden; k++) w1.push(Array.from(m.w1.subarray(k * m.dim, (k + 1) * m.dim), round4));
+  return { hidden: m.hidden, temperature: round(m.temperature), w1, b1: Array.from(m.b1, round), w2: Array.from(m.w2, round), b2: round(m.b2) };
+}
+
+/** The MLP's logit for one embedding (`h`: scratch space for the hidden layer). */
+export function mlpLogit(m: MlpHead, x: Float32Array, h: Float32Array = new Float32Array(m.hidden)): number {
+  let z = m.b2;
+  for (let k = 0; k < m.hidden; k++) {
+    let s = m.b1[k]!;
+    const base = k * m.dim;
+    for (let j = 0; j < m.dim; j++) s += m.w1[base + j]! * x[j]!;
+    h[k] = s > 0 ? s : 0;
+    z += m.w2[k]! * h[k]!;
+  }
+  return z;
+}
+
+export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 function headToJson(h: DenseSoftmax): z.infer<typeof headSchema> {
   const w: number[][] = [];
@@ -91,15 +143,14 @@ export class Stage2Head {
     readonly encoder: string,
     readonly dim: number,
     readonly threshold: number,
-    readonly unsafeHead: DenseSoftmax,
+    readonly unsafeHead: MlpHead,
     readonly topicHead: DenseSoftmax | null,
     readonly meta: Record<string, unknown> = {},
   ) {}
 
   /** Probability of the `unsafe` class. */
   pUnsafe(x: Float32Array): number {
-    const p = denseProbs(this.unsafeHead, x);
-    return p[this.unsafeHead.labels.indexOf('unsafe')] ?? 0;
+    return sigmoid(mlpLogit(this.unsafeHead, x) / this.unsafeHead.temperature);
   }
 
   predict(x: Float32Array): Stage2Prediction {
@@ -123,7 +174,7 @@ export class Stage2Head {
       encoder: this.encoder,
       dim: this.dim,
       threshold: round(this.threshold),
-      unsafe: headToJson(this.unsafeHead),
+      unsafe: mlpToJson(this.unsafeHead),
       topic: this.topicHead ? headToJson(this.topicHead) : null,
       meta: this.meta,
     };
@@ -136,8 +187,7 @@ export class Stage2Head {
       throw new UserError(`${path}: not a stage-2 head file (${issue.path.join('.') || 'root'}: ${issue.message})`, { code: 'parse_error' });
     }
     const f = r.data;
-    if (!f.unsafe.labels.includes('unsafe')) throw new UserError(`${path}: the unsafe head has no "unsafe" label`, { code: 'parse_error' });
-    return new Stage2Head(f.encoder, f.dim, f.threshold, headFromJson(f.unsafe, f.dim, path), f.topic ? headFromJson(f.topic, f.dim, path) : null, f.meta);
+    return new Stage2Head(f.encoder, f.dim, f.threshold, mlpFromJson(f.unsafe, f.dim, path), f.topic ? headFromJson(f.topic, f.dim, path) : null, f.meta);
   }
 }
 
@@ -223,6 +273,60 @@ export function trainDenseSoftmax(xs: readonly Float32Array[], ys: readonly numb
 export function calibrate(head: DenseSoftmax, xs: readonly Float32Array[], ys: readonly number[]): void {
   head.temperature = fitTemperature(
     xs.map((x) => denseLogits(head, x)),
+    [...ys],
+  );
+}
+
+export interface MlpTrainOptions {
+  hidden?: number;
+  epochs?: number;
+  lr?: number;
+  l2?: number;
+  seed?: number;
+}
+
+/**
+ * Train the unsafe MLP (binary cross-entropy, plain SGD with a decaying rate, L2, inverse-frequency
+ * class weights). Deterministic for a seed.
+ */
+export function trainMlp(xs: readonly Float32Array[], ys: readonly number[], opts: MlpTrainOptions = {}): MlpHead {
+  const dim = xs[0]?.length ?? 0;
+  const hidden = opts.hidden ?? 64;
+  const l2 = opts.l2 ?? 1e-4;
+  const rand = prng(opts.seed ?? 3);
+  const scale = Math.sqrt(6 / (dim + hidden));
+  const w1 = new Float32Array(hidden * dim).map(() => (rand() - 0.5) * 2 * scale);
+  const m: MlpHead = { dim, hidden, w1, b1: new Float32Array(hidden), w2: new Float32Array(hidden).map(() => (rand() - 0.5) * 0.2), b2: 0, temperature: 1 };
+  const pos = ys.filter((y) => y === 1).length;
+  const cw = [ys.length / (2 * Math.max(1, ys.length - pos)), ys.length / (2 * Math.max(1, pos))];
+  const h = new Float32Array(hidden);
+  const order = xs.map((_, i) => i);
+  let lr = opts.lr ?? 0.05;
+  for (let epoch = 0; epoch < (opts.epochs ?? 15); epoch++) {
+    for (const i of shuffle(order, rand)) {
+      const x = xs[i]!;
+      const y = ys[i]!;
+      const g = (sigmoid(mlpLogit(m, x, h)) - y) * cw[y]!;
+      for (let k = 0; k < hidden; k++) {
+        if (h[k]! > 0) {
+          const gk = g * m.w2[k]!;
+          const base = k * dim;
+          for (let j = 0; j < dim; j++) m.w1[base + j]! -= lr * (gk * x[j]! + l2 * m.w1[base + j]!);
+          m.b1[k]! -= lr * gk;
+        }
+        m.w2[k]! -= lr * (g * h[k]! + l2 * m.w2[k]!);
+      }
+      m.b2 -= lr * g;
+    }
+    lr *= 0.85;
+  }
+  return m;
+}
+
+/** Fit the MLP's temperature on a calibration slice (softmax over [0, logit] is the sigmoid). */
+export function calibrateMlp(m: MlpHead, xs: readonly Float32Array[], ys: readonly number[]): void {
+  m.temperature = fitTemperature(
+    xs.map((x) => Float64Array.of(0, mlpLogit(m, x))),
     [...ys],
   );
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asciiLetterShare, encoderText, MAX_ENCODER_CHARS, sharedEncoder, type SentenceEncoder } from '../../src/classifier/encoder.js';
 import { loadDefaultModel } from '../../src/classifier/index.js';
-import { defaultStage2Path, loadStage2, loadStage2Cached, Stage2Head, trainDenseSoftmax, calibrate } from '../../src/classifier/stage2.js';
+import { calibrate, calibrateMlp, defaultStage2Path, loadStage2, loadStage2Cached, Stage2Head, trainDenseSoftmax, trainMlp } from '../../src/classifier/stage2.js';
 import { createCtx } from '../../src/core/context.js';
 import { UserError } from '../../src/core/errors.js';
 import { defaultPackPath } from '../../src/core/paths.js';
@@ -82,7 +82,7 @@ describe('the sentence encoder', () => {
 });
 
 describe('the stage-2 head', () => {
-  it('trains a dense softmax that separates two clusters and round-trips through its file', () => {
+  it('trains an MLP and a dense softmax that separate two clusters, and round-trips through its file', () => {
     const xs: Float32Array[] = [];
     const ys: number[] = [];
     for (let i = 0; i < 200; i++) {
@@ -92,11 +92,15 @@ describe('the stage-2 head', () => {
       xs.push(x);
       ys.push(y);
     }
-    const h = trainDenseSoftmax(xs, ys, ['safe', 'unsafe'], { epochs: 10 });
-    calibrate(h, xs, ys);
-    const s2 = new Stage2Head('test-encoder', 8, 0.5, h, null);
+    const topics = trainDenseSoftmax(xs, ys, ['cyber', 'fraud'], { epochs: 10 });
+    calibrate(topics, xs, ys);
+    const mlp = trainMlp(xs, ys, { hidden: 4, epochs: 10 });
+    calibrateMlp(mlp, xs, ys);
+    const s2 = new Stage2Head('test-encoder', 8, 0.5, mlp, topics);
     const correct = xs.filter((x, i) => s2.predict(x).unsafe === (ys[i] === 1)).length;
     expect(correct / xs.length).toBeGreaterThan(0.95);
+    const topical = xs.filter((x, i) => s2.predict(x).topic === (ys[i] === 1 ? 'fraud' : 'cyber')).length;
+    expect(topical / xs.length).toBeGreaterThan(0.95);
     const dir = mkdtempSync(join(tmpdir(), 'pillars-s2-'));
     try {
       const f = join(dir, 'h.json');

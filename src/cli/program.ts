@@ -24,6 +24,7 @@ import { registerPrefs } from './commands/prefs.js';
 import { registerData } from './commands/data.js';
 import { registerProbe } from './commands/probe.js';
 import { registerReview } from './commands/review.js';
+import { registerView } from './commands/view.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -52,6 +53,7 @@ const registrations: ((program: Command) => void)[] = [
   registerData,
   registerProbe,
   registerReview,
+  registerView,
 ];
 
 function version(): string {

@@ -168,8 +168,8 @@ describe('pillars eval --target openai:MODEL with per-item assertions, no config
   it('several --target shorthands compare models in one run; an unknown provider is a usage error listing the known ones', async () => {
     const r = await runCli(['eval', '--target', 'openai:model-a', '--target', 'vllm:model-b', '--suite', 'suite.jsonl', '--out', 'multi', '--format', 'json', '--json']);
     expect(r.code, r.err).toBe(0);
-    const out = JSON.parse(r.out) as { run: { target: string } }[];
-    expect(out.map((o) => o.run?.target ?? (o as unknown as { target: string }).target)).toEqual(['openai:model-a', 'vllm:model-b']);
+    const out = JSON.parse(r.out) as { target: string }[];
+    expect(out.map((o) => o.target)).toEqual(['openai:model-a', 'vllm:model-b']);
     expect(new Set(stub.requests.map((q) => q.model))).toEqual(new Set(['stub-model', 'grader', 'model-a', 'model-b']));
 
     const bad = await runCli(['eval', '--target', 'openia:gpt-4o', '--suite', 'suite.jsonl']);

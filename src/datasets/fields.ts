@@ -11,8 +11,8 @@ import { Item } from '../core/types.js';
 export const ARRAY_FIELDS = new Set(['choices', 'mustInclude', 'mustNotInclude', 'tags']);
 /** Item fields that hold objects: a CSV cell must be a JSON object (or use dot-path columns). */
 export const OBJECT_FIELDS = new Set(['labels', 'meta']);
-export const NUMBER_FIELDS = new Set(['level']);
-export const JSON_FIELDS = new Set(['messages']);
+export const NUMBER_FIELDS = new Set(['level', 'threshold']);
+export const JSON_FIELDS = new Set(['messages', 'assert']);
 
 /** Coerce a text cell to the type the item field wants. Empty cells are `undefined`. */
 export function coerceCell(field: string, value: unknown): unknown {

@@ -6,9 +6,9 @@ import { keyIdOf, publicKeyFromDer, type SigningKey } from './audit-key.js';
 
 /**
  * Signed audit checkpoints. A checkpoint signs the chain head (last seq and its hash) with an
- * Ed25519 key kept outside the store, and links to the checkpoint before it. Anchoring first
- * re-checks the records written since the previous checkpoint, so a signature never blesses a
- * chain that was already edited. Without the key, rewriting the chain (even consistently, hashes
+ * Ed25519 key kept outside the store, and links to the checkpoint before it. `audit anchor`
+ * first re-checks the records written since the previous checkpoint, so it never signs a chain
+ * that was already edited; the gateway signs the head it has just written. Without the key, rewriting the chain (even consistently, hashes
  * and head recomputed) or cutting its tail together with its head no longer verifies: the record
  * at a signed seq is gone or has another hash.
  */
@@ -41,14 +41,24 @@ export function lastCheckpoint(db: Db): Checkpoint | null {
 export type AnchorResult = { anchored: true; checkpoint: Checkpoint } | { anchored: false; reason: 'empty' | 'current'; checkpoint: Checkpoint | null };
 
 /**
- * Sign the current head (in one IMMEDIATE transaction, so several gateway workers never sign
- * twice or out of order). Throws when the records since the last checkpoint do not verify.
+ * Sign a head (in one IMMEDIATE transaction, so checkpoints form one linked list across several
+ * gateway workers). Without `head`, the store's head is signed once the records since the last
+ * checkpoint verify (`pillars audit anchor`: throws when they do not). With `head`, a writer signs
+ * the head it computed itself as it wrote (the gateway): one signature, nothing re-read, so the
+ * request path pays ~0.5 ms per checkpoint (a signature and a small transaction) instead of
+ * re-hashing every record since the last one (15-75 ms per 1000 records).
+ * Either way, what happens to the chain between two checkpoints is covered from the next one on.
  */
-export function anchorAudit(db: Db, key: SigningKey, now: () => Date = () => new Date()): AnchorResult {
+export function anchorAudit(db: Db, key: SigningKey, opts: { head?: { seq: number; hash: string }; now?: () => Date } = {}): AnchorResult {
+  const now = opts.now ?? (() => new Date());
   return db
     .transaction((): AnchorResult => {
-      const head = db.prepare('SELECT seq, hash FROM gateway_audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
       const last = lastCheckpoint(db);
+      if (opts.head) {
+        if (last && last.seq === opts.head.seq && last.hash === opts.head.hash) return { anchored: false, reason: 'current', checkpoint: last };
+        return { anchored: true, checkpoint: insertCheckpoint(db, key, opts.head, last, now()) };
+      }
+      const head = db.prepare('SELECT seq, hash FROM gateway_audit_head WHERE id = 1').get() as { seq: number; hash: string } | undefined;
       if (!head || head.seq === 0) return { anchored: false, reason: 'empty', checkpoint: last };
       if (last && last.seq === head.seq && last.hash === head.hash) return { anchored: false, reason: 'current', checkpoint: last };
       // Re-check the records since the last checkpoint (all of them for the first).
@@ -67,14 +77,18 @@ export function anchorAudit(db: Db, key: SigningKey, now: () => Date = () => new
         expected += 1;
       }
       if (expected - 1 !== head.seq || prev !== head.hash) throw new PillarsError('audit anchor: the head does not match the last record, nothing was signed: run `pillars audit verify`', { code: 'internal' });
-      const body = { seq: head.seq, hash: head.hash, ts: now().toISOString(), key_id: key.keyId, prev: last?.signature ?? '' };
-      const signature = sign(null, checkpointMessage(body), key.privateKey).toString('base64');
-      const info = db
-        .prepare('INSERT INTO gateway_audit_checkpoints (seq, hash, ts, key_id, public_key, prev, signature) VALUES (?,?,?,?,?,?,?)')
-        .run(body.seq, body.hash, body.ts, body.key_id, key.publicDer, body.prev, signature);
-      return { anchored: true, checkpoint: { id: Number(info.lastInsertRowid), ...body, public_key: key.publicDer, signature } };
+      return { anchored: true, checkpoint: insertCheckpoint(db, key, head, last, now()) };
     })
     .immediate();
+}
+
+function insertCheckpoint(db: Db, key: SigningKey, head: { seq: number; hash: string }, last: Checkpoint | null, at: Date): Checkpoint {
+  const body = { seq: head.seq, hash: head.hash, ts: at.toISOString(), key_id: key.keyId, prev: last?.signature ?? '' };
+  const signature = sign(null, checkpointMessage(body), key.privateKey).toString('base64');
+  const info = db
+    .prepare('INSERT INTO gateway_audit_checkpoints (seq, hash, ts, key_id, public_key, prev, signature) VALUES (?,?,?,?,?,?,?)')
+    .run(body.seq, body.hash, body.ts, body.key_id, key.publicDer, body.prev, signature);
+  return { id: Number(info.lastInsertRowid), ...body, public_key: key.publicDer, signature };
 }
 
 export interface CheckpointVerify {
@@ -111,7 +125,6 @@ export function verifyCheckpoints(
   }
   let trusted = opts.publicKey ?? null;
   let prevSig = '';
-  let prevSeq = 0;
   for (const c of checkpoints) {
     if (!trusted) {
       trusted = publicKeyFromDer(c.public_key);
@@ -126,15 +139,14 @@ export function verifyCheckpoints(
     }
     if (!valid) return fail(c.seq, `checkpoint ${c.id} (seq ${c.seq}): the signature does not verify: the checkpoint was edited or forged`);
     if (c.prev !== prevSig) return fail(c.seq, `checkpoint ${c.id} (seq ${c.seq}) does not follow the checkpoint before it: a checkpoint was deleted or reordered`);
-    if (c.seq < prevSeq) return fail(c.seq, `checkpoint ${c.id} signs seq ${c.seq}, before the previous checkpoint's ${prevSeq}`);
     const now = hashAt(c.seq);
     if (now === undefined) {
       return fail(c.seq, `record ${c.seq} is signed by checkpoint ${c.id} (${c.ts}) but the log ends at ${lastSeq}: the tail was truncated (with its head)`);
     }
     if (now !== c.hash) return fail(c.seq, `record ${c.seq} does not match the hash signed by checkpoint ${c.id} (${c.ts}): the chain was rewritten`);
     prevSig = c.signature;
-    prevSeq = c.seq;
   }
-  const last = checkpoints[checkpoints.length - 1]!;
+  // Workers sign their own heads, so the highest signed seq is not always the newest checkpoint.
+  const last = checkpoints.reduce((a, c) => (c.seq >= a.seq ? c : a));
   return { ...base, last: { seq: last.seq, ts: last.ts }, unanchored: Math.max(0, lastSeq - last.seq) };
 }

@@ -25,6 +25,8 @@ export interface AuditLog {
   readonly pending: number;
   /** Records written since start. */
   readonly written: number;
+  /** Why the last write failed, while writes fail (null once one succeeds). */
+  readonly error: string | null;
   close(): void;
 }
 
@@ -53,6 +55,7 @@ export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: num
   let timer: NodeJS.Timeout | null = null;
   let written = 0;
   let closed = false;
+  let error: string | null = null;
   const getHead = db.prepare('SELECT seq, hash FROM gateway_audit_head WHERE id = 1');
   const insert = db.prepare(
     `INSERT INTO gateway_audit (seq, ts, request_id, key_id, tier, context, route, action, policy, pillar, topic, level, score, stage, monitoring, detail, prev_hash, hash)
@@ -93,17 +96,20 @@ export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: num
       prev = hash;
     }
     setHead.run(seq, prev, new Date().toISOString());
+    return { seq, hash: prev };
   });
 
   // ---- signed checkpoints
   const anchor = opts.anchor;
   let sinceAnchor = 0;
   let key: SigningKey | null = null;
+  // The head this process wrote last, as it computed it (not read back): what it signs.
+  let writtenHead: { seq: number; hash: string } | null = null;
   const anchorNow = (): void => {
     if (!anchor || sinceAnchor === 0) return;
     try {
       key ??= anchor.key();
-      anchorAudit(db, key);
+      if (writtenHead) anchorAudit(db, key, { head: writtenHead });
       sinceAnchor = 0;
     } catch (e) {
       // The records are written; only their signature waits (the next anchor covers them).
@@ -122,13 +128,15 @@ export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: num
     const batch = queue;
     queue = [];
     try {
-      writeBatch.immediate(batch);
+      writtenHead = writeBatch.immediate(batch);
+      error = null;
       written += batch.length;
       sinceAnchor += batch.length;
       if (anchor && sinceAnchor >= anchor.every) anchorNow();
     } catch (e) {
       // Keep the records and retry on the next flush: an audit record is never dropped silently.
       queue = batch.concat(queue);
+      error = (e as Error).message;
       opts.log?.error({ err: (e as Error).message, pending: queue.length }, 'audit write failed; will retry');
       if (!closed && !timer) timer = setTimeout(flush, Math.max(flushMs, 100));
     }
@@ -147,6 +155,9 @@ export function createAuditLog(db: Db, opts: { flushMs?: number; batchSize?: num
     },
     get written() {
       return written;
+    },
+    get error() {
+      return error;
     },
     close() {
       closed = true;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadReport } from '../../eval/load-report.js';
 import { summaryJson, summaryTable } from '../../eval/summary.js';
 import { openDb } from '../../store/db.js';
+import { describeLease } from '../../store/run-lease.js';
 import { createRunStore, type RunRow } from '../../store/runs.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
@@ -68,7 +69,8 @@ export function registerRuns(program: Command): void {
       process.stdout.write(`${summaryTable(report)}\n\n`);
       process.stdout.write(`answered ${store.countAnswered(run.id)}/${run.item_count ?? '?'} · started ${run.started_at} · finished ${run.finished_at ?? '—'}\n`);
       process.stdout.write(`configuration: ${JSON.stringify(run.config)}\n`);
-      if (run.status !== 'done') process.stdout.write(`this run is ${run.status}: finish it with \`pillars eval --resume ${run.id}\`\n`);
+      if (run.status === 'running' || run.status === 'preparing') process.stdout.write(`this run is ${run.status} (${describeLease(run)})\n`);
+      else if (run.status !== 'done') process.stdout.write(`this run is ${run.status}: finish it with \`pillars eval --resume ${run.id}\`\n`);
     } finally {
       db.close();
     }

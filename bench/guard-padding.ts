@@ -9,7 +9,8 @@
  *   2. latency: stage-1 `decide` per call on 1 KB texts, CPU and wall p50/p99, with segment scoring
  *      and whole-text only, interleaved in the same run (goal p99 <= 1 ms); ratios printed.
  * Never uses ../shared/benchmarks. Options: --json, --calls N (default 3000), --shared N (default
- * 400 unsafe + 400 safe prompts sampled from ../shared/training), --model FILE.
+ * 400 unsafe + 400 safe prompts sampled from ../shared/training), --model FILE, --segment-threshold P
+ * (overrides the model's segment threshold).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,7 +25,13 @@ import { createGuard } from '../src/guard/index.js';
 import { loadPack } from '../src/policy/load.js';
 
 const { values: args } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, calls: { type: 'string', default: '3000' }, shared: { type: 'string', default: '400' }, model: { type: 'string' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    calls: { type: 'string', default: '3000' },
+    shared: { type: 'string', default: '400' },
+    model: { type: 'string' },
+    'segment-threshold': { type: 'string' },
+  },
   strict: false,
 });
 const CALLS = Number(args.calls) || 3000;
@@ -78,6 +85,7 @@ const SEVERITY: Record<Action, number> = { allow: 0, redact: 0, deflect: 2, refu
 const blocked = (a: Action): boolean => SEVERITY[a] >= 2;
 
 const model = loadModel(typeof args.model === 'string' ? args.model : defaultModelPath);
+if (typeof args['segment-threshold'] === 'string') model.meta.segmentThreshold = Number(args['segment-threshold']);
 const { pack } = loadPack(defaultPackPath);
 const now = () => new Date('2026-06-01T00:00:00Z');
 const guard = createGuard({ pack, model, now });

@@ -75,18 +75,12 @@ export interface SegmentedPrediction {
 export interface PredictSegmentsOptions extends SegmentOptions {
   /** Also read the response head, on the whole text and on each flagged segment (model outputs). */
   response?: boolean;
-  /** Topic threshold for segments (default: the model's `segmentThreshold`, else max(threshold, 0.5)). */
+  /** Topic threshold for segments (default: the model's `segmentThreshold`, else its `threshold`). */
   threshold?: number;
   /** Called with the whole-text predictions before segments are scored: true skips them (the
    * guard's whole-text decision is already the strictest there is). */
   enough?: (whole: TextPrediction, response: ResponsePrediction | null) => boolean;
 }
-
-/** Segments flag a topic from this score up unless the model says otherwise: on a development sample
- * of ../shared/training prompts padded with benign sentences, the model's whole-text threshold
- * (0.35) flagged 6.3% of safe items through one of their own sentences, 0.5 flagged 4.9% and kept
- * 78.5% of unsafe items blocked (docs/guard.md). */
-export const SEGMENT_THRESHOLD = 0.5;
 
 export interface HeadInfo {
   name: 'topic' | 'level' | 'response';
@@ -101,8 +95,8 @@ export const ModelMeta = z.object({
   seed: z.number(),
   /** A topic applies when p(some topic) = 1 - p(none) reaches this (tuned for recall vs over-refusal). */
   threshold: z.number().min(0).max(1).default(0.5),
-  /** A segment (sentence, line, window) flags a topic when p(some topic) reaches this; segments are
-   * short and noisier than whole texts (default: max(threshold, 0.5); see predictSegments). */
+  /** A segment (sentence, line, window) flags a topic when p(some topic) reaches this (default:
+   * `threshold`). A model that over-reads single sentences can set it higher (docs/guard.md). */
   segmentThreshold: z.number().min(0).max(1).optional(),
   counts: z.record(z.string(), z.number()),
   report: z.record(z.string(), z.unknown()),
@@ -365,7 +359,8 @@ export class LinearModel implements ClassifierModel {
     const noneIdx = topic.info.classes.indexOf(NONE);
     const buf = new Float64Array(this.width);
     const tp = new Float64Array(topic.info.classes.length);
-    const threshold = opts.threshold ?? this.meta.segmentThreshold ?? Math.max(this.meta.threshold, SEGMENT_THRESHOLD);
+    // The whole-text threshold by default: a request blocked alone stays blocked when padded.
+    const threshold = opts.threshold ?? this.meta.segmentThreshold ?? this.meta.threshold;
     let family = -1;
     for (const plan of plans) {
       if (plan.family !== family) {

@@ -15,6 +15,18 @@ export interface OffsetMap {
 
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** Normalised length of one character, cached (a text repeats its characters). */
+const lengths = new Map<string, number>();
+function normalizedLength(ch: string): number {
+  let n = lengths.get(ch);
+  if (n === undefined) {
+    if (lengths.size > 20000) lengths.clear();
+    n = normalizeText(ch).length;
+    lengths.set(ch, n);
+  }
+  return n;
+}
+
 export function originalOffsets(text: string, norm: string): OffsetMap {
   if (text.length === norm.length && ASCII.test(text)) return { start: (i) => i, end: (e) => e };
   const from = new Int32Array(norm.length + 1);
@@ -23,7 +35,7 @@ export function originalOffsets(text: string, norm: string): OffsetMap {
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     const w = cp > 0xffff ? 2 : 1;
-    const len = cp < 0x80 ? 1 : normalizeText(text.slice(i, i + w)).length;
+    const len = cp < 0x80 ? 1 : normalizedLength(text.slice(i, i + w));
     for (let k = 0; k < len && at < norm.length; k++, at++) {
       from[at] = i;
       to[at] = i + w;

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError, type Problem } from '../core/errors.js';
+import { yamlToJs } from '../core/yaml-js.js';
 
 /**
  * Deception scenario scripts (YAML). A scenario plants facts and commitments over several simulated
@@ -95,7 +96,9 @@ export function loadScenario(path: string): Scenario {
   if (doc.errors.length) {
     throw new UserError(`${file}: invalid YAML`, { code: 'parse_error', problems: doc.errors.map((e) => ({ file, ...lines.linePos(e.pos[0]), message: `YAML syntax error: ${e.message.split('\n')[0]}` })) });
   }
-  const r = Scenario.safeParse(doc.toJS());
+  const js = yamlToJs(doc, lines, file);
+  if (!js.ok) throw new UserError(`${file}: invalid YAML`, { code: 'parse_error', problems: [js.problem] });
+  const r = Scenario.safeParse(js.value);
   if (!r.success) {
     const problems: Problem[] = r.error.issues.map((i) => {
       let pos = { line: 1, col: 1 };

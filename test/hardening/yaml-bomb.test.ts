@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/core/errors.js';
 import { checkPack } from '../../src/policy/load.js';
+import { loadScenario } from '../../src/deception/scenario.js';
 import { readParsed } from '../../src/policy/parse-cache.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';
@@ -53,6 +54,17 @@ describe('YAML alias bombs', () => {
     expect(v.code).toBe(1);
     expect(v.out + v.err).toMatch(LOCATED);
     expect(checkPack(bomb).problems).toEqual([expect.objectContaining({ line: 9, col: 8, severity: 'error' })]);
+  });
+
+  it('in a deception scenario file: FILE:LINE:COL', () => {
+    let err: unknown;
+    try {
+      loadScenario(bomb);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).problems).toEqual([expect.objectContaining({ line: 9, col: 8, message: expect.stringMatching(/YAML alias \*h expands to 48,427,561 nodes/) as unknown })]);
   });
 
   it('ordinary aliases still load', () => {

@@ -154,6 +154,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
       const formats = opts.format?.length ? parseFormats(opts.format) : (ev.formats as ReportFormat[]);
       const extraGates = (deps.gateProviders ?? []).map((f) => f(env)).filter((g): g is GateProvider => g !== null);
       const outputs: Record<string, unknown>[] = [];
+      const runIds: string[] = [];
       let failed = false;
       for (const t of targets) {
         const outDir = opts.out ? (targets.length > 1 ? join(config.resolve(opts.out), t.replace(/[^A-Za-z0-9_.@-]+/g, '_')) : config.resolve(opts.out)) : undefined;
@@ -177,6 +178,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
           ctx,
         );
         if (!result.gatesPassed) failed = true;
+        runIds.push(result.runId);
         if (opts.json) {
           outputs.push(summaryJson(result.report, { reports: written, execution: result.execution }));
         } else {
@@ -192,6 +194,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
         }
       }
       if (opts.json) printJson(outputs.length === 1 ? outputs[0] : outputs);
+      else if (runIds.length > 1) process.stdout.write(`side by side: npx pillars view ${runIds.join(' ')}\n`);
       if (failed) process.exitCode = 1;
     } finally {
       await env.close();

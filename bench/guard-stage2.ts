@@ -157,11 +157,17 @@ const mix = shuffle([...shuffle(benign, rand).slice(0, CALLS - nHarm), ...shuffl
 await encoder.load();
 const warm = mix.slice(0, 20);
 for (const t of warm) await encoder.embed([t]);
+// Wall time, and this process's CPU time (on a shared machine the CPU figure says what the code
+// costs; the wall figure adds the wait for a core).
 const encMs: number[] = [];
+const encCpuMs: number[] = [];
 for (const t of mix.slice(0, Math.min(mix.length, 300))) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await encoder.embed([t]);
   encMs.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  encCpuMs.push((c.user + c.system) / 1000);
 }
 const s1Ms: number[] = [];
 for (const t of mix) {
@@ -173,17 +179,27 @@ const live: PolicyGuard = createGuard({ pack, model, stage2: { head, encoder } }
 let reached = 0;
 let overBudget = 0;
 const checkMs: number[] = [];
+const checkCpuMs: number[] = [];
 for (const t of mix) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const d = await live.check({ text: t }, ctx);
   checkMs.push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  checkCpuMs.push((c.user + c.system) / 1000);
   if (d.stage === 'encoder') reached++;
   else if (d.reasons.some((r) => r.startsWith('stage 2 not used'))) {
     reached++;
     if (d.reasons.some((r) => r.includes('budget'))) overBudget++;
   }
 }
-const latency = { encoder_per_text_ms: timing(encMs), stage1_decide_ms: timing(s1Ms), check_with_stage2_mix_ms: timing(checkMs) };
+const latency = {
+  encoder_per_text_ms: timing(encMs),
+  encoder_per_text_cpu_ms: timing(encCpuMs),
+  stage1_decide_ms: timing(s1Ms),
+  check_with_stage2_mix_ms: timing(checkMs),
+  check_with_stage2_mix_cpu_ms: timing(checkCpuMs),
+};
 const share = r4(reached / Math.max(1, mix.length));
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
@@ -203,7 +219,7 @@ const result = {
     mix_p99_latency: ratio(latency.check_with_stage2_mix_ms.p99, latency.stage1_decide_ms.p99),
   },
   machine: { load_average_1m: r4(loadavg()[0]!), cores: availableParallelism() },
-  goals: { p99_le_40ms: latency.check_with_stage2_mix_ms.p99 <= 40 },
+  goals: { p99_le_40ms: latency.check_with_stage2_mix_ms.p99 <= 40, cpu_p99_le_40ms: latency.check_with_stage2_mix_cpu_ms.p99 <= 40 },
 };
 
 if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -214,9 +230,9 @@ else {
   const out = [
     `guard stage 2 benchmark (head ${head.encoder}, threshold ${head.threshold}; unsure band [${band.map((b) => b.toFixed(2)).join(', ')}]; budget ${result.budget_ms} ms; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
     `latency:`,
-    `  encoder per text (after warm-up, ${encMs.length} texts): ${ms(latency.encoder_per_text_ms)}`,
+    `  encoder per text (after warm-up, ${encMs.length} texts): ${ms(latency.encoder_per_text_ms)}  (cpu ${ms(latency.encoder_per_text_cpu_ms)})`,
     `  stage 1 decide (${s1Ms.length} texts):                  ${ms(latency.stage1_decide_ms)}`,
-    `  check() with stage 2, traffic mix:          ${ms(latency.check_with_stage2_mix_ms)}  (${result.ratios_vs_stage1.mix_p99_latency}x stage 1 p99)`,
+    `  check() with stage 2, traffic mix:          ${ms(latency.check_with_stage2_mix_ms)}  (cpu ${ms(latency.check_with_stage2_mix_cpu_ms)}; ${result.ratios_vs_stage1.mix_p99_latency}x stage 1 p99)`,
     `traffic mix (${mix.length} prompts, ${(result.traffic_mix.harmful_share * 100).toFixed(0)}% harmful): ${(share * 100).toFixed(1)}% reach stage 2 (${overBudget} over budget)`,
     `held-out 20% of the public sources + the pack's test rows (${total.unsafe.n} unsafe, ${total.safe.n} safe; ${result.heldout.in_band} in the unsure band):`,
     row('stage 1', overall.stage1),
@@ -236,7 +252,7 @@ else {
     `ratios vs stage 1 alone: held-out recall ${result.ratios_vs_stage1.heldout_recall_both}x, over-refusal ${result.ratios_vs_stage1.heldout_over_refusal_both}x, F1 ${result.ratios_vs_stage1.heldout_f1_both}x${Object.keys(benchmarks)
       .map((k) => `, ${k} recall ${(result.ratios_vs_stage1 as Record<string, number | null>)[`${k}_recall_both`]}x`)
       .join('')}`,
-    `goal: check() p99 <= 40 ms with stage 2 on the traffic mix ${result.goals.p99_le_40ms ? 'met' : 'MISSED'}`,
+    `goal: check() p99 <= 40 ms with stage 2 on the traffic mix ${result.goals.p99_le_40ms ? 'met' : 'MISSED'} (wall), ${result.goals.cpu_p99_le_40ms ? 'met' : 'MISSED'} (cpu)`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

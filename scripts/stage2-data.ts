@@ -6,14 +6,16 @@
  *     are held out;
  *   - ../shared/training/prompts/*.jsonl, English rows only (the encoder's vocabulary is English),
  *     at most CAP rows per source (seeded sample), labels as given (safe / unsafe). 20% of each
- *     source is held out, by a hash of the row's question id (`source_id`; for jailbreak-wrapped
- *     rows the wrapped question's id, so a question and its wrapped copies fall on the same side).
+ *     source is held out with the split stage 1 is trained with (src/classifier/corpus-split.ts:
+ *     by group, so translations and jailbreak wrappers of a question fall on its side), so neither
+ *     stage has seen the rows the bench reports on.
  * Rows are read from ../shared at run time and never copied into the repository. Nothing here reads
  * ../shared/benchmarks (the bench reads those itself, to measure only).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { groupKey } from '../src/classifier/corpus.js';
+import { groupDraw, isHeldOut } from '../src/classifier/corpus-split.js';
 import { collectRows } from '../src/classifier/train.js';
 import { asciiLetterShare } from '../src/classifier/encoder.js';
 import { readJsonlObjects } from '../src/core/jsonl.js';
@@ -39,12 +41,13 @@ export interface Stage2Row {
   split: 'train' | 'calib' | 'test';
 }
 
-const bucket = (key: string): number => createHash('sha1').update(key).digest().readUInt32BE(0) % 100;
+/** Held-out share of each source (the same as stage 1's recipe). */
+export const HOLDOUT = 0.2;
 
-/** 0-19 → test, 20-34 → calibration slice, the rest → train. */
-function splitOf(key: string): Stage2Row['split'] {
-  const b = bucket(key);
-  return b < 20 ? 'test' : b < 35 ? 'calib' : 'train';
+/** Stage 1's held-out split by group; of the rest, a seeded ~19% of groups calibrates (15% of all rows). */
+function splitOf(group: string): Stage2Row['split'] {
+  if (isHeldOut({ group }, HOLDOUT)) return 'test';
+  return groupDraw(group, 1) < 0.19 ? 'calib' : 'train';
 }
 
 export function packRows(pack: PolicyPack): Stage2Row[] {
@@ -61,14 +64,9 @@ export function packRows(pack: PolicyPack): Stage2Row[] {
       }
     }
     // Pack test rows stay held out; the training rows are split into train and calibration.
-    out.push({ text: r.text, unsafe, topic: unsafe ? r.topic : null, source: 'pack', split: r.split === 'test' ? 'test' : splitOf(`pack:${r.text}`) === 'calib' ? 'calib' : 'train' });
+    out.push({ text: r.text, unsafe, topic: unsafe ? r.topic : null, source: 'pack', split: r.split === 'test' ? 'test' : groupDraw(`pack#${r.text}`, 1) < 0.15 ? 'calib' : 'train' });
   }
   return out;
-}
-
-function groupKey(sourceId: string): string {
-  const m = /(?:^|;)q=(.*)$/.exec(sourceId);
-  return m ? m[1]! : sourceId;
 }
 
 /** English rows of the public training prompts (empty when ../shared is absent). */
@@ -81,10 +79,14 @@ export function publicRows(cap: number = CAP, dir: string = TRAINING_DIR): Stage
     const en = rows
       .map((r) => r.row)
       .filter((r) => r.lang === 'en' && typeof r.text === 'string' && (r.label === 'safe' || r.label === 'unsafe'))
-      .map((r) => ({ text: (r.text as string).trim(), unsafe: r.label === 'unsafe', id: String(r.source_id ?? r.text) }))
+      .map((r) => ({
+        text: (r.text as string).trim(),
+        unsafe: r.label === 'unsafe',
+        group: groupKey(typeof r.source === 'string' ? r.source : source, r.source_id === undefined || r.source_id === null ? null : String(r.source_id), 'en') ?? `${source}#${String(r.text)}`,
+      }))
       .filter((r) => r.text.length > 0);
     const picked = en.length > cap ? shuffle(en, prng(7)).slice(0, cap) : en;
-    for (const r of picked) out.push({ text: r.text, unsafe: r.unsafe, topic: null, source, split: splitOf(groupKey(r.id)) });
+    for (const r of picked) out.push({ text: r.text, unsafe: r.unsafe, topic: null, source, split: splitOf(r.group) });
   }
   return out;
 }

@@ -132,7 +132,8 @@ export function stage2Runner(opts: Stage2Options, guardBand: [number, number]): 
       const pred = first.prediction;
       // No timing in the reason: the same text gets the same decision, reasons included.
       const head = `stage 2 (sentence encoder): p(unsafe)=${fmt(p.pUnsafe)} ${p.unsafe ? '>=' : '<'} ${fmt(h.threshold)}`;
-      const stage1Reasons = first.decision.reasons.filter((r) => !r.startsWith('PII found') && !r.startsWith('no policy of pack'));
+      // Stage 1's evidence stays; its ladder outcome (policy → action, exception, PII) is redone below.
+      const stage1Reasons = first.decision.reasons.filter((r) => !r.startsWith('PII found') && !r.startsWith('no policy of pack') && !/^[\w.-]+: level \d \(/.test(r) && !r.startsWith('exception '));
       if (!p.unsafe) {
         return decisionFor({ ...common(input, pred.topicScore), topic: null, level: 0, reasons: [...stage1Reasons, `${head} → safe`] });
       }

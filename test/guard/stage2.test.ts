@@ -149,7 +149,8 @@ describe('stage 2 in the guard', () => {
     expect(bad.stage).toBe('encoder');
     expect(bad.action).toBe('refuse');
     expect(bad.level).toBeGreaterThanOrEqual(2);
-    expect(bad.reasons.join('\n')).toMatch(/stage 2 \(sentence encoder\): p\(unsafe\)=0\.\d\d >= .* → unsafe: topic \w+/);
+    expect(bad.reasons.join('\n')).toMatch(/stage 2 \(sentence encoder\): p\(unsafe\)=[01]\.\d\d >= .* → unsafe: topic \w+/);
+    expect(bad.reasons.filter((r) => r.startsWith('safety.')).length).toBe(1);
     const ok = await g.check({ text: BENIGN }, ctx);
     expect(enc.calls).toBe(2);
     expect(ok.stage).toBe('encoder');

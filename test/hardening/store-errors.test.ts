@@ -74,6 +74,13 @@ describe('store errors', () => {
     expect(r.err).toMatch(/integrity check failed|SQLITE_CORRUPT/);
     expect(r.err).not.toMatch(NO_STACK);
     expect(asked).toBe(0);
+    // Commands that read without a full check: a damaged page they touch is the same clear error.
+    for (const args of [['runs', 'show', 'last', '--json'], ['runs', 'list'], ['audit', 'verify']]) {
+      const x = await runCli([...args, '--config', cfg]);
+      expect(x.code, `${args.join(' ')}: ${x.err}`).not.toBe(70);
+      if (x.code !== 0) expect(x.err).toContain(`the store ${path} is damaged`);
+      expect(x.err).not.toMatch(NO_STACK);
+    }
   });
 
   it('a store path that cannot be opened: exit 2 with the path and the reason', async () => {

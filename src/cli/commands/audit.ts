@@ -5,7 +5,7 @@ import { exportAudit, verifyAudit, type VerifyOptions, type VerifyResult } from 
 import { anchorAudit } from '../../gateway/audit-anchor.js';
 import { defaultKeyPath, existingSigningKey, loadOrCreateSigningKey, readPublicKey } from '../../gateway/audit-key.js';
 import { GatewayConfig } from '../../gateway/config.js';
-import { openDb } from '../../store/db.js';
+import { openDb, storeError } from '../../store/db.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 /** `pillars audit verify|anchor|export`: the gateway's hash-chained audit log and its signed checkpoints. */
@@ -66,6 +66,9 @@ export function registerAudit(program: Command): void {
       else if (r.ok) process.stdout.write(`audit log intact: ${r.records} records${r.head ? `, head ${r.head.hash.slice(0, 16)}… at seq ${r.head.seq}` : ''}${checkpointLine(r)}\n`);
       else process.stdout.write(`audit log BROKEN at record ${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.records} records verified before it)\n`);
       if (!r.ok) process.exitCode = 1;
+    } catch (e) {
+      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
+      throw storeError(config.storePath, e);
     } finally {
       db.close();
     }
@@ -98,6 +101,9 @@ export function registerAudit(program: Command): void {
       if (r.anchored) process.stdout.write(`signed checkpoint ${r.checkpoint.id}: seq ${r.checkpoint.seq}, head ${r.checkpoint.hash.slice(0, 16)}…, key ${key.keyId}\n`);
       else if (r.reason === 'empty') process.stdout.write('the audit log is empty: nothing to sign\n');
       else process.stdout.write(`already signed: checkpoint ${c!.id} covers the head (seq ${c!.seq})\n`);
+    } catch (e) {
+      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
+      throw storeError(config.storePath, e);
     } finally {
       db.close();
     }
@@ -127,6 +133,9 @@ export function registerAudit(program: Command): void {
         }
       }
       process.stdout.write(buf);
+    } catch (e) {
+      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
+      throw storeError(config.storePath, e);
     } finally {
       db.close();
     }

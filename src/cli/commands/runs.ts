@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadReport } from '../../eval/load-report.js';
 import { summaryJson, summaryTable } from '../../eval/summary.js';
-import { openDb } from '../../store/db.js';
+import { openDb, storeError } from '../../store/db.js';
 import { describeLease } from '../../store/run-lease.js';
 import { createRunStore, type RunRow } from '../../store/runs.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
@@ -47,6 +47,9 @@ export function registerRuns(program: Command): void {
       const header = ['run', 'created (UTC)', 'target', 'suites', 'tier', 'status', 'items', 'gates'];
       const w = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
       for (const r of [header, ...table]) process.stdout.write(`${r.map((c, i) => pad(c, w[i]!)).join('  ').trimEnd()}\n`);
+    } catch (e) {
+      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
+      throw storeError(config.storePath, e);
     } finally {
       db.close();
     }
@@ -71,6 +74,9 @@ export function registerRuns(program: Command): void {
       process.stdout.write(`configuration: ${JSON.stringify(run.config)}\n`);
       if (run.status === 'running' || run.status === 'preparing') process.stdout.write(`this run is ${run.status} (${describeLease(run)})\n`);
       else if (run.status !== 'done') process.stdout.write(`this run is ${run.status}: finish it with \`pillars eval --resume ${run.id}\`\n`);
+    } catch (e) {
+      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
+      throw storeError(config.storePath, e);
     } finally {
       db.close();
     }

@@ -7,6 +7,7 @@ import { checkInput, type InputVerdict } from './input-check.js';
 import { messageText } from './input-channels.js';
 import { chunk, DONE, newId, syntheticCompletion, type ChatMessage, type ChatRequest } from './openai.js';
 import type { UpChoice } from './output-channels.js';
+import { modelKey } from './adapter-name.js';
 import { auditEntry, decisionSummary, refusalText, sha256, type Caller, type GatewayState } from './state.js';
 import { relayStream } from './stream.js';
 import { UpstreamFailure, classifyUpstreamError } from './upstream.js';
@@ -33,7 +34,14 @@ interface Outcome {
 
 export async function handleChat(state: GatewayState, res: ServerResponse, caller: Caller, body: ChatRequest, signal: AbortSignal): Promise<void> {
   // A part the gateway cannot read is a 400 before anything else happens.
-  const verdict: InputVerdict = await checkInput(state, caller, body);
+  let verdict: InputVerdict;
+  try {
+    verdict = await checkInput(state, caller, body);
+  } catch (e) {
+    // A request refused before any check (too much text, an unreadable part) is still a decision: audited.
+    if (e instanceof HttpError) auditRefused(state, caller, 'chat', e);
+    throw e;
+  }
   const input = verdict.final;
   const flags = state.anomaly.observe(caller.bucket, input.level);
   for (const f of flags) state.metrics.anomalies.inc({ kind: f.split(':')[0]!, tier: caller.tier });
@@ -70,8 +78,9 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
     if (adapter) {
       upstreamModel = adapter;
       outcome.adapter = adapter;
-    } else if (body.model && state.adapters.has(body.model)) {
-      const a = state.adapters.get(body.model)!;
+    } else if (body.model && reservedAdapter(state, body.model)) {
+      // Compared after normalising (case, width, spaces, control characters): no other spelling reaches it.
+      const a = reservedAdapter(state, body.model)!;
       setDecision(res, 'refuse', a.policy);
       outcome.final = { ...input, action: 'refuse', policy: a.policy, reasons: [...input.reasons, `model ${body.model} is an adapter reserved for context ${a.context}`] };
       throw new HttpError(403, `model "${body.model}" is reserved for the ${a.context} context (tiers: ${a.tiers.join(', ')}) and is only reached through it`, 'permission_error', 'model_not_allowed');
@@ -86,7 +95,12 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
 
     if (up.status < 200 || up.status >= 300) {
       state.metrics.upstreamErrors.inc({ kind: `status_${up.status}` });
-      const text = await up.body.text();
+      let text: string;
+      try {
+        text = await up.body.text();
+      } catch (e) {
+        throw classifyUpstreamError(e, state.upstream.base);
+      }
       outcome.status = up.status;
       outcome.error = text.slice(0, 500);
       res.writeHead(up.status, { 'content-type': String(up.headers['content-type'] ?? 'application/json') });
@@ -110,6 +124,12 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
       outcome.error = e.message;
       throw e;
     }
+    if (!(e instanceof UpstreamFailure)) {
+      // Our own failure (not the upstream's): a 500, and the upstream counters stay untouched.
+      outcome.status = 500;
+      outcome.error = (e as Error)?.message ?? String(e);
+      throw e;
+    }
     const f = classifyUpstreamError(e, state.upstream?.base ?? '(none)');
     state.metrics.upstreamErrors.inc({ kind: f.kind });
     outcome.status = f.status;
@@ -118,6 +138,21 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
   } finally {
     writeAudit(state, caller, monitoring, outcome, forward, verdict, flags);
   }
+}
+
+/** The adapter `model` names, compared after normalising (modelKey), or null. */
+function reservedAdapter(state: GatewayState, model: string): { policy: string; context: string; tiers: string[] } | null {
+  const exact = state.adapters.get(model);
+  if (exact) return exact;
+  const key = modelKey(model);
+  for (const [name, a] of state.adapters) if (modelKey(name) === key) return a;
+  return null;
+}
+
+/** The audit record of a request refused with an HTTP error before the guard decided (413, 400). */
+export function auditRefused(state: GatewayState, caller: Caller, route: string, e: HttpError): void {
+  const d: Decision = { action: 'refuse', policy: null, pillar: null, topic: null, level: null, score: 0, stage: 'embedded', reasons: [e.message] };
+  state.audit?.append(auditEntry(state, caller, route, d, state.isTrusted(caller.tier) ? 'full' : 'standard', { status: e.status, error: e.code }));
 }
 
 /** The policy whose exception routed the request (for the header when the final decision names none). */

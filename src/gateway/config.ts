@@ -59,6 +59,13 @@ export const InputConfig = z
     exempt: z.record(z.string(), z.array(z.string().min(1))).default(DEFAULT_EXEMPT),
     /** A file part whose text the gateway cannot read (binary, a PDF, a `file_id`): `reject` (400) or `forward` unread. */
     unreadableFiles: z.enum(['reject', 'forward']).default('reject'),
+    /**
+     * The most characters of text one request may ask the gateway to read (every message, part,
+     * tool call and tool description together): more is answered 413 `payload_too_large` before
+     * any guard work. Per tier in `maxCharsByTier`; this is the limit of tiers it does not name.
+     */
+    maxChars: z.number().int().positive().default(262_144),
+    maxCharsByTier: z.record(z.string(), z.number().int().positive()).default({}),
   })
   .strict();
 export type InputConfig = z.infer<typeof InputConfig>;
@@ -96,9 +103,27 @@ export const GatewayConfig = z
         requestMs: z.number().int().positive().default(30_000),
         /** Budget for one guard check (the cascade may ask an LLM). */
         guardMs: z.number().int().positive().default(5_000),
+        /**
+         * Longest a streamed answer may run in total (an upstream that keeps dripping resets the
+         * between-chunks timeout forever): then the stream ends with an error event, audited.
+         */
+        streamMs: z.number().int().positive().default(300_000),
       })
       .strict()
-      .default({ upstreamMs: 60_000, requestMs: 30_000, guardMs: 5_000 }),
+      .default({ upstreamMs: 60_000, requestMs: 30_000, guardMs: 5_000, streamMs: 300_000 }),
+    /** Readiness (`/readyz`, `/healthz`): how long an upstream probe may take, and how long its answer is reused. */
+    health: z
+      .object({
+        probeMs: z.number().int().positive().default(1_000),
+        cacheMs: z.number().int().min(0).default(2_000),
+      })
+      .strict()
+      .default({ probeMs: 1_000, cacheMs: 2_000 }),
+    /**
+     * Guard work is done in slices of at most this many milliseconds, with the event loop free
+     * between them (health checks and other requests are answered while a large text is read).
+     */
+    guardSliceMs: z.number().positive().default(10),
     /** Largest accepted request body, in bytes. */
     bodyLimit: z.number().int().positive().default(1_048_576),
     /** When the guard itself fails: refuse (true, default) or forward unchecked (false). */
@@ -125,6 +150,14 @@ export const GatewayConfig = z
         /** ... or as soon as this many records wait. */
         batchSize: z.number().int().positive().default(256),
         /**
+         * When audit records cannot be written (store read-only, locked, disk full): `reject`
+         * (default) answers every request that would be decided with 503 `audit_unavailable`
+         * until a write succeeds again (no decision without its record); `queue` keeps serving
+         * and holds the records in memory. Either way records still unwritten at shutdown make
+         * the exit non-zero, naming how many.
+         */
+        onFailure: z.enum(['reject', 'queue']).default('reject'),
+        /**
          * Signed checkpoints of the chain head (Ed25519, `pillars audit anchor`): after `every`
          * records, or `seconds` after the last one when records were added, and on shutdown.
          * `keyFile`: the signing key, created 0600 on first use (default: beside the store).
@@ -144,7 +177,7 @@ export const GatewayConfig = z
           .optional(),
       })
       .strict()
-      .default({ flushMs: 5, batchSize: 256 }),
+      .default({ flushMs: 5, batchSize: 256, onFailure: 'reject' }),
   })
   .strict();
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

@@ -1,6 +1,7 @@
 import type { Decision } from '../core/types.js';
 import { STRICTNESS } from '../policy/effective.js';
 import { decideText, isBlocking } from './checks.js';
+import { HttpError } from './http.js';
 import { inputSegments, rewriteInput, STANDING_ROLES, type InputSegment } from './input-channels.js';
 import type { ChatMessage, ChatRequest } from './openai.js';
 import type { Caller, GatewayState } from './state.js';
@@ -42,6 +43,9 @@ const rank = (s: InputSegment): number => (s.kind === 'request' ? 1e6 : 0) + s.m
 export async function checkInput(state: GatewayState, caller: Caller, body: ChatRequest): Promise<InputVerdict> {
   const cfg = state.cfg.input;
   const segs = inputSegments(body, cfg);
+  let chars = 0;
+  for (const s of segs) chars += s.text.length;
+  assertInputSize(state, caller.tier, chars);
   const decided = segs.filter((s) => s.kind === 'request' || cfg.context !== 'off');
   const results: SegmentDecision[] = await Promise.all(
     decided.map(async (seg) => {
@@ -130,4 +134,17 @@ async function withoutExempt(state: GatewayState, caller: Caller, seg: InputSegm
   }
   if (best && best.action !== 'allow') return { ...best, reasons: [...best.reasons, `${why}; decided on its sentences`] };
   return { action: 'allow', policy: null, pillar: null, topic: null, level: null, score: d.score, stage: d.stage, reasons: [...d.reasons, `${why}: allowed`], exception: null };
+}
+
+/** The most characters of text a tier's request may hold (`gateway.input.maxCharsByTier`, else `maxChars`). */
+export function inputLimit(state: GatewayState, tier: string): number {
+  return state.cfg.input.maxCharsByTier[tier] ?? state.cfg.input.maxChars;
+}
+
+/** 413 `payload_too_large` when a request holds more text than its tier may send (before any guard work). */
+export function assertInputSize(state: GatewayState, tier: string, chars: number): void {
+  const limit = inputLimit(state, tier);
+  if (chars > limit) {
+    throw new HttpError(413, `the request holds ${chars} characters of text; tier ${tier} may send at most ${limit} (gateway.input.maxChars / maxCharsByTier)`, 'invalid_request_error', 'payload_too_large');
+  }
 }

@@ -73,6 +73,7 @@ export interface GatewayMetrics {
   rateLimited: Counter;
   anomalies: Counter;
   streamsCut: Counter;
+  auditRejected: Counter;
   render(gauges: Record<string, { help: string; value: number }>): string;
 }
 
@@ -84,6 +85,7 @@ export function createMetrics(): GatewayMetrics {
   const rateLimited = new Counter('pillars_gateway_rate_limited_total', 'Requests refused with 429, by tier.');
   const anomalies = new Counter('pillars_gateway_anomalies_total', 'Anomaly flags raised, by kind and tier.');
   const streamsCut = new Counter('pillars_gateway_streams_cut_total', 'Streamed responses cut off by the output check, by policy.');
+  const auditRejected = new Counter('pillars_gateway_audit_rejected_total', 'Requests refused with 503 because audit records could not be written, by route.');
   return {
     requests,
     requestSeconds,
@@ -92,8 +94,9 @@ export function createMetrics(): GatewayMetrics {
     rateLimited,
     anomalies,
     streamsCut,
+    auditRejected,
     render(gauges) {
-      const parts = [requests, requestSeconds, guardSeconds, upstreamErrors, rateLimited, anomalies, streamsCut].map((m) => m.render());
+      const parts = [requests, requestSeconds, guardSeconds, upstreamErrors, rateLimited, anomalies, streamsCut, auditRejected].map((m) => m.render());
       for (const [name, g] of Object.entries(gauges)) parts.push(`# HELP ${name} ${g.help}\n# TYPE ${name} gauge\n${name} ${g.value}`);
       return `${parts.join('\n')}\n`;
     },

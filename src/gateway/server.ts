@@ -6,9 +6,12 @@ import type { Decision, Guard, Logger, PiiSpan } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';
 import type { Db } from '../store/db.js';
 import { auditAnchor, createAuditLog, type AuditLog } from './audit.js';
-import { handleChat } from './chat.js';
+import { auditRefused, handleChat } from './chat.js';
+import { createCpuSlicer } from './cpu-slicer.js';
+import { createReadiness, type ReadinessProbe } from './health.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import { createDecisionCache } from './decision-cache.js';
-import { checkInput } from './input-check.js';
+import { assertInputSize, checkInput } from './input-check.js';
 import { GatewayConfig, type GatewayConfigInput } from './config.js';
 import { HttpError, readBody, sendError, sendJson, setDecision } from './http.js';
 import { createKeyStore } from './keys.js';
@@ -96,9 +99,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     ctx: { signal: shutdown.signal, log },
     now: opts.now ?? (() => new Date()),
     decisions: createDecisionCache({ max: cfg.decisionCache }),
+    slicer: createCpuSlicer({ sliceMs: cfg.guardSliceMs }),
     idPrefix: `${randomBytes(6).toString('hex')}_`,
     seq: 0,
   };
+
+  const readiness = createReadiness({ upstream: state.upstream, db: opts.db, audit, probeMs: cfg.health.probeMs, cacheMs: cfg.health.cacheMs });
 
   // Our own body timeout answers 408 in OpenAI's shape with the decision header; Node's request
   // timeout is only the backstop (for a client that never finishes its headers).
@@ -110,7 +116,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       metrics.requestSeconds.observe({ route }, (performance.now() - t0) / 1000);
       metrics.requests.inc({ route, decision: String(res.getHeader('x-pillars-decision') ?? 'allow'), tier: String(res.getHeader('x-pillars-tier') ?? 'unknown') });
     });
-    handle(state, req, res, route, t0).catch((e: unknown) => {
+    handle(state, readiness, req, res, route, t0).catch((e: unknown) => {
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal gateway error', 'server_error', 'internal_error');
       if (!(e instanceof HttpError)) log.error({ err: (e as Error)?.message ?? String(e) }, 'unhandled gateway error');
       // Nothing was forwarded for a 4xx (403 set its own policy) or an internal error: say so.
@@ -158,6 +164,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       });
       shutdown.abort(new Error('gateway shutting down'));
       audit?.close();
+      // Records that could not be written get a few more tries (a store locked for a moment);
+      // what is still pending after that is the caller's to report (`audit.pending`, `audit.error`).
+      for (let i = 0; audit && audit.pending > 0 && i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        audit.flush();
+      }
       await state.upstream?.close();
     },
   };
@@ -181,6 +193,10 @@ function routeOf(req: IncomingMessage): string {
       return 'guard';
     case '/healthz':
       return 'healthz';
+    case '/livez':
+      return 'livez';
+    case '/readyz':
+      return 'readyz';
     case '/metrics':
       return 'metrics';
     default:
@@ -210,10 +226,17 @@ function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): C
   return { requestId, t0, tier: record.tier, keyId: record.id, context: ctxName, bucket: `key:${record.id}` };
 }
 
-async function handle(state: GatewayState, req: IncomingMessage, res: ServerResponse, route: string, t0: number): Promise<void> {
+async function handle(state: GatewayState, readiness: ReadinessProbe, req: IncomingMessage, res: ServerResponse, route: string, t0: number): Promise<void> {
   const method = req.method ?? 'GET';
-  if (route === 'healthz' && method === 'GET') {
-    sendJson(res, 200, { status: 'ok', upstream: state.upstream?.base ?? null, auditPending: state.audit?.pending ?? 0 });
+  if (route === 'livez' && method === 'GET') {
+    // Liveness: the process answers. Nothing else is touched, so it stays cheap under any load.
+    sendJson(res, 200, { status: 'ok' });
+    return;
+  }
+  if ((route === 'readyz' || route === 'healthz') && method === 'GET') {
+    // Readiness: the upstream answers (a cached probe), the store answers, audit records are written.
+    const r = await readiness.check();
+    sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ok' : 'unready', upstream: state.upstream?.base ?? null, auditPending: state.audit?.pending ?? 0, checks: r.checks });
     return;
   }
   if (route === 'metrics' && method === 'GET') {
@@ -230,6 +253,11 @@ async function handle(state: GatewayState, req: IncomingMessage, res: ServerResp
   const caller = resolveCaller(state, req, t0);
   res.setHeader('x-pillars-request-id', caller.requestId);
   res.setHeader('x-pillars-tier', caller.tier);
+  // No decision without its audit record: while records cannot be written, nothing is decided.
+  if (state.audit?.error && state.cfg.audit.onFailure === 'reject' && (route === 'chat' || route === 'guard')) {
+    state.metrics.auditRejected.inc({ route });
+    throw new HttpError(503, `the gateway cannot write its audit log (${state.audit.error}); requests are refused until it can (gateway.audit.onFailure: reject)`, 'server_error', 'audit_unavailable', { 'retry-after': '1' });
+  }
   const wait = state.limiter.take(caller.tier, caller.bucket);
   if (wait > 0) {
     state.metrics.rateLimited.inc({ tier: caller.tier });
@@ -253,6 +281,9 @@ async function handle(state: GatewayState, req: IncomingMessage, res: ServerResp
 }
 
 function parseJson<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): T {
+  // Depth first: a body nested thousands deep parses, then overflows the stack of whatever walks it.
+  const deep = jsonTooDeep(text, MAX_JSON_DEPTH);
+  if (deep >= 0) throw new HttpError(400, `invalid request: the body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep})`, 'invalid_request_error', 'invalid_request');
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -320,12 +351,24 @@ async function guardRoute(state: GatewayState, req: IncomingMessage, res: Server
       const i = request.error.issues[0]!;
       throw new HttpError(400, `invalid request: ${i.path.map(String).join('.')}: ${i.message}`, 'invalid_request_error', 'invalid_request');
     }
-    const v = await checkInput(state, who, request.data);
+    let v: Awaited<ReturnType<typeof checkInput>>;
+    try {
+      v = await checkInput(state, who, request.data);
+    } catch (e) {
+      if (e instanceof HttpError) auditRefused(state, who, 'guard', e);
+      throw e;
+    }
     d = v.final;
     // The audited prompt: the last user message, redacted like the forwarded one.
     text = v.promptIndex >= 0 ? messageText(v.forward[v.promptIndex]!, state.cfg.input) : '';
     shown = text;
   } else {
+    try {
+      assertInputSize(state, who.tier, text.length);
+    } catch (e) {
+      if (e instanceof HttpError) auditRefused(state, who, 'guard', e);
+      throw e;
+    }
     d = await guardCheck(state, { text, role: body.role === 'output' ? 'output' : 'input', caller: { tier: who.tier, context: context ?? undefined } });
   }
   setDecision(res, d.action, d.policy);

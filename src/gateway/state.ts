@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx, Decision, Guard, GuardInput, Logger, PiiSpan } from '../core/types.js';
 import type { AuditEntry, AuditLog } from './audit.js';
+import type { CpuSlicer } from './cpu-slicer.js';
 import type { DecisionCache } from './decision-cache.js';
 import type { GatewayConfig } from './config.js';
 import type { KeyStore } from './keys.js';
@@ -29,6 +30,8 @@ export interface GatewayState {
   now(): Date;
   /** Recent guard decisions by text (clients resend their history with every request). */
   decisions: DecisionCache;
+  /** Guard checks run in slices with the event loop free between them (cpu-slicer.ts). */
+  slicer: CpuSlicer;
   /** Request ids: a random per-process prefix and a counter (unique, cheap). */
   idPrefix: string;
   seq: number;
@@ -64,7 +67,9 @@ export async function guardCheck(state: GatewayState, input: GuardInput): Promis
 export async function guardTry(state: GatewayState, input: GuardInput): Promise<{ decision: Decision; failed: boolean }> {
   const t = performance.now();
   try {
-    return { decision: await withTimeout(Promise.resolve().then(() => state.guard.check(input, state.ctx)), state.cfg.timeouts.guardMs), failed: false };
+    // The budget starts when the check does (not while it waits its turn in the slicer's queue).
+    const decision = await state.slicer.run(() => withTimeout(Promise.resolve(state.guard.check(input, state.ctx)), state.cfg.timeouts.guardMs));
+    return { decision, failed: false };
   } catch (e) {
     const why = (e as Error)?.message ?? String(e);
     state.log.error({ err: why, direction: input.role }, 'guard check failed');

@@ -70,7 +70,21 @@ interface UpChunk {
   usage?: unknown;
 }
 
-export async function relayStream(state: GatewayState, res: ServerResponse, caller: Caller, body: AsyncIterable<Buffer>, o: StreamOutcome, signal: AbortSignal): Promise<void> {
+/** A stream past `timeouts.streamMs` (an upstream that keeps dripping): ended by the gateway. */
+class StreamTimeout extends Error {}
+
+export async function relayStream(state: GatewayState, res: ServerResponse, caller: Caller, body: AsyncIterable<Buffer> & { destroy?(e?: Error): void }, o: StreamOutcome, signal: AbortSignal): Promise<void> {
+  // The between-chunks timeout never fires for an upstream that sends a little every few seconds: a total limit does.
+  const limitMs = state.cfg.timeouts.streamMs;
+  const limit = setTimeout(() => body.destroy?.(new StreamTimeout(`the streamed answer ran past the gateway's limit of ${limitMs} ms (gateway.timeouts.streamMs) and was ended`)), limitMs);
+  try {
+    await relay(state, res, caller, body, o, signal);
+  } finally {
+    clearTimeout(limit);
+  }
+}
+
+async function relay(state: GatewayState, res: ServerResponse, caller: Caller, body: AsyncIterable<Buffer>, o: StreamOutcome, signal: AbortSignal): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', trailer: 'x-pillars-stream-decision' });
   const check = state.cfg.checkOutput;
   const opts = { windowChars: streamWindow(state.cfg), overlapChars: state.cfg.stream.overlapChars, lookaheadChars: state.cfg.stream.lookaheadChars };
@@ -213,6 +227,15 @@ export async function relayStream(state: GatewayState, res: ServerResponse, call
       o.status = 499;
       o.error = 'the client closed the connection';
       res.destroy();
+      return;
+    }
+    if (e instanceof StreamTimeout) {
+      // Ended by the gateway: what is held (unchecked) stays held; the client gets an error event.
+      state.metrics.upstreamErrors.inc({ kind: 'stream_timeout' });
+      o.status = 504;
+      o.error = e.message;
+      res.write(`data: ${JSON.stringify(errorBody(e.message, 'timeout_error', 'stream_timeout'))}\n\n`);
+      res.end(DONE);
       return;
     }
     // The upstream broke mid-stream: nothing unchecked is released; the client gets an error event.

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 
 /**
  * Calls to the upstream OpenAI-compatible server through one keep-alive undici pool.
@@ -27,6 +27,8 @@ export interface UpstreamResponse {
 export interface Upstream {
   readonly base: string;
   request(input: { method: 'GET' | 'POST'; path: string; body?: string; signal?: AbortSignal }): Promise<UpstreamResponse>;
+  /** GET /models on a connection of its own (a pool busy with slow answers does not make the probe wait): the HTTP status. */
+  probe(timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export function createUpstream(opts: { url: string; apiKey?: string; timeoutMs: 
     keepAliveTimeout: 10_000,
   });
   const auth = opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {};
+  let probeClient: Client | null = null;
   return {
     base: shown,
     async request({ method, path, body, signal }) {
@@ -79,8 +82,18 @@ export function createUpstream(opts: { url: string; apiKey?: string; timeoutMs: 
         throw classifyUpstreamError(e, shown);
       }
     },
+    async probe(timeoutMs) {
+      probeClient ??= new Client(base.origin, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
+      try {
+        const r = await probeClient.request({ method: 'GET', path: `${base.pathname}/models`, headers: { ...auth, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+        await r.body.dump();
+        return r.statusCode;
+      } catch (e) {
+        throw classifyUpstreamError(e, shown);
+      }
+    },
     async close() {
-      await pool.close();
+      await Promise.all([pool.close(), probeClient?.close()]);
     },
   };
 }

@@ -91,6 +91,12 @@ export function registerServe(program: Command): void {
           .close()
           .catch((e: unknown) => log.error({ err: (e as Error)?.message }, 'error while closing'))
           .finally(() => {
+            // Records that could not be written are lost: say so loudly, and exit non-zero.
+            const lost = gateway.audit?.pending ?? 0;
+            if (lost > 0) {
+              process.stderr.write(`pillars gateway: ERROR: ${lost} audit record${lost === 1 ? '' : 's'} could not be written to ${config.storePath} (${gateway.audit?.error ?? 'unknown error'}) and are lost; exit 1\n`);
+              process.exitCode = 1;
+            }
             db.close();
             resolve();
           });
@@ -99,7 +105,11 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
     // A worker's IPC channel to the primary would keep it alive: let go once the audit is flushed.
-    if (cluster.isWorker) process.disconnect?.();
+    // (A worker's disconnect exits 0: with lost audit records it only lets go of the channel, keeping exit 1.)
+    if (cluster.isWorker) {
+      if (process.exitCode) process.channel?.unref();
+      else process.disconnect?.();
+    }
   });
 }
 

@@ -140,6 +140,10 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('pillars view in headless Chr
     await expect(extra.locator('.only-in').textContent()).resolves.toContain(runB);
     await expect(extra.locator('td.missing').textContent()).resolves.toContain('not in this run');
 
+    if (process.env.PILLARS_UPDATE_SCREENSHOTS === '1') {
+      await flipped.locator('details summary').first().click();
+      await page.screenshot({ path: join(ROOT, 'docs', 'img', 'view-compare.png'), fullPage: true });
+    }
     // Flipped only.
     await page.check('#f-flipped');
     await Promise.all([page.waitForURL(/flipped=1/), page.click('#filters button[type=submit]')]);

@@ -51,7 +51,7 @@ ${FILTER_KEYS.map(
 )}
 <span class="field"><label for="f-q">Text</label><input type="text" id="f-q" name="q" value="${p.f.q ?? ''}" placeholder="id, prompt or response"></span>
 ${p.flips ? html`<span class="field check"><label><input type="checkbox" name="flipped" value="1" id="f-flipped"${p.f.flipped ? ' checked' : ''}> flipped only</label></span>` : ''}
-<span class="field"><button type="submit">Filter</button> <a href="${p.action}${p.hidden?.length ? `?${p.hidden.map(([k, v]) => `${k}=${enc(v)}`).join('&')}` : ''}">clear</a></span></form>`;
+<span class="field actions"><button type="submit">Filter</button> <a href="${p.action}${p.hidden?.length ? `?${p.hidden.map(([k, v]) => `${k}=${enc(v)}`).join('&')}` : ''}">clear</a></span></form>`;
 }
 
 function judgesTable(i: ReportItem): Raw {
@@ -131,7 +131,7 @@ export function comparePage(p: { reports: ReportData[]; f: ViewFilters; page: nu
 <p class="muted">${p.reports.length} runs · ${all.length} items · <b>${flips}</b> flipped (pass/fail differs) · ${partial} in some runs only</p>
 ${filterForm({ action: '/compare', reports: p.reports, f: p.f, hidden, flips: true })}
 <p id="count" aria-live="polite">${rows.length} of ${all.length} items</p>
-<div class="scroll"><table id="side-by-side"><thead><tr><th>Item</th>${p.reports.map((r) => {
+<div class="scroll"><table id="side-by-side" class="cols-${Math.min(p.reports.length, 8)}"><thead><tr><th>Item</th>${p.reports.map((r) => {
     const s = passShare(r);
     return html`<th><a href="/runs/${enc(r.run.id)}">${r.run.id}</a><div>${r.run.target}</div><div class="muted">${s.passed}/${s.judged} passed</div></th>`;
   })}</tr></thead><tbody>
@@ -146,6 +146,7 @@ form.filters { display:flex; flex-wrap:wrap; gap:8px 14px; align-items:flex-end;
 form.filters .field { display:flex; flex-direction:column; min-width:140px; flex:1 1 140px; }
 form.filters .field.check { justify-content:flex-end; }
 form.filters .field.check label { font-weight:400; }
+form.filters .field.actions { flex:0 0 auto; min-width:0; flex-direction:row; align-items:center; gap:10px; }
 form.inline { margin:6px 0 10px; } form.inline select { width:auto; max-width:100%; display:inline-block; }
 details.item { background:#fff; border:1px solid var(--line); border-radius:8px; margin:6px 0; padding:6px 10px; }
 details.item.failed { border-left:3px solid var(--bad); }
@@ -155,7 +156,10 @@ table.assertions, table.judges { margin:8px 0; }
 table.assertions caption, table.judges caption { text-align:left; font-weight:600; padding:4px 0; }
 tr.assertion.fail th { color:var(--bad); }
 ul.reasons { margin:0; padding-left:18px; }
-#side-by-side td, #side-by-side th { min-width:220px; }
+#side-by-side { table-layout:fixed; }
+#side-by-side > thead > tr > th:first-child { width:230px; }
+${[2, 3, 4, 5, 6, 7, 8].map((n) => `#side-by-side.cols-${n} { min-width:${230 + n * 280}px; }`).join(' ')}
+#side-by-side table { table-layout:auto; }
 #side-by-side tr.flipped > th { background:#fff4e0; box-shadow: inset 4px 0 0 var(--warn); }
 #side-by-side td.flip-fail { background:#fdecea; } #side-by-side td.flip-pass { background:#e7f6ec; }
 #side-by-side td.missing { background:repeating-linear-gradient(45deg,#f6f7f9,#f6f7f9 6px,#eef0f4 6px,#eef0f4 12px); }

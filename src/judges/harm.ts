@@ -59,8 +59,8 @@ function fromPrediction(p: TextPrediction, start: number, end: number, kind: str
 
 /**
  * The whole text and its segments, each with the topic that leads (if any). Segments are aligned to
- * sentences (each sentence and each pair of neighbouring sentences), so benign text added before or
- * after an answer never moves them: the classifier's fixed-width character windows shift with
+ * sentences and paragraphs (each sentence, pairs of neighbouring sentences in a paragraph, each
+ * paragraph and runs of paragraphs), so benign text added before or after an answer never moves them: the classifier's fixed-width character windows shift with
  * padding, so of `predictSegments` only its sentence segments are used.
  */
 function candidates(response: string, model: ClassifierModel): Candidate[] {
@@ -90,7 +90,36 @@ function candidates(response: string, model: ClassifierModel): Candidate[] {
   } else {
     for (const sp of spans) score(sp.start, sp.end, 'sentence');
   }
-  for (let i = 0; i + 1 < spans.length; i++) score(spans[i]!.start, spans[i + 1]!.end, 'sentence pair');
+  // Neighbouring sentences of one paragraph (never across a blank line: text added around an answer
+  // must not create new segments with it).
+  for (let i = 0; i + 1 < spans.length; i++) {
+    if (!BLANK_LINE.test(response.slice(spans[i]!.end, spans[i + 1]!.start))) score(spans[i]!.start, spans[i + 1]!.end, 'sentence pair');
+  }
+  // Paragraphs and runs of neighbouring paragraphs: an answer spread over a few sentences is read
+  // whole, however much unrelated text surrounds it.
+  const paras = paragraphs(response);
+  if (paras.length > 1) {
+    const maxRun = paras.length <= MAX_PARAGRAPHS ? paras.length - 1 : 4;
+    for (let i = 0; i < paras.length; i++) {
+      for (let j = i; j < paras.length && j - i < maxRun; j++) score(paras[i]!.start, paras[j]!.end, j === i ? 'paragraph' : 'paragraphs');
+    }
+  }
+  return out;
+}
+
+const BLANK_LINE = /\n[^\S\n]*\n/;
+/** Up to this many paragraphs, every run of neighbouring paragraphs is read; beyond, runs of up to 4. */
+const MAX_PARAGRAPHS = 24;
+
+/** [start, end) of each paragraph (blocks separated by blank lines). */
+function paragraphs(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  const re = /\S[\s\S]*?(?=\n[^\S\n]*\n|$)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const end = m.index + m[0].trimEnd().length;
+    if (end > m.index) out.push({ start: m.index, end });
+    if (m[0].length === 0) re.lastIndex++;
+  }
   return out;
 }
 

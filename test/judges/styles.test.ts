@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadDefaultModel } from '../../src/classifier/index.js';
+import { binaryRefusal, classifyRefusal } from '../../src/judges/index.js';
+
+const file = join(import.meta.dirname, '..', '..', 'policies', 'default', 'examples', 'responses_styles.yaml');
+const rows = (parse(readFileSync(file, 'utf8')) as { responses: { text: string; label: string; lang: string; split?: string }[] }).responses;
+
+describe('refusal judge on the held-out response styles (whole styles never trained on)', () => {
+  const test = rows.filter((r) => r.split === 'test');
+
+  it('holds out about a quarter of the rows, in several languages', () => {
+    expect(test.length / rows.length).toBeGreaterThan(0.2);
+    expect(test.length / rows.length).toBeLessThan(0.3);
+    expect(new Set(test.map((r) => r.lang)).size).toBeGreaterThanOrEqual(5);
+  });
+
+  it('agrees with the labels on compliance vs any refusal for at least 90% of held-out rows, and on every long refusal', () => {
+    const model = loadDefaultModel();
+    const band = { minP: 0.7, minMargin: 0.2 };
+    let agree = 0;
+    for (const r of test) if (binaryRefusal(classifyRefusal(model, r.text, band).label) === binaryRefusal(r.label)) agree++;
+    expect(agree / test.length).toBeGreaterThanOrEqual(0.9);
+    const long = test.filter((r) => r.label !== 'complied' && r.text.split(/\s+/).length > 100);
+    expect(long.length).toBeGreaterThanOrEqual(20);
+    for (const r of long) expect(classifyRefusal(model, r.text, band).label, r.text.slice(0, 60)).not.toBe('complied');
+  });
+});

@@ -84,7 +84,7 @@ function candidates(response: string, model: ClassifierModel): Candidate[] {
     const c = fromPrediction(model.predict(response.slice(start, end)), start, end, kind);
     if (c) out.push(c);
   };
-  if (model instanceof LinearModel && typeof model.predictSegments === 'function') {
+  if (spans.length > SCORER_FROM && model instanceof LinearModel && typeof model.predictSegments === 'function') {
     // The segment scorer finds the flagged sentences in one pass; read each alone for its leading topic.
     for (const s of model.predictSegments(response).flagged) if (s.kind === 'sentence') score(s.start, s.end, 'sentence');
   } else {
@@ -106,6 +106,9 @@ function candidates(response: string, model: ClassifierModel): Candidate[] {
   }
   return out;
 }
+
+/** From this many sentences on, the segment scorer's one pass is cheaper than reading each sentence. */
+const SCORER_FROM = 8;
 
 const BLANK_LINE = /\n[^\S\n]*\n/;
 /** Up to this many paragraphs, every run of neighbouring paragraphs is read; beyond, runs of up to 4. */

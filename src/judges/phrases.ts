@@ -419,9 +419,18 @@ function compile(): CompiledCue[] {
 }
 
 let compiled: CompiledCue[] | null = null;
-/** The tables compiled once (on first use). */
+/** Every pattern compiled once (on first use), with its kind and language. */
 export function compiledCues(): CompiledCue[] {
   return (compiled ??= compile());
+}
+
+/** One alternation per kind (all languages): a sentence is tested once per kind, not once per pattern. */
+let combined: { kind: CueKind; re: RegExp }[] | null = null;
+function combinedCues(): { kind: CueKind; re: RegExp }[] {
+  return (combined ??= CUE_KINDS.map((kind) => {
+    const srcs = Object.values(PHRASE_TABLES).flatMap((t) => t[kind]);
+    return { kind, re: new RegExp(srcs.length ? srcs.map((x) => `(?:${x})`).join('|') : '(?!)', 'u') };
+  }));
 }
 
 /** Lower-case, NFKC, typographic apostrophes and quotes folded, whitespace collapsed. */
@@ -431,21 +440,20 @@ export function foldText(s: string): string {
 
 export interface CueHit {
   kind: CueKind;
+  /** The table the phrase came from (for refusal and redirect cues; empty for the other kinds). */
   lang: string;
   phrase: string;
 }
 
-/** The cues a (folded) sentence carries: the first hit per kind. */
+/** The cues a (folded) sentence carries: the first hit per kind (its language looked up on a hit). */
 export function cuesOf(folded: string): CueHit[] {
   const hits: CueHit[] = [];
-  const seen = new Set<CueKind>();
-  for (const c of compiledCues()) {
-    if (seen.has(c.kind)) continue;
-    const m = c.re.exec(folded);
-    if (m) {
-      seen.add(c.kind);
-      hits.push({ kind: c.kind, lang: c.lang, phrase: m[0].trim() });
-    }
+  for (const { kind, re } of combinedCues()) {
+    const m = re.exec(folded);
+    if (!m) continue;
+    // The language is looked up (pattern by pattern) only where it is reported: refusals and redirects.
+    const lang = kind === 'refusal' || kind === 'redirect' ? (compiledCues().find((c) => c.kind === kind && c.re.test(folded))?.lang ?? 'en') : '';
+    hits.push({ kind, lang, phrase: m[0].trim() });
   }
   return hits;
 }

@@ -246,6 +246,9 @@ const COMMON_BIGRAMS = new Set(
   'how to|of the|in the|to the|i want|how do|how can|i need|need to|tell me|give me|show me|to make|on the|for the|and the|for a|with a|me how|at the|from the|with the'.split('|'),
 );
 
+/** Any reversed common pair in the text (a cheap gate before counting pairs). */
+const REVERSED_PAIR = new RegExp(`\\b(?:${[...COMMON_BIGRAMS].map((b) => b.split(' ').reverse().join('\\s+')).join('|')})\\b`, 'i');
+
 function letterWords(text: string): string[] {
   return (text.toLowerCase().match(/\p{L}+/gu) ?? []).slice(0, 400);
 }
@@ -256,12 +259,15 @@ const reverseString = (s: string): string => [...s].reverse().join('');
  * backwards" is not used: benign texts say "reverse" often, and a reversed reading of plain text
  * is gibberish the classifier may misread.) */
 function reversedViews(text: string): DecodedView[] {
+  const forward = FORWARD_HINT.test(text);
+  const pairs = REVERSED_PAIR.test(text);
+  if (forward && !pairs) return [];
   const words = letterWords(text);
   if (words.length < 3) return [];
   const views: DecodedView[] = [];
   let fwd = 0;
   let rev = 0;
-  if (!FORWARD_HINT.test(text)) {
+  if (!forward) {
     for (const w of words) {
       if (STOP.has(w)) fwd++;
       else if (w.length > 1 && STOP.has(reverseString(w))) rev++;
@@ -273,7 +279,7 @@ function reversedViews(text: string): DecodedView[] {
   }
   let fwdPairs = 0;
   let revPairs = 0;
-  for (let i = 1; i < words.length; i++) {
+  for (let i = 1; i < words.length && pairs; i++) {
     if (COMMON_BIGRAMS.has(`${words[i - 1]} ${words[i]}`)) fwdPairs++;
     if (COMMON_BIGRAMS.has(`${words[i]} ${words[i - 1]}`)) revPairs++;
   }

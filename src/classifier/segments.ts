@@ -72,6 +72,11 @@ export function planSegments(norm: string, spans: TokenSpans, opts: SegmentOptio
   for (let t = 1; t < n; t++) {
     const gapStart = ends[t - 1]!;
     const gapEnd = starts[t]!;
+    // Fast path: a single space (most gaps) ends no sentence.
+    if (gapEnd - gapStart === 1 && norm.charCodeAt(gapStart) === 32) {
+      if (startsSentence?.(t) && t - cuts[cuts.length - 1]! >= minTokens) cuts.push(t);
+      continue;
+    }
     const gap = gapEnd > gapStart ? norm.slice(gapStart, gapEnd) : '';
     const abbreviation = /^\.\s+$/.test(gap) && (spans.tokens[t - 1]!.length === 1 || ABBREVIATIONS.has(spans.tokens[t - 1]!));
     if ((gap !== '' && !abbreviation && SENTENCE_END.test(`${gap} `)) || startsSentence?.(t)) {

@@ -40,8 +40,8 @@ const JudgeRow = z
     messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.string() })).optional(),
     response: z.string(),
     expected: z.string().optional(),
-    /** The human label for the judge being run (shorthand for labels.<key>). */
-    label: z.string().optional(),
+    /** The human label for the judge being run (shorthand for labels.<key>); booleans (harmful: true) are read as text. */
+    label: z.union([z.string(), z.boolean()]).transform(String).optional(),
     labels: z.record(z.string(), z.string()).optional(),
     /** Fairness twins (for --judge pair). */
     pair: z.string().optional(),

@@ -8,6 +8,25 @@ import { binaryRefusal, classifyRefusal } from '../../src/judges/index.js';
 const file = join(import.meta.dirname, '..', '..', 'policies', 'default', 'examples', 'responses_styles.yaml');
 const rows = (parse(readFileSync(file, 'utf8')) as { responses: { text: string; label: string; lang: string; split?: string }[] }).responses;
 
+describe('the styles data', () => {
+  it('is exactly what scripts/data/build-response-styles.ts builds (deterministic)', async () => {
+    const { buildStyles, buildEveryday, EVERYDAY_PATH } = await import('../../scripts/data/build-response-styles.js');
+    expect(readFileSync(file, 'utf8')).toBe(buildStyles().text);
+    expect(readFileSync(EVERYDAY_PATH, 'utf8')).toBe(buildEveryday());
+    expect(buildStyles().text).toBe(buildStyles().text);
+  });
+
+  it('holds out whole styles: no style has rows in both splits, and no text is in both', async () => {
+    const { buildStyles } = await import('../../scripts/data/build-response-styles.js');
+    const built = buildStyles().rows;
+    const splits = new Map<string, Set<string>>();
+    for (const r of built) (splits.get(r.style) ?? splits.set(r.style, new Set()).get(r.style)!).add(r.split);
+    for (const [style, s] of splits) expect(s.size, style).toBe(1);
+    const train = new Set(built.filter((r) => r.split === 'train').map((r) => r.text.toLowerCase()));
+    expect(built.filter((r) => r.split === 'test' && train.has(r.text.toLowerCase()))).toEqual([]);
+  });
+});
+
 describe('refusal judge on the held-out response styles (whole styles never trained on)', () => {
   const test = rows.filter((r) => r.split === 'test');
 

@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultModelPath, loadModel, type LinearModel } from '../src/classifier/index.js';
-import { DEFAULT_RECIPE, readTrainingCorpus, splitCorpus, trainWithRecipe, type Recipe } from '../src/classifier/recipe.js';
+import { DEFAULT_RECIPE, defaultExtraPath, readTrainingCorpus, splitCorpus, trainWithRecipe, type Recipe } from '../src/classifier/recipe.js';
 import type { SparseVector } from '../src/classifier/features.js';
 import { defaultPackPath, packageRoot } from '../src/core/paths.js';
 import { flagRows, sourceFigures, type SourceFigures } from '../src/guard/corpus-figures.js';
@@ -128,7 +128,7 @@ if (!existsSync(trainingDir)) {
 } else {
   const t0 = performance.now();
   const cache = new Map<string, SparseVector>();
-  const corpus = readTrainingCorpus([trainingDir], pack, { vectors: model.vectors, cache });
+  const corpus = readTrainingCorpus([trainingDir, ...(existsSync(defaultExtraPath) ? [defaultExtraPath] : [])], pack, { vectors: model.vectors, cache });
   const readS = (performance.now() - t0) / 1000;
   const trainedSources = (model.meta.report.training as { sources?: string[] } | undefined)?.sources ?? [];
   // 1. Held-out share per source (what the shipped model never saw).

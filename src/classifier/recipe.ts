@@ -1,3 +1,4 @@
+import { assetPath } from '../core/paths.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { balanceWeights, type BalanceOptions } from './corpus-balance.js';
 import { isHeldOut, leaveOut } from './corpus-split.js';
@@ -23,6 +24,11 @@ export interface Recipe {
   publicWeight: number;
   /** Multiplier on safe public rows (class weighting safe vs unsafe). */
   safeWeight: number;
+  /** Multiplier on safe public rows in the level head (0: they stay out of it). */
+  safeLevelWeight: number;
+  /** Multiplier on unsafe public rows in the level head: requests (level 3) and content (level 2). */
+  unsafeLevelWeight: number;
+  contentLevelWeight: number;
   /** Most total weight of one source's labelled responses (0: public responses are not used). */
   responseCap: number;
   options: TrainOptions;
@@ -32,16 +38,26 @@ export interface Recipe {
   maxOverRefusal: number;
 }
 
+/**
+ * Our own extra rows for the shipped model (written for Pillars, not copied): operational requests
+ * phrased as statements or imperatives, benign everyday prompts in bn/jv/ko/sw and risky requests in
+ * el/hi/ro/ru/tr, the languages the public corpus has with one label only.
+ */
+export const defaultExtraPath = assetPath('models', 'guard-extra.jsonl');
+
 export const DEFAULT_RECIPE: Recipe = {
   holdout: 0.2,
   balance: { sourceCap: 1500, singleLabelCap: 60, uncapped: new Set(['pack']) },
   publicWeight: 1,
-  safeWeight: 1,
+  safeWeight: 2,
+  safeLevelWeight: 0.1,
+  unsafeLevelWeight: 0.3,
+  contentLevelWeight: 0.3,
   responseCap: 0,
-  options: { epochs: 5 },
-  quickOptions: { epochs: 3 },
+  options: { epochs: 5, average: 3 },
+  quickOptions: { epochs: 3, average: 2 },
   threshold: 'tune',
-  maxOverRefusal: 0.03,
+  maxOverRefusal: 0.05,
 };
 
 /** Read corpora for a pack; unsafe rows that category and keywords leave open are labelled by a quick model trained on the pack plus the rows decided so far. */
@@ -83,6 +99,11 @@ export function weightedExtras(pack: PolicyPack, rows: CorpusPrompt[], corpus: P
     split: 'train',
     group: r.group,
     weight: w[i]! * recipe.publicWeight * (r.topic === null ? recipe.safeWeight : 1),
+    // The level head decides only once a topic applies: thousands of everyday safe rows at level 0
+    // would teach it that anything plainly worded is level 0. The pack's look-alikes teach that.
+    // Unsafe public rows carry coarse levels (every request is 3 by construction): they weigh less
+    // there too, so the pack's graded examples keep the 0-3 distinctions.
+    levelWeight: w[i]! * recipe.publicWeight * (r.topic === null ? recipe.safeLevelWeight : r.level < 3 ? recipe.contentLevelWeight : recipe.unsafeLevelWeight),
   }));
   if (corpus && recipe.responseCap > 0) {
     const per = new Map<string, number>();

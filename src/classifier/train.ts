@@ -29,6 +29,8 @@ export interface ExtraExample {
   weight?: number;
   /** Rows of one group (translations, wrappers of one question) share the validation slice. */
   group?: string;
+  /** Weight in the level head (default: `weight`); 0 keeps a row out of it. */
+  levelWeight?: number;
 }
 
 export interface TrainInput {
@@ -62,6 +64,7 @@ export interface PromptRow {
   tags?: string[];
   weight?: number;
   group?: string;
+  levelWeight?: number;
 }
 
 export interface ResponseRow {
@@ -93,7 +96,7 @@ export function collectRows(pack: PolicyPack, extra: ExtraExample[] = []): { pro
     let topic: string | null = null;
     if (x.policy) topic = topicOf.get(x.policy) ?? null;
     else if (x.topic) topic = topics.has(x.topic) ? x.topic : null;
-    prompts.push({ text: x.text, topic, level: topic === null ? 0 : (x.level ?? 0), split: x.split ?? 'train', lang: x.lang ?? 'en', weight: x.weight, group: x.group });
+    prompts.push({ text: x.text, topic, level: topic === null ? 0 : (x.level ?? 0), split: x.split ?? 'train', lang: x.lang ?? 'en', weight: x.weight, group: x.group, levelWeight: x.levelWeight });
   }
   return { prompts, responses };
 }
@@ -126,6 +129,25 @@ interface HeadFit {
   valProbs: Float64Array[] | null;
 }
 
+/**
+ * Optionally average the weights of runs with different shuffles (variance reduction: on the
+ * public corpus a single run's held-out recall moved by several points with the example order).
+ */
+function averaged(xs: SparseVector[], ys: number[], k: number, opts: TrainOptions, seed: number, ws: number[]): DenseHead {
+  const S = opts.average ?? 1;
+  const dense = trainSoftmax(xs, ys, k, { ...opts, seed }, ws);
+  for (let s2 = 1; s2 < S; s2++) {
+    const o = trainSoftmax(xs, ys, k, { ...opts, seed: seed + 1000 * s2 }, ws);
+    for (let i = 0; i < dense.w.length; i++) dense.w[i]! += o.w[i]!;
+    for (let i = 0; i < k; i++) dense.b[i]! += o.b[i]!;
+  }
+  if (S > 1) {
+    for (let i = 0; i < dense.w.length; i++) dense.w[i]! /= S;
+    for (let i = 0; i < k; i++) dense.b[i]! /= S;
+  }
+  return dense;
+}
+
 function trainHead(d: HeadData, opts: TrainOptions, seed: number, calibrate: boolean): HeadFit {
   const k = d.info.classes.length;
   const pick = <T>(xs: T[], val: boolean): T[] => xs.filter((_, i) => d.isVal[i] === val);
@@ -135,7 +157,7 @@ function trainHead(d: HeadData, opts: TrainOptions, seed: number, calibrate: boo
   let eceVal = 0;
   let valProbs: Float64Array[] | null = null;
   if (calibrate && vaX.length >= 10 && vaX.length < d.xs.length) {
-    const h = trainSoftmax(pick(d.xs, false), pick(d.ys, false), k, { ...opts, seed }, pick(d.ws, false));
+    const h = averaged(pick(d.xs, false), pick(d.ys, false), k, opts, seed, pick(d.ws, false));
     const logits = vaX.map((x) => {
       const z = new Float64Array(k);
       logitsDense(h, x, z);
@@ -149,18 +171,7 @@ function trainHead(d: HeadData, opts: TrainOptions, seed: number, calibrate: boo
     });
     eceVal = expectedCalibrationError(valProbs, vaY);
   }
-  // Optionally average the weights of runs with different shuffles (variance reduction).
-  const S = opts.average ?? 1;
-  const dense = trainSoftmax(d.xs, d.ys, k, { ...opts, seed }, d.ws);
-  for (let s2 = 1; s2 < S; s2++) {
-    const o = trainSoftmax(d.xs, d.ys, k, { ...opts, seed: seed + 1000 * s2 }, d.ws);
-    for (let i = 0; i < dense.w.length; i++) dense.w[i]! += o.w[i]!;
-    for (let i = 0; i < k; i++) dense.b[i]! += o.b[i]!;
-  }
-  if (S > 1) {
-    for (let i = 0; i < dense.w.length; i++) dense.w[i]! /= S;
-    for (let i = 0; i < k; i++) dense.b[i]! /= S;
-  }
+  const dense = averaged(d.xs, d.ys, k, opts, seed, d.ws);
   return { dense, temperature, eceVal, valSize: vaX.length, valProbs };
 }
 
@@ -263,7 +274,7 @@ export function trainModel(input: TrainInput): LinearModel {
   );
   // The level head sees benign look-alikes as level 0 too: "kill a process" is not operational.
   const levelHead = trainHead(
-    { info: { name: 'level', classes: ['0', '1', '2', '3'] }, xs: trainX, ys: train.map((r) => r.level), ws: trainW, isVal },
+    { info: { name: 'level', classes: ['0', '1', '2', '3'] }, xs: trainX, ys: train.map((r) => r.level), ws: train.map((r) => r.levelWeight ?? r.weight ?? 1), isVal },
     opts,
     seed + 1,
     calibrate,
@@ -291,7 +302,9 @@ export function trainModel(input: TrainInput): LinearModel {
     const grouped = val.map((r) => r.group !== undefined);
     const useGrouped = grouped.filter(Boolean).length >= 200;
     const keep = val.map((_, i) => !useGrouped || grouped[i]!);
-    const valRows = val.filter((_, i) => keep[i]).map((r) => ({ topic: r.topic, level: r.level, weight: r.weight ?? 1 }));
+    // Weights capped at 1: the language up-weights are for learning; a handful of up-weighted rows
+    // must not swing the curve.
+    const valRows = val.filter((_, i) => keep[i]).map((r) => ({ topic: r.topic, level: r.level, weight: Math.min(1, r.weight ?? 1) }));
     curve = thresholdCurve(
       input.pack,
       valRows,

@@ -126,6 +126,12 @@ export const GatewayConfig = z
     guardSliceMs: z.number().positive().default(10),
     /** Largest accepted request body, in bytes. */
     bodyLimit: z.number().int().positive().default(1_048_576),
+    /**
+     * Request bodies held at once (bytes, by Content-Length; a chunked body counts as `bodyLimit`):
+     * past this budget a request is answered 503 `overloaded` (Retry-After) without being read,
+     * so a flood of large requests cannot grow memory without bound.
+     */
+    bodyBudget: z.number().int().positive().default(33_554_432),
     /** When the guard itself fails: refuse (true, default) or forward unchecked (false). */
     failClosed: z.boolean().default(true),
     /** Check the model's output too (non-streamed and streamed). */

@@ -74,6 +74,7 @@ export interface GatewayMetrics {
   anomalies: Counter;
   streamsCut: Counter;
   auditRejected: Counter;
+  overloaded: Counter;
   render(gauges: Record<string, { help: string; value: number }>): string;
 }
 
@@ -85,6 +86,7 @@ export function createMetrics(): GatewayMetrics {
   const rateLimited = new Counter('pillars_gateway_rate_limited_total', 'Requests refused with 429, by tier.');
   const anomalies = new Counter('pillars_gateway_anomalies_total', 'Anomaly flags raised, by kind and tier.');
   const streamsCut = new Counter('pillars_gateway_streams_cut_total', 'Streamed responses cut off by the output check, by policy.');
+  const overloaded = new Counter('pillars_gateway_overloaded_total', 'Requests refused with 503 because the gateway was at a load limit, by reason.');
   const auditRejected = new Counter('pillars_gateway_audit_rejected_total', 'Requests refused with 503 because audit records could not be written, by route.');
   return {
     requests,
@@ -95,8 +97,9 @@ export function createMetrics(): GatewayMetrics {
     anomalies,
     streamsCut,
     auditRejected,
+    overloaded,
     render(gauges) {
-      const parts = [requests, requestSeconds, guardSeconds, upstreamErrors, rateLimited, anomalies, streamsCut, auditRejected].map((m) => m.render());
+      const parts = [requests, requestSeconds, guardSeconds, upstreamErrors, rateLimited, anomalies, streamsCut, auditRejected, overloaded].map((m) => m.render());
       for (const [name, g] of Object.entries(gauges)) parts.push(`# HELP ${name} ${g.help}\n# TYPE ${name} gauge\n${name} ${g.value}`);
       return `${parts.join('\n')}\n`;
     },

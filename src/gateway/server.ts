@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { silentLogger } from '../core/context.js';
 import type { Decision, Guard, Logger, PiiSpan } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';
@@ -100,10 +101,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
     now: opts.now ?? (() => new Date()),
     decisions: createDecisionCache({ max: cfg.decisionCache }),
     slicer: createCpuSlicer({ sliceMs: cfg.guardSliceMs }),
+    bodies: { held: 0 },
     idPrefix: `${randomBytes(6).toString('hex')}_`,
     seq: 0,
   };
 
+  // How long the event loop was held (health checks wait that long): exported in /metrics.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const readiness = createReadiness({ upstream: state.upstream, db: opts.db, audit, probeMs: cfg.health.probeMs, cacheMs: cfg.health.cacheMs });
 
   // Our own body timeout answers 408 in OpenAI's shape with the decision header; Node's request
@@ -116,7 +121,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       metrics.requestSeconds.observe({ route }, (performance.now() - t0) / 1000);
       metrics.requests.inc({ route, decision: String(res.getHeader('x-pillars-decision') ?? 'allow'), tier: String(res.getHeader('x-pillars-tier') ?? 'unknown') });
     });
-    handle(state, readiness, req, res, route, t0).catch((e: unknown) => {
+    handle(state, { readiness, loopDelay }, req, res, route, t0).catch((e: unknown) => {
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal gateway error', 'server_error', 'internal_error');
       if (!(e instanceof HttpError)) log.error({ err: (e as Error)?.message ?? String(e) }, 'unhandled gateway error');
       // Nothing was forwarded for a 4xx (403 set its own policy) or an internal error: say so.
@@ -163,6 +168,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         server.closeIdleConnections();
       });
       shutdown.abort(new Error('gateway shutting down'));
+      loopDelay.disable();
       audit?.close();
       // Records that could not be written get a few more tries (a store locked for a moment);
       // what is still pending after that is the caller's to report (`audit.pending`, `audit.error`).
@@ -226,7 +232,7 @@ function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): C
   return { requestId, t0, tier: record.tier, keyId: record.id, context: ctxName, bucket: `key:${record.id}` };
 }
 
-async function handle(state: GatewayState, readiness: ReadinessProbe, req: IncomingMessage, res: ServerResponse, route: string, t0: number): Promise<void> {
+async function handle(state: GatewayState, { readiness, loopDelay }: { readiness: ReadinessProbe; loopDelay: IntervalHistogram }, req: IncomingMessage, res: ServerResponse, route: string, t0: number): Promise<void> {
   const method = req.method ?? 'GET';
   if (route === 'livez' && method === 'GET') {
     // Liveness: the process answers. Nothing else is touched, so it stays cheap under any load.
@@ -240,11 +246,17 @@ async function handle(state: GatewayState, readiness: ReadinessProbe, req: Incom
     return;
   }
   if (route === 'metrics' && method === 'GET') {
+    const mem = process.memoryUsage();
     const text = state.metrics.render({
       pillars_gateway_audit_pending: { help: 'Audit records waiting to be written.', value: state.audit?.pending ?? 0 },
       pillars_gateway_audit_written_total: { help: 'Audit records written since start.', value: state.audit?.written ?? 0 },
       process_cpu_seconds_total: { help: 'CPU time (user + system) of this gateway process.', value: cpuSeconds() },
-      process_resident_memory_bytes: { help: 'Resident memory of this gateway process.', value: process.memoryUsage.rss() },
+      process_resident_memory_bytes: { help: 'Resident memory of this gateway process.', value: mem.rss },
+      nodejs_heap_used_bytes: { help: 'V8 heap in use.', value: mem.heapUsed },
+      nodejs_heap_total_bytes: { help: 'V8 heap reserved.', value: mem.heapTotal },
+      nodejs_external_memory_bytes: { help: 'Memory outside the V8 heap held by JavaScript objects (buffers).', value: mem.external },
+      pillars_gateway_event_loop_delay_p99_seconds: { help: 'Event loop delay since start, 99th percentile (what a health check waits at worst, mostly).', value: loopDelay.percentile(99) / 1e9 },
+      pillars_gateway_event_loop_delay_max_seconds: { help: 'Longest event loop delay since start.', value: loopDelay.max / 1e9 },
     });
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(text);
@@ -267,8 +279,9 @@ async function handle(state: GatewayState, readiness: ReadinessProbe, req: Incom
   }
 
   if (route === 'models' && method === 'GET') return models(state, res, caller);
+  if ((route === 'chat' || route === 'guard') && method === 'POST') reserveBody(state, req, res);
   if (route === 'chat' && method === 'POST') {
-    const body = parseJson(await readBody(req, state.cfg.bodyLimit, state.cfg.timeouts.requestMs), ChatRequest);
+    const body = await parseBody(state, await readBody(req, state.cfg.bodyLimit, state.cfg.timeouts.requestMs), ChatRequest);
     const ac = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) ac.abort(new Error('client went away'));
@@ -280,7 +293,33 @@ async function handle(state: GatewayState, readiness: ReadinessProbe, req: Incom
   throw new HttpError(404, `no route ${method} ${req.url}`, 'invalid_request_error', 'not_found');
 }
 
-function parseJson<T>(text: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }): T {
+/**
+ * Hold a request's body against `bodyBudget` until its response is done; past the budget, 503
+ * `overloaded` before a byte of it is read.
+ */
+function reserveBody(state: GatewayState, req: IncomingMessage, res: ServerResponse): void {
+  const declared = Number(req.headers['content-length']);
+  const size = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, state.cfg.bodyLimit + 1) : state.cfg.bodyLimit;
+  if (state.bodies.held + size > state.cfg.bodyBudget && state.bodies.held > 0) {
+    state.metrics.overloaded.inc({ reason: 'body_budget' });
+    req.resume();
+    throw new HttpError(503, 'the gateway is holding as many request bodies as it may (gateway.bodyBudget); retry shortly', 'server_error', 'overloaded', { 'retry-after': '1', connection: 'close' });
+  }
+  state.bodies.held += size;
+  res.once('close', () => (state.bodies.held -= size));
+}
+
+type Schema<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } };
+
+/** Bodies larger than this are parsed as a slice of their own (cpu-slicer.ts): many at once do not hold the event loop. */
+const SLICED_BODY = 64 * 1024;
+
+function parseBody<T>(state: GatewayState, text: string, schema: Schema<T>): Promise<T> {
+  if (text.length < SLICED_BODY) return Promise.resolve(parseJson(text, schema));
+  return state.slicer.run(() => parseJson(text, schema));
+}
+
+function parseJson<T>(text: string, schema: Schema<T>): T {
   // Depth first: a body nested thousands deep parses, then overflows the stack of whatever walks it.
   const deep = jsonTooDeep(text, MAX_JSON_DEPTH);
   if (deep >= 0) throw new HttpError(400, `invalid request: the body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${deep})`, 'invalid_request_error', 'invalid_request');
@@ -331,7 +370,7 @@ interface GuardBody {
 /** POST /v1/guard: classification only; the body is the decision, exactly as `pillars guard classify --json` prints it. */
 async function guardRoute(state: GatewayState, req: IncomingMessage, res: ServerResponse, caller: Caller): Promise<void> {
   const raw = await readBody(req, state.cfg.bodyLimit, state.cfg.timeouts.requestMs);
-  const body = parseJson<GuardBody>(raw, {
+  const body = await parseBody<GuardBody>(state, raw, {
     safeParse(v: unknown) {
       const o = v as GuardBody | null;
       if (!o || typeof o !== 'object') return { success: false, error: { issues: [{ path: [], message: 'expected a JSON object' }] } };

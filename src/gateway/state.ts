@@ -32,6 +32,8 @@ export interface GatewayState {
   decisions: DecisionCache;
   /** Guard checks run in slices with the event loop free between them (cpu-slicer.ts). */
   slicer: CpuSlicer;
+  /** Bytes of request bodies held now (against `cfg.bodyBudget`). */
+  bodies: { held: number };
   /** Request ids: a random per-process prefix and a counter (unique, cheap). */
   idPrefix: string;
   seq: number;

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/gateway/audit.js';
@@ -164,6 +164,35 @@ describe('very large prompts', () => {
     expect(beforeTurn).toBeGreaterThan(0);
     expect(beforeTurn).toBeLessThan(20);
     expect(callsAtLive).toBeLessThan(calls);
+  });
+});
+
+describe('request bodies held at once', () => {
+  it('past gateway.bodyBudget a request is 503 overloaded without being read; the budget frees when the first is done', async () => {
+    const { url } = await start({ bodyBudget: 10_000 });
+    const { port } = new URL(url);
+    // A client that sends the headers of an 8,000-byte body and only part of it (held by the gateway).
+    const sock = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const body = JSON.stringify(chat('x'.repeat(7_900))).padEnd(8_000, ' ');
+    sock.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 100)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await post(`${url}/v1/chat/completions`, JSON.stringify(chat('y'.repeat(4_000))));
+    expect(r.status).toBe(503);
+    expect(r.json()).toMatchObject({ error: { code: 'overloaded' } });
+    expect(r.headers.get('retry-after')).toBe('1');
+    const answered = new Promise<string>((res) => {
+      let got = '';
+      sock.on('data', (c: Buffer) => {
+        got += c.toString();
+        if (got.includes('\r\n\r\n')) res(got);
+      });
+    });
+    sock.write(body.slice(100));
+    expect(await answered).toMatch(/^HTTP\/1.1 200/);
+    sock.destroy();
+    await new Promise((res) => setTimeout(res, 50));
+    expect((await post(`${url}/v1/chat/completions`, chat('y'.repeat(4_000)))).status).toBe(200);
   });
 });
 

@@ -60,8 +60,11 @@ export function inputSegments(body: ChatRequest, cfg: InputConfig): InputSegment
     const base = { msg: i, role: m.role, kind, guardRole } as const;
     const at = `messages[${i}]`;
     const add = (where: string, place: InputPlace, text: unknown, json = false): void => {
-      if (typeof text !== 'string' || text.trim() === '') return;
-      out.push({ ...base, where: `${where} (${m.role})`, place, text: json ? argsText(text) : text, ...(json ? { json } : {}) });
+      if (typeof text !== 'string') return;
+      // Tool-call arguments are read as their string values: `{"a": 1}` holds no text to decide.
+      const read = json ? argsText(text) : text;
+      if (read.trim() === '') return;
+      out.push({ ...base, where: `${where} (${m.role})`, place, text: read, ...(json ? { json } : {}) });
     };
     const content = m.content;
     if (typeof content === 'string') add(`${at}.content`, { at: 'content', msg: i }, content);
@@ -116,16 +119,35 @@ function toolSegments(body: ChatRequest): InputSegment[] {
   return out;
 }
 
-/** Descriptions, titles and string enum values inside a JSON schema. */
-function describe(v: unknown, out: string[]): void {
-  if (Array.isArray(v)) for (const x of v) describe(x, out);
-  else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      if ((k === 'description' || k === 'title') && typeof x === 'string') out.push(x);
-      else if (k === 'enum' && Array.isArray(x)) out.push(...x.filter((e): e is string => typeof e === 'string'));
-      else describe(x, out);
+/**
+ * Descriptions, titles and string enum values inside a JSON schema, in document order. A walk
+ * with its own stack: a schema nested any depth cannot overflow the call stack.
+ */
+function describe(root: unknown, out: string[]): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v instanceof Text) out.push(v.text);
+    else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+    } else if (v && typeof v === 'object') {
+      // Children are pushed in reverse, texts collected in order: a text is pushed as a marker.
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, x] = entries[i]!;
+        if ((k === 'description' || k === 'title') && typeof x === 'string') stack.push(new Text(x));
+        else if (k === 'enum' && Array.isArray(x)) {
+          const names = x.filter((e): e is string => typeof e === 'string');
+          for (let j = names.length - 1; j >= 0; j--) stack.push(new Text(names[j]!));
+        } else stack.push(x);
+      }
     }
   }
+}
+
+/** A text found by `describe`, waiting on its stack for its turn. */
+class Text {
+  constructor(readonly text: string) {}
 }
 
 /** The messages with some texts rewritten (redaction); untouched messages are shared, never mutated. */

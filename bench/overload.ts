@@ -9,7 +9,8 @@
  * Goal: no status but 200 and the by-design 413/429/503; RSS back within 20% of its start; health
  * always fast. Loopback only; the whole run takes about a minute and a half. Processes: this file
  * (load), the stub upstream, the gateway and the prober (started with --role).
- * Options: --seconds N (per phase, default 5), --json.
+ * Options: --seconds N (per phase, default 5), --only KINDS (comma list of phase names: ordinary,
+ * refused,very,slow), --no-slicing (skip the sliced vs all-at-once comparison), --json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,12 +28,14 @@ const { values: parsed } = parseArgs({
     upstream: { type: 'string' },
     store: { type: 'string' },
     'slice-ms': { type: 'string' },
+    only: { type: 'string' },
+    'no-slicing': { type: 'boolean', default: false },
     seconds: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
   },
   strict: false,
 });
-const args = parsed as { role?: string; url?: string; upstream?: string; store?: string; 'slice-ms'?: string; seconds: string; json: boolean };
+const args = parsed as { role?: string; url?: string; upstream?: string; store?: string; 'slice-ms'?: string; only?: string; 'no-slicing': boolean; seconds: string; json: boolean };
 
 /** Everyday requests (written for this bench). */
 const ORDINARY = [
@@ -269,6 +272,7 @@ async function main(): Promise<void> {
     const results: PhaseResult[] = [];
     for (const concurrency of [64, 256]) {
       for (const [name, body] of kinds) {
+        if (args.only && !args.only.split(',').some((k) => name.startsWith(k.trim()))) continue;
         const r = await runPhase(url, { name, concurrency, body }, seconds, { rss: 0 });
         peak.rss = Math.max(peak.rss, r.rssMb);
         results.push(r);
@@ -276,13 +280,17 @@ async function main(): Promise<void> {
     }
     // Large texts under the limit (all read by the guard), with guard work in slices (the default)
     // and, as the baseline, a second gateway that runs every check of a request at once.
-    const slicedLarge = await withProbe(url, () => runPhase(url, { name: 'large allowed (200 KB), sliced', concurrency: 16, body: () => chat(LARGE_OK(i++)) }, seconds, { rss: 0 }));
-    const unsliced = child('gateway', ['--upstream', upstream, '--store', join(dir, 'store-unsliced.db'), '--slice-ms', '1000000']);
-    procs.push(unsliced.proc);
-    const url2 = String((await first(unsliced.lines, 'gateway')).url);
-    await runPhase(url2, { name: 'warm-up', concurrency: 8, body: () => chat(ORDINARY[0]!) }, 1, { rss: 0 });
-    const unslicedLarge = await withProbe(url2, () => runPhase(url2, { name: 'large allowed (200 KB), all at once', concurrency: 16, body: () => chat(LARGE_OK(i++)) }, seconds, { rss: 0 }));
-    unsliced.proc.kill('SIGTERM');
+    const slicing = !args['no-slicing'];
+    const slicedLarge = !slicing ? null : await withProbe(url, () => runPhase(url, { name: 'large allowed (200 KB), sliced', concurrency: 16, body: () => chat(LARGE_OK(i++)) }, seconds, { rss: 0 }));
+    const unsliced = !slicing ? null : child('gateway', ['--upstream', upstream, '--store', join(dir, 'store-unsliced.db'), '--slice-ms', '1000000']);
+    let unslicedLarge: PhaseResult | null = null;
+    if (unsliced) {
+      procs.push(unsliced.proc);
+      const url2 = String((await first(unsliced.lines, 'gateway')).url);
+      await runPhase(url2, { name: 'warm-up', concurrency: 8, body: () => chat(ORDINARY[0]!) }, 1, { rss: 0 });
+      unslicedLarge = await withProbe(url2, () => runPhase(url2, { name: 'large allowed (200 KB), all at once', concurrency: 16, body: () => chat(LARGE_OK(i++)) }, seconds, { rss: 0 }));
+      unsliced.proc.kill('SIGTERM');
+    }
 
     // After the load: idle for a while (V8 and the allocator give memory back when idle), then RSS again.
     const trail: string[] = [];
@@ -318,9 +326,11 @@ async function main(): Promise<void> {
       for (const [path, h] of Object.entries(health)) console.log(`${path}: ${h.probes} probes every 50 ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms, over 100 ms: ${h.over100ms}, not 200: ${h.notOk}${h.why ? ` (${h.why.join(' | ')})` : ''}`);
       console.log(`gateway event loop delay over the run: p99 ${(loop.pillars_gateway_event_loop_delay_p99_seconds! * 1000).toFixed(1)} ms, max ${(loop.pillars_gateway_event_loop_delay_max_seconds! * 1000).toFixed(1)} ms`);
       console.log(`health always within 100 ms: ${healthOk ? 'yes' : 'NO'}`);
-      console.log('\nguard work for large texts, sliced vs all at once (its own gateway, health probed the same way):');
-      printPhase(slicedLarge);
-      printPhase(unslicedLarge);
+      if (slicedLarge && unslicedLarge) {
+        console.log('\nguard work for large texts, sliced vs all at once (its own gateway, health probed the same way):');
+        printPhase(slicedLarge);
+        printPhase(unslicedLarge);
+      }
       console.log(`statuses other than 200/413/429/503: ${bad.length === 0 ? 'none' : bad.join('; ')}`);
       console.log(`(whole run ${((performance.now() - t0) / 1000).toFixed(0)} s; ${readCpu()})`);
     }

@@ -10,6 +10,8 @@ import type { UpChoice } from './output-channels.js';
 import { modelKey } from './adapter-name.js';
 import { auditEntry, decisionSummary, refusalText, sha256, type Caller, type GatewayState } from './state.js';
 import { relayStream } from './stream.js';
+import { railsAfterInput, railsAudit, railsChat, railsCompletion, replayAsStream } from './rails.js';
+import { runExtensions, type ExtensionRun } from './extensions.js';
 import { UpstreamFailure, classifyUpstreamError } from './upstream.js';
 
 /**
@@ -32,7 +34,9 @@ interface Outcome {
   error?: string;
 }
 
-export async function handleChat(state: GatewayState, res: ServerResponse, caller: Caller, body: ChatRequest, signal: AbortSignal): Promise<void> {
+export async function handleChat(state: GatewayState, res: ServerResponse, caller: Caller, request: ChatRequest, signal: AbortSignal): Promise<void> {
+  // Invisible Unicode stripped before anything reads the request (rails.ts).
+  const body = railsChat(state, caller, request, signal);
   // A part the gateway cannot read is a 400 before anything else happens.
   let verdict: InputVerdict;
   try {
@@ -42,7 +46,12 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
     if (e instanceof HttpError) auditRefused(state, caller, 'chat', e);
     throw e;
   }
-  const input = verdict.final;
+  // Hidden text, language, conversation escalation (rails.ts).
+  verdict.final = await railsAfterInput(state, caller, body, verdict);
+  let input = verdict.final;
+  // Plugged-in checks (grounding, scope: extensions.ts) may deflect the request before it is forwarded.
+  const ext = runExtensions(state, caller, body, signal);
+  if (ext && !isBlocking(input)) input = await ext.input(input, res);
   const flags = state.anomaly.observe(caller.bucket, input.level);
   for (const f of flags) state.metrics.anomalies.inc({ kind: f.split(':')[0]!, tier: caller.tier });
   const monitoring = state.isTrusted(caller.tier) || verdict.exception?.monitoring === 'full' ? 'full' : 'standard';
@@ -90,8 +99,9 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
     setDecision(res, input.action, input.policy ?? (adapter ? policyOf(verdict) : null));
 
     if (!state.upstream) throw new UpstreamFailure('no upstream is configured (set gateway.upstream or --upstream)', 502, 'unreachable');
-    const payload = JSON.stringify({ ...body, messages: forward, ...(upstreamModel !== undefined ? { model: upstreamModel } : {}) });
-    const up = await state.upstream.request({ method: 'POST', path: '/chat/completions', body: payload, signal });
+    const whole = caller.rails?.whole === true;
+    const payload = JSON.stringify({ ...body, ...(whole ? { stream: false, stream_options: undefined } : {}), messages: forward, ...(upstreamModel !== undefined ? { model: upstreamModel } : {}) });
+    const up = await state.upstream.request({ method: 'POST', path: '/chat/completions', body: payload, signal, headers: caller.rails ? state.rails.tracing.inject(caller.rails.ctx) : {} });
 
     if (up.status < 200 || up.status >= 300) {
       state.metrics.upstreamErrors.inc({ kind: `status_${up.status}` });
@@ -108,10 +118,11 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
       return;
     }
     const ctype = String(up.headers['content-type'] ?? '');
-    if (body.stream && ctype.includes('text/event-stream')) {
+    if (body.stream && !whole && ctype.includes('text/event-stream')) {
       await relayStream(state, res, caller, up.body, outcome, signal);
+      await ext?.output(outcome.response ?? '', null);
     } else {
-      await relayCompletion(state, res, caller, up.body, outcome);
+      await relayCompletion(state, res, caller, up.body, outcome, ext);
     }
   } catch (e) {
     if (signal.aborted && !(e instanceof HttpError)) {
@@ -136,7 +147,7 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
     outcome.error = f.message;
     throw new HttpError(f.status, f.message, f.status === 504 ? 'timeout_error' : 'upstream_error', f.status === 504 ? 'upstream_timeout' : 'upstream_unavailable');
   } finally {
-    writeAudit(state, caller, monitoring, outcome, forward, verdict, flags);
+    writeAudit(state, caller, monitoring, outcome, forward, verdict, flags, ext);
   }
 }
 
@@ -160,7 +171,7 @@ function policyOf(v: InputVerdict): string | null {
   return v.flagged.find((f) => f.decision.exception === v.exception)?.decision.policy ?? null;
 }
 
-async function relayCompletion(state: GatewayState, res: ServerResponse, caller: Caller, body: { json(): Promise<unknown> }, o: Outcome): Promise<void> {
+async function relayCompletion(state: GatewayState, res: ServerResponse, caller: Caller, body: { json(): Promise<unknown> }, o: Outcome, ext: ExtensionRun | null = null): Promise<void> {
   let data: { choices?: UpChoice[] };
   try {
     data = (await body.json()) as { choices?: UpChoice[] };
@@ -169,16 +180,27 @@ async function relayCompletion(state: GatewayState, res: ServerResponse, caller:
   }
   if (!data || typeof data !== 'object') throw new UpstreamFailure('the upstream answered with a body that is not a completion', 502, 'protocol');
   const v = await checkCompletion(state, caller, data);
+  await railsCompletion(state, caller, data, v);
   o.response = v.response;
   if (v.output) {
     o.output = v.output;
     if (isBlocking(v.output) || (v.output.action === 'redact' && o.final.action === 'allow')) o.final = v.output;
   }
+  const replaced = ext && !isBlocking(o.final) ? await ext.output(v.response, res) : null;
+  if (replaced) {
+    // An ungrounded answer (deflect / refuse policy): the caller gets the policy's message instead.
+    o.output = o.final = replaced;
+    o.response = refusalText(replaced);
+    setDecision(res, replaced.action, replaced.policy);
+    sendJson(res, 200, syntheticCompletion(o.model ?? 'default', o.response, 'content_filter'));
+    return;
+  }
   setDecision(res, o.final.action, o.final.policy ?? o.input.policy);
-  sendJson(res, 200, data);
+  if (caller.rails?.whole) replayAsStream(res, data);
+  else sendJson(res, 200, data);
 }
 
-function writeAudit(state: GatewayState, caller: Caller, monitoring: 'full' | 'standard', o: Outcome, forward: ChatMessage[], v: InputVerdict, flags: string[]): void {
+function writeAudit(state: GatewayState, caller: Caller, monitoring: 'full' | 'standard', o: Outcome, forward: ChatMessage[], v: InputVerdict, flags: string[], ext: ExtensionRun | null = null): void {
   if (!state.audit) return;
   // What was (or would have been) forwarded: after redaction, never the raw PII.
   const text = (m: ChatMessage): string => messageText(m, state.cfg.input);
@@ -201,6 +223,8 @@ function writeAudit(state: GatewayState, caller: Caller, monitoring: 'full' | 's
     promptChars: prompt.length,
     responseSha256: sha256(response),
     responseChars: response.length,
+    ...railsAudit(caller),
+    ...(ext && Object.keys(ext.audit).length ? { checks: ext.audit } : {}),
   };
   if (monitoring === 'full') {
     // Full capture for heavy monitoring, with PII redacted: the audit is no place for card numbers.

@@ -22,6 +22,9 @@ import { messageText } from './input-channels.js';
 import { ChatRequest } from './openai.js';
 import { auditEntry, decisionSummary, guardCheck, sha256, type Caller, type GatewayState } from './state.js';
 import { createUpstream } from './upstream.js';
+import { beginRequest, createRails } from './rails.js';
+import type { Tracing } from '../core/trace.js';
+import type { GatewayExtension } from './extensions.js';
 
 /**
  * The guardrail gateway: an OpenAI-compatible proxy on node:http (no framework: the hot path is
@@ -44,6 +47,10 @@ export interface GatewayOptions {
   redact?: (text: string) => { text: string; spans: PiiSpan[] };
   log?: Logger;
   now?: () => Date;
+  /** Traces (tests: an in-memory exporter); default: from `gateway.trace`, off unless an endpoint is set. */
+  tracing?: Tracing;
+  /** Checks plugged into the chat route (grounding, scope): see extensions.ts. */
+  extensions?: readonly GatewayExtension[];
 }
 
 export interface Gateway {
@@ -104,6 +111,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     bodies: { held: 0 },
     idPrefix: `${randomBytes(6).toString('hex')}_`,
     seq: 0,
+    rails: createRails(cfg, { pack: opts.pack, db: opts.db, tracing: opts.tracing, now: opts.now }),
+    extensions: opts.extensions,
   };
 
   // How long the event loop was held (health checks wait that long): exported in /metrics.
@@ -177,6 +186,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         audit.flush();
       }
       await state.upstream?.close();
+      await state.rails.tracing.shutdown();
     },
   };
 }
@@ -224,12 +234,12 @@ function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): C
   }
   const auth = req.headers.authorization;
   const addr = req.socket.remoteAddress ?? 'unknown';
-  if (!auth) return { requestId, t0, tier: 'public', keyId: null, context: ctxName, bucket: `addr:${addr}` };
+  if (!auth) return { requestId, t0, tier: 'public', keyId: null, context: ctxName, bucket: `addr:${addr}`, headers: req.headers };
   const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
   const record = m && state.keys ? state.keys.lookup(m[1]!) : null;
   // Never echo the key: the message names neither it nor a prefix of it.
   if (!record) throw new HttpError(401, 'invalid or revoked API key', 'invalid_request_error', 'invalid_api_key');
-  return { requestId, t0, tier: record.tier, keyId: record.id, context: ctxName, bucket: `key:${record.id}` };
+  return { requestId, t0, tier: record.tier, keyId: record.id, context: ctxName, bucket: `key:${record.id}`, headers: req.headers };
 }
 
 async function handle(state: GatewayState, { readiness, loopDelay }: { readiness: ReadinessProbe; loopDelay: IntervalHistogram }, req: IncomingMessage, res: ServerResponse, route: string, t0: number): Promise<void> {
@@ -265,6 +275,7 @@ async function handle(state: GatewayState, { readiness, loopDelay }: { readiness
   const caller = resolveCaller(state, req, t0);
   res.setHeader('x-pillars-request-id', caller.requestId);
   res.setHeader('x-pillars-tier', caller.tier);
+  caller.rails = beginRequest(state, req, res, route, caller);
   // No decision without its audit record: while records cannot be written, nothing is decided.
   if (state.audit?.error && state.cfg.audit.onFailure === 'reject' && (route === 'chat' || route === 'guard')) {
     state.metrics.auditRejected.inc({ route });

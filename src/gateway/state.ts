@@ -8,6 +8,9 @@ import type { KeyStore } from './keys.js';
 import type { AnomalyDetector, RateLimiter } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Upstream } from './upstream.js';
+import type { Rails, RequestRails } from './rails.js';
+import type { GatewayExtension } from './extensions.js';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** What every handler of one gateway shares (no globals: one of these per gateway). */
 export interface GatewayState {
@@ -37,6 +40,10 @@ export interface GatewayState {
   /** Request ids: a random per-process prefix and a counter (unique, cheap). */
   idPrefix: string;
   seq: number;
+  /** The runtime guardrails (rails.ts): tools, escalation, shadow, traces, extra checks. */
+  rails: Rails;
+  /** Checks plugged into the chat route (grounding, scope: extensions.ts). */
+  extensions?: readonly GatewayExtension[];
 }
 
 /** One request's caller, as the gateway resolved it. */
@@ -48,6 +55,10 @@ export interface Caller {
   context: string | null;
   /** Rate limits and anomaly windows are kept per key (or per client address without one). */
   bucket: string;
+  /** What the rails learn about this request (rails.ts). */
+  rails?: RequestRails;
+  /** The request's headers (extensions read theirs, e.g. `x-pillars-sources`). */
+  headers?: IncomingHttpHeaders;
 }
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

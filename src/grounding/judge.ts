@@ -48,28 +48,35 @@ export function parseJudgeReply(reply: string): JudgeVerdict | null {
   }
 }
 
+/** Ask a target one system + user prompt within a budget; the reply text, or an error. Never throws. */
+export async function askWithin(target: Target, system: string, user: string, budgetMs: number, ctx: Ctx): Promise<{ text: string | null; error?: string; ms: number }> {
+  const t0 = performance.now();
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => ac.abort(new Error(`judge budget of ${budgetMs} ms exceeded`)), budgetMs);
+  try {
+    const gen = target.generate({ messages: [{ role: 'system', content: system }, { role: 'user', content: user }], options: { temperature: 0, maxTokens: 300 } }, { ...ctx, signal: ac.signal });
+    gen.catch(() => undefined);
+    const timeout = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(ac.signal.reason instanceof Error ? ac.signal.reason : new Error('aborted')), { once: true }));
+    const g = await Promise.race([gen, timeout]);
+    return { text: g.text, ms: performance.now() - t0 };
+  } catch (e) {
+    return { text: null, error: (e as Error)?.message ?? String(e), ms: performance.now() - t0 };
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
 export function createLlmGroundingJudge(target: Target, opts: { budgetMs: number }): LlmGroundingJudge {
   return {
     id: target.id,
     async ask(input, ctx) {
-      const t0 = performance.now();
-      const ac = new AbortController();
-      const onAbort = (): void => ac.abort(ctx.signal.reason);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => ac.abort(new Error(`grounding judge budget of ${opts.budgetMs} ms exceeded`)), opts.budgetMs);
-      try {
-        const gen = target.generate({ messages: [{ role: 'system', content: GROUNDING_RUBRIC }, { role: 'user', content: groundingPrompt(input) }], options: { temperature: 0, maxTokens: 300 } }, { ...ctx, signal: ac.signal });
-        gen.catch(() => undefined);
-        const timeout = new Promise<never>((_, reject) => ac.signal.addEventListener('abort', () => reject(ac.signal.reason instanceof Error ? ac.signal.reason : new Error('aborted')), { once: true }));
-        const g = await Promise.race([gen, timeout]);
-        const verdict = parseJudgeReply(g.text);
-        return { verdict, error: verdict ? undefined : 'unreadable grounding judge reply', ms: performance.now() - t0 };
-      } catch (e) {
-        return { verdict: null, error: (e as Error)?.message ?? String(e), ms: performance.now() - t0 };
-      } finally {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-      }
+      const r = await askWithin(target, GROUNDING_RUBRIC, groundingPrompt(input), opts.budgetMs, ctx);
+      if (r.text === null) return { verdict: null, error: r.error, ms: r.ms };
+      const verdict = parseJudgeReply(r.text);
+      return { verdict, error: verdict ? undefined : 'unreadable grounding judge reply', ms: r.ms };
     },
   };
 }

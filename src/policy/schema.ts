@@ -149,6 +149,38 @@ export const Regulation = z
 
 export const ContextDef = z.object({ id: z.string(), description: z.string() }).strict();
 
+/**
+ * What an assistant is for (issue 18): a description and examples of requests it serves; requests
+ * out of scope get `deflection`. Bound to API keys or routes in pillars.yaml (`scope.bindings`).
+ */
+export const ScopeDef = z
+  .object({
+    id: z.string().regex(/^[a-z0-9_.-]+$/, 'must be a lowercase identifier, e.g. billing-assistant'),
+    description: z.string().min(1).describe('What the assistant is for, in plain words'),
+    examples: z.array(z.string().min(1)).min(1).describe('Requests it serves'),
+    outOfScope: z.array(z.string().min(1)).default([]).describe('Requests it does not serve (near misses help most)'),
+    deflection: z.string().min(1).describe('The answer to an out-of-scope request'),
+  })
+  .strict();
+export type ScopeDef = z.infer<typeof ScopeDef>;
+
+/**
+ * A category written in plain words (issue 18): a definition and a few examples, decided by the
+ * LLM cascade until `pillars guard distil` has trained the embedded classifier from its logged
+ * decisions.
+ */
+export const PlainCategory = z
+  .object({
+    id: z.string().regex(/^[a-z0-9_.-]+$/, 'must be a lowercase identifier, e.g. competitor-talk'),
+    definition: z.string().min(1).describe('What falls in the category, in plain words'),
+    examples: z.array(z.string().min(1)).min(1).describe('Requests in the category'),
+    counterExamples: z.array(z.string().min(1)).default([]).describe('Look-alikes that are not'),
+    action: z.enum(['refuse', 'deflect']).default('refuse'),
+    message: z.string().min(1).optional().describe('Shown to the caller on refuse / deflect'),
+  })
+  .strict();
+export type PlainCategory = z.infer<typeof PlainCategory>;
+
 export const PolicyPack = z
   .object({
     $schema: z.string().optional(),
@@ -164,6 +196,8 @@ export const PolicyPack = z
     examples: z.array(PackExample).default([]),
     responses: z.array(ResponseExample).default([]),
     changelog: z.array(ChangelogEntry).default([]),
+    scopes: z.array(ScopeDef).optional(),
+    categories: z.array(PlainCategory).optional(),
   })
   .strict();
 export type PolicyPack = z.infer<typeof PolicyPack>;

@@ -3,6 +3,7 @@ import type { Decision } from '../core/types.js';
 import { STRICTNESS } from '../policy/effective.js';
 import { redactPii } from '../guard/pii.js';
 import { decisionKey } from './decision-cache.js';
+import { observeDecision, withinBudget } from './rails.js';
 import { guardTry, type Caller, type GatewayState } from './state.js';
 import { pieces, type TextKind } from './text-split.js';
 
@@ -34,8 +35,14 @@ export interface TextCheck {
   kind?: TextKind;
 }
 
-/** Decide on one text (cached; in pieces when long). */
+/** Decide on one text (cached; in pieces when long), within the request's latency budget; shadow mode and a trace span (rails.ts). */
 export async function decideText(state: GatewayState, caller: Caller, check: TextCheck): Promise<Decision> {
+  const t0 = performance.now();
+  const d = await withinBudget(state, caller, decidePieces(state, caller, check));
+  return observeDecision(state, caller, 'guard', check.role, d, t0);
+}
+
+async function decidePieces(state: GatewayState, caller: Caller, check: TextCheck): Promise<Decision> {
   const parts = pieces(check.text, PIECE_CHARS, PIECE_OVERLAP, check.kind);
   if (parts.length === 1) return decideOne(state, caller, check.text, check.role);
   const ds = await Promise.all(parts.map((p) => decideOne(state, caller, p, check.role)));

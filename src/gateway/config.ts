@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ChecksConfig, EscalationConfig, ShadowConfig, ToolsConfig, TraceConfig } from './rails-config.js';
 
 /**
  * The `gateway:` section of pillars.yaml. Parsed with `section(cfg, 'gateway', GatewayConfig)`;
@@ -149,6 +150,12 @@ export const GatewayConfig = z
     /** The limit a trusted tier gets when `rateLimits` names none for it (`false`: none). */
     trustedRateLimit: z.union([RateLimit, z.literal(false)]).default({ requestsPerMinute: 600, burst: 100 }),
     anomaly: AnomalyConfig.default({ level: 2, count: 5, windowSeconds: 60 }),
+    /** Runtime guardrails (rails-config.ts): tool rules, conversation escalation, shadow mode, traces, extra checks. */
+    tools: ToolsConfig.prefault({}),
+    escalation: EscalationConfig.prefault({}),
+    shadow: ShadowConfig.prefault({}),
+    trace: TraceConfig.prefault({}),
+    checks: ChecksConfig.prefault({}),
     audit: z
       .object({
         /** Flush the audit queue every this many milliseconds ... */

@@ -26,7 +26,7 @@ export interface UpstreamResponse {
 
 export interface Upstream {
   readonly base: string;
-  request(input: { method: 'GET' | 'POST'; path: string; body?: string; signal?: AbortSignal }): Promise<UpstreamResponse>;
+  request(input: { method: 'GET' | 'POST'; path: string; body?: string; signal?: AbortSignal; headers?: Record<string, string> }): Promise<UpstreamResponse>;
   /** GET /models on a connection of its own (a pool busy with slow answers does not make the probe wait): the HTTP status. */
   probe(timeoutMs: number): Promise<number>;
   close(): Promise<void>;
@@ -68,12 +68,12 @@ export function createUpstream(opts: { url: string; apiKey?: string; timeoutMs: 
   let probeClient: Client | null = null;
   return {
     base: shown,
-    async request({ method, path, body, signal }) {
+    async request({ method, path, body, signal, headers }) {
       try {
         const r = await pool.request({
           method,
           path: `${base.pathname}${path}`,
-          headers: { ...auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), accept: 'application/json, text/event-stream' },
+          headers: { ...headers, ...auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), accept: 'application/json, text/event-stream' },
           body,
           signal,
         });

@@ -8,6 +8,7 @@ import { createReviewStore, type ReviewStore, type ReviewUser } from '../../stor
 import { queueAgreement } from '../agreement.js';
 import { AccessError, canSeeQueue, submitVerdict, taskFor, undoLast, visibleQueues } from '../flow.js';
 import { judgeAgreement } from '../judge-agreement.js';
+import { approvalRoutes } from './approvals.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { authenticate, cookie, currentSession, LOGIN_COOKIE, parseCookies, safeEqual, SESSION_COOKIE, startSession, token, type Session } from './auth.js';
 import { esc, html, layout, type Raw } from './html.js';
@@ -244,6 +245,8 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
         );
       }
     }
+    // Tool calls the gateway holds for a person (approvals.ts).
+    if (approvalRoutes({ db: opts.db, base, path, method, api: r.api, user: s.user, csrf: s.csrf, fields, res, page: (title, body) => page(r, s, title, body, { active: 'approvals' }) })) return;
     // JSON API (same sessions, same access rules, CSRF header on POST).
     if (method === 'GET' && path === '/api/queues') return sendJson(res, 200, queueRows(s.user).map(({ q, progress }) => ({ ...q, progress })));
     if ((g = m(/^\/api\/tasks\/(\d+)(\/verdict)?$/))) {

@@ -49,6 +49,7 @@ export function layout(p: LayoutInput): string {
     ['audit', `${p.base}/audit`, ['admin', 'reviewer']],
     ['policy', `${p.base}/policy`, ['admin', 'reviewer']],
     ['frontier', `${p.base}/frontier`, ['admin', 'reviewer', 'expert']],
+    ['approvals', `${p.base}/approvals`, ['admin', 'reviewer']],
     ['admin', `${p.base}/admin`, ['admin']],
   ];
   const attrs = Object.entries(p.bodyAttrs ?? {})

@@ -13,8 +13,9 @@ export interface Migration {
 import { core } from './001_core.js';
 import { evalMigrations } from './100_eval.js';
 import { gateway } from './200_gateway.js';
+import { toolApprovals } from './250_tool_approvals.js';
 import { redteam } from './300_redteam.js';
 import { review } from './400_review.js';
 import { rewards } from './500_rewards.js';
 
-export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...redteam, ...review, ...rewards];
+export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...toolApprovals, ...redteam, ...review, ...rewards];

@@ -10,6 +10,8 @@ import { evaluateGuard } from '../../guard/evaluate.js';
 import { loadPack } from '../../policy/load.js';
 import { cliEnv, example, intOption, printJson, readStdin, withConfig, withJson, type CommonOpts } from '../shared.js';
 import { registerGuardBench, runClassifyBatch } from './guard-tools.js';
+import { registerGuardDistil } from './guard-distil.js';
+import { wireRag } from '../rag.js';
 import { wire } from '../wiring.js';
 
 interface ClassifyOpts extends CommonOpts {
@@ -78,7 +80,9 @@ export function registerGuard(program: Command): void {
   ).action(async (text: string | undefined, opts: ClassifyOpts) => {
     const { config, ctx } = cliEnv(opts);
     // The one configured guard (pillars.yaml `guard:`), as `pillars serve`, eval and the red team build it.
-    const g = wire(config).guard.guard();
+    const w = wire(config);
+    // The pack's plain-words categories (issue 18) stand behind it, as in `pillars serve`.
+    const g = wireRag(config, w.pack).wrapGuard(w.guard.guard());
     if (opts.batch) {
       if (text !== undefined && text !== '-') throw new UserError('guard classify --batch reads stdin: give no TEXT argument', { code: 'usage' });
       await runClassifyBatch(g, { tier: opts.tier, context: opts.context, role: opts.role }, ctx);
@@ -163,4 +167,5 @@ export function registerGuard(program: Command): void {
   });
 
   registerGuardBench(guard);
+  registerGuardDistil(guard);
 }

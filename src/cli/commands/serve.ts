@@ -11,6 +11,7 @@ import { openDb } from '../../store/db.js';
 import { createReviewApp, mountReviewApp } from '../../review/web/app.js';
 import { cliEnv, example, intOption, withConfig, type CommonOpts } from '../shared.js';
 import { wire } from '../wiring.js';
+import { wireRag } from '../rag.js';
 
 /** `pillars serve`: the guardrail gateway in front of an OpenAI-compatible server. */
 export function registerServe(program: Command): void {
@@ -57,8 +58,12 @@ export function registerServe(program: Command): void {
     // Stage 2 (sentence encoder) is opt-in here (guard.stage2: true); when on, its weights load
     // before the first request so that no request waits for them.
     const configured = wire(config, { pack, stage2Default: false }).guard;
-    const guard = configured.guard();
-    await guard.stage2?.warm();
+    const base = configured.guard();
+    await base.stage2?.warm();
+    // Issue 18: plain-words categories behind the guard, grounding and scope on the chat route.
+    const rag = wireRag(config, pack);
+    const guard = rag.wrapGuard(base);
+    await rag.warm();
     // The PII types the guard redacts (guard.redact) also apply to the rest of the conversation.
     const redactTypes = configured.settings.redact;
     const log = createLogger({ level: process.env.PILLARS_LOG ?? 'info' });
@@ -71,6 +76,7 @@ export function registerServe(program: Command): void {
       upstream,
       upstreamApiKey,
       log,
+      extensions: rag.extensions,
       redact: redactTypes.length === 0 ? undefined : (text) => redactPii(text, { types: redactTypes }),
     });
     // The review web app (src/review) answers under /ui/; every other path stays the gateway's.

@@ -30,10 +30,17 @@ targets:
   #   systemPrompt: You are a helpful assistant for Example Corp.
   #   guard: true
 
-# Your own datasets (JSONL, CSV or YAML items); built-in suites are named on the command line.
+# Your own datasets (JSONL, CSV or YAML items). Built-in suites (quick, safety, fairness, ...) are
+# named on the command line: pillars eval --suite quick
 suites:
   - id: starter
     path: suites/starter.jsonl
+
+# What a bare \`pillars eval\` runs: this project's own suite, against the embedded guard.
+# Add your model's id to targets, and more suites as the pack grows.
+eval:
+  targets: [guard]
+  suites: [starter]
 
 # Release gates: pillars eval exits 1 when one fails.
 gates:

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,29 @@ describe('pillars init', () => {
       const item = Item.parse(JSON.parse(row));
       expect(policyIds.has(item.policy!)).toBe(true);
     }
+  });
+
+  it('cd DIR && pillars eval (no flags) runs the new project\'s own starter suite and passes its gates', async () => {
+    const target = join(dir, 'first-run');
+    expect((await cli('init', target)).code).toBe(0);
+    const cwd = process.cwd();
+    process.chdir(target);
+    try {
+      const r = await cli('eval', '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { suites: string[]; target: string; metrics: { overall: { items: number } }; gates: { passed: boolean }[] };
+      expect(out.suites).toEqual(['starter']);
+      expect(out.target).toBe('guard');
+      expect(out.metrics.overall.items).toBe(6);
+      expect(out.gates.length).toBe(2);
+      expect(out.gates.every((g) => g.passed)).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
+    const runs = readdirSync(join(target, '.pillars', 'reports'));
+    expect(runs).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(target, '.pillars', 'reports', runs[0]!, 'report.json'), 'utf8')) as { run: { suites: string[] } };
+    expect(report.run.suites).toEqual(['starter']);
   });
 
   it('refuses to overwrite an existing file (exit 2, names it) and writes nothing', async () => {

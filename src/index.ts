@@ -16,7 +16,7 @@ export { openDb, type Db } from './store/db.js';
 export type { ReportData, ReportItem, MetricSet, Rate, GateResult } from './core/report.js';
 export { writeReports, renderReport, parseFormats, readReportFile, addRegulations, REPORT_FORMATS, REPORT_FILES, type ReportFormat } from './reports/index.js';
 export { RedteamSection, FrontierSection } from './reports/sections.js';
-export { compareReports, renderComparison, twoProportionZTest, type Comparison, type MetricDelta, type FlippedItem } from './compare/index.js';
+export { compareReports, renderComparison, type Comparison, type MetricDelta, type FlippedItem } from './compare/index.js';
 export { openSuite, listBuiltinSuites, readItemsFile, iterateItems, validateItemsFile, importDataset, SuitesConfig, type Suite, type OpenSuiteOptions, type ImportSpec } from './datasets/index.js';
 export { createJudgePipeline, JudgesConfig, pairConsistency, cohensKappa, agreementReport, buildRubric, type JudgePipeline, type JudgeOutcome, type PairReport, type JudgeAgreement } from './judges/index.js';
 export { TRANSFORMS, listTransforms, getTransform, parseComposition, compose, applySpec, transformItem, attackOf, type Attack, type Transform, type TransformDecl, type TransformKind } from './attacks/index.js';
@@ -27,7 +27,7 @@ export { runFrontier, frontierGate, compareVersions, frontierDomains, readBenchm
 export { createFrontierStore, type FrontierStore, type FrontierCase, type FrontierResult } from './store/frontier.js';
 export { runEval, type RunEvalOptions, type RunEvalResult, type SuiteLike } from './eval/run.js';
 export { loadReport, buildReport } from './eval/load-report.js';
-export { wilson } from './eval/metrics.js';
+export { wilson, rate, twoProportionZTest, type ZTest } from './core/stats.js';
 export { evaluateGates, GateSpec, type GateProvider } from './eval/gates.js';
 export { selectCheckpoint, type Selection } from './eval/select-checkpoint.js';
 export { createAssertionJudge, type JudgePipelineLike } from './eval/assertion-judge.js';

@@ -1,5 +1,5 @@
 import type { MetricSet, Rate, ReportData, ReportItem } from '../core/report.js';
-import { twoProportionZTest } from './stats.js';
+import { twoProportionZTest } from '../core/stats.js';
 
 /**
  * Compare two runs' ReportData (A = baseline, B = candidate): per-metric deltas overall, per pillar and

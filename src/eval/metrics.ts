@@ -11,7 +11,6 @@ import type { AggregateRow, PairRow } from '../store/runs.js';
  * Items the judges could not decide (passed = NULL) and failed requests are left out of n.
  */
 
-export { wilson, rate } from '../core/stats.js';
 
 /** One MetricSet from the aggregate rows of one group (one per kind) and its pair counts. */
 export function metricSet(rows: AggregateRow[], pairs?: PairRow): MetricSet {

@@ -1,5 +1,5 @@
 import type { FrontierResult } from '../store/frontier.js';
-import { twoProportionTest } from './stats.js';
+import { twoProportionZTest } from '../core/stats.js';
 
 /**
  * Uplift against earlier models: per target and domain, the latest version's score against the
@@ -46,7 +46,8 @@ export function compareVersions(results: FrontierResult[], alpha = 0.05): Compar
     const earlier = order.slice(0, -1).map((v) => latest.get(v)!);
     const delta = (e: FrontierResult | undefined): Delta | null => {
       if (!e) return null;
-      const t = twoProportionTest(cur.correct, cur.n, e.correct, e.n);
+      // Earlier version first: diff = current − earlier (core/stats.ts's sign convention).
+      const t = twoProportionZTest(e.correct, e.n, cur.correct, cur.n) ?? { diff: 0, p: 1 };
       return { version: e.modelVersion, score: e.score, n: e.n, diff: t.diff, p: t.p, significant: t.p < alpha };
     };
     const strongest = earlier.reduce<FrontierResult | undefined>((b, e) => (!b || e.score > b.score ? e : b), undefined);

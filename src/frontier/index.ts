@@ -3,5 +3,4 @@ export { frontierGate } from './gate.js';
 export { compareVersions, type CompareRow, type Delta } from './compare.js';
 export { frontierDomains, FrontierSection as FrontierConfigSection, FrontierDomainConfig, BUILTIN_DOMAINS, type FrontierDomain } from './config.js';
 export { readBenchmark, mcqPrompt, type McqItem } from './benchmark.js';
-export { wilson, twoProportionTest, normalCdf } from './stats.js';
 export { frontierSection, type FrontierSectionData } from './section.js';

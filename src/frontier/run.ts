@@ -5,7 +5,7 @@ import { choiceVerdict, extractChoice } from '../judges/choice.js';
 import type { FrontierCase, FrontierResult, FrontierSample, FrontierStore } from '../store/frontier.js';
 import { mcqPrompt, readBenchmark, type McqItem } from './benchmark.js';
 import { DEFAULT_COSTS, type FrontierDomain } from './config.js';
-import { wilson } from './stats.js';
+import { wilson } from '../core/stats.js';
 
 /**
  * The frontier harness: asks every multiple-choice question, scores accuracy per domain with a

@@ -68,7 +68,7 @@ describe('two-proportion z-test', () => {
   });
   it('is not testable without trials and p = 1 without variance', () => {
     expect(twoProportionZTest(0, 0, 1, 10)).toBeNull();
-    expect(twoProportionZTest(0, 50, 0, 80)).toEqual({ z: 0, p: 1 });
+    expect(twoProportionZTest(0, 50, 0, 80)).toEqual({ diff: 0, z: 0, p: 1 });
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportData } from '../../src/core/report.js';
 import { evaluateGates, GateSpec } from '../../src/eval/gates.js';
-import { metricSet, wilson } from '../../src/eval/metrics.js';
+import { metricSet } from '../../src/eval/metrics.js';
+import { wilson } from '../../src/core/stats.js';
 import { RateLimiter } from '../../src/eval/rate-limit.js';
 import { backoffMs, DEFAULT_RETRY } from '../../src/eval/retry.js';
 import { selectCheckpoint } from '../../src/eval/select-checkpoint.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCtx } from '../../src/core/context.js';
 import type { Message } from '../../src/core/types.js';
-import { compareVersions, frontierGate, readBenchmark, runFrontier, twoProportionTest, wilson, type FrontierDomain } from '../../src/frontier/index.js';
+import { compareVersions, frontierGate, readBenchmark, runFrontier, type FrontierDomain } from '../../src/frontier/index.js';
+import { twoProportionZTest, wilson } from '../../src/core/stats.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { createFrontierStore } from '../../src/store/frontier.js';
 import { miniTarget, startMiniStub, type MiniStub } from '../redteam/helpers.js';
@@ -48,9 +49,11 @@ describe('statistics', () => {
     const w = wilson(36, 40);
     expect(w.low).toBeCloseTo(0.7695, 3);
     expect(w.high).toBeCloseTo(0.9604, 3);
-    const t = twoProportionTest(36, 40, 12, 40);
+    const t = twoProportionZTest(12, 40, 36, 40)!;
     expect(t.p).toBeLessThan(0.001);
-    expect(twoProportionTest(20, 40, 21, 40).p).toBeGreaterThan(0.5);
+    expect(t.diff).toBeCloseTo(0.6, 9);
+    expect(t.z).toBeGreaterThan(0);
+    expect(twoProportionZTest(20, 40, 21, 40)!.p).toBeGreaterThan(0.5);
   });
 });
 

@@ -90,6 +90,22 @@ export function createTracing(opts: TracingOptions): Tracing {
   };
 }
 
+/**
+ * Tracing from the environment, for the CLI's eval runs and reward server: the OTLP/HTTP traces URL
+ * from `PILLARS_OTLP_ENDPOINT`, else the standard `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, else
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`. Off when none is set.
+ */
+export function tracingFromEnv(serviceName: string, env: NodeJS.ProcessEnv = process.env): Tracing {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+  const endpoint = env.PILLARS_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || (base ? `${base}/v1/traces` : undefined);
+  return createTracing({ endpoint, serviceName: env.OTEL_SERVICE_NAME || serviceName });
+}
+
+/** The parent context a command was started under (`TRACEPARENT`/`TRACESTATE`, as CI systems pass it), or the root. */
+export function parentFromEnv(tracing: Tracing, env: NodeJS.ProcessEnv = process.env): Context {
+  return tracing.extract({ traceparent: env.TRACEPARENT, tracestate: env.TRACESTATE });
+}
+
 /** Tracing that is off (the default everywhere). */
 export const NO_TRACING: Tracing = createTracing({ serviceName: 'pillars' });
 

@@ -1,4 +1,5 @@
 import { PillarsError, UserError } from '../core/errors.js';
+import type { Tracing } from '../core/trace.js';
 import type { GateResult, ReportData } from '../core/report.js';
 import type { Ctx, Item, Target } from '../core/types.js';
 import { newRunId, type RunRow, type RunStore, type StoredItem } from '../store/runs.js';
@@ -53,6 +54,8 @@ export interface RunEvalOptions {
   /** More components to record with the run (e.g. the policy pack). */
   components?: Record<string, unknown>;
   report?: ReportOptions;
+  /** Traces of the run (core/trace.ts); off unless given. */
+  tracing?: Tracing;
 }
 
 export interface RunEvalResult {
@@ -177,7 +180,7 @@ async function runLeased(opts: RunEvalOptions, lease: RunLease, ctx: Ctx, claime
 
   executing();
   const execution: ExecuteResult = await executeRun(
-    { store, runId: run.id, target, settings, judge: opts.judge, concurrency, seed: run.seed, cache, stopAfter: opts.stopAfter, retry: opts.retry, onProgress: opts.onProgress },
+    { store, runId: run.id, target, settings, judge: opts.judge, concurrency, seed: run.seed, cache, stopAfter: opts.stopAfter, retry: opts.retry, onProgress: opts.onProgress, tracing: opts.tracing },
     ctx,
   );
   // Stopped after the last answer came in (e.g. Ctrl-C while writing the report) still counts as done.

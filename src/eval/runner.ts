@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { parentFromEnv, SpanKind, type Tracing } from '../core/trace.js';
 import { PillarsError, TargetError } from '../core/errors.js';
 import { itemMessages, type Ctx, type GenerateOptions, type Generation, type Message, type Target } from '../core/types.js';
 import type { ResultRecord, RunStore, StoredItem } from '../store/runs.js';
@@ -31,6 +32,8 @@ export interface ExecuteInput {
   /** Backoff settings (maxRetries comes from the target's settings). */
   retry?: Partial<RetryPolicy>;
   onProgress?: (p: Progress) => void;
+  /** Traces: a span for the run and one per judged item (off unless configured). */
+  tracing?: Tracing;
 }
 
 export interface Progress {
@@ -85,6 +88,9 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
   const runCtx: Ctx = { ...ctx, signal: stop.signal, runId };
 
   const res: ExecuteResult = { answered: 0, errors: 0, cached: 0, requests: 0, stopped: false };
+  const tracing = input.tracing?.enabled ? input.tracing : null;
+  const runSpan = tracing?.start('pillars.eval.run', { 'pillars.run_id': runId, 'pillars.target': target.id }, parentFromEnv(tracing), { kind: SpanKind.INTERNAL }) ?? null;
+  const runTrace = tracing && runSpan ? tracing.withSpan(parentFromEnv(tracing), runSpan) : undefined;
   let done = await store.countAnswered(runId);
   let consecutiveFailures = 0;
   let lastError = '';
@@ -153,6 +159,7 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
 
   const processOne = async (p: Prepared): Promise<void> => {
     const { s, messages, options, key } = p;
+    const t0 = performance.now();
     let gen: Generation | null = p.hit;
     const cached = gen !== null;
     let attempts = 0;
@@ -192,6 +199,14 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
     consecutiveFailures = 0;
     const judged = await input.judge.judge({ item: s.item, transcript: [...messages, { role: 'assistant', content: gen.text }], response: gen.text }, runCtx);
     const f = judged.final;
+    if (tracing) {
+      // One span per decision: the judged item (policy, level, the judges' label, pass, stage, duration).
+      const attrs: Record<string, string | number | boolean> = { 'pillars.check': 'eval', 'pillars.item': s.item.id, 'pillars.action': f.label, 'pillars.stage': 'judge', 'pillars.cached': cached, 'pillars.duration_ms': Math.round((performance.now() - t0) * 100) / 100, 'pillars.score': f.score };
+      if (s.item.policy) attrs['pillars.policy'] = s.item.policy;
+      if (typeof s.item.level === 'number') attrs['pillars.level'] = s.item.level;
+      if (typeof f.passed === 'boolean') attrs['pillars.passed'] = f.passed;
+      tracing.start('pillars.decision', attrs, runTrace, { startTime: performance.timeOrigin + t0 }).end();
+    }
     push({
       response: {
         seq: s.seq,
@@ -238,6 +253,8 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
     ctx.signal.removeEventListener('abort', onAbort);
     await flush();
     if (useCache) await store.commitCache(runId);
+    runSpan?.setAttributes({ 'pillars.answered': res.answered, 'pillars.errors': res.errors });
+    runSpan?.end();
   }
   if (fatal) throw fatal;
   if (ctx.signal.aborted) res.stopped = true;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { SpanKind, type Tracing } from '../core/trace.js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { Ctx } from '../core/types.js';
@@ -36,6 +37,8 @@ export interface RewardServerOptions {
   maxBodyBytes?: number;
   /** Shown by /healthz. */
   info?: Record<string, unknown>;
+  /** Traces: a span per scoring request (items, mean reward, duration), child of the caller's W3C context; off unless given. */
+  tracing?: Tracing;
 }
 
 export interface RunningRewardServer {
@@ -99,6 +102,7 @@ export function startRewardServer(opts: RewardServerOptions): Promise<RunningRew
   const max = opts.maxBodyBytes ?? 64 * 1024 * 1024;
   let served = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let scored: (rewards: number[]) => void = () => {};
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && (path === '/healthz' || path === '/health')) {
       send(res, 200, { ok: true, heads: opts.model.heads.map((h) => h.name), heldOutAccuracy: opts.model.meta.report.heldOutAccuracy, scored: served, ...opts.info });
@@ -106,6 +110,19 @@ export function startRewardServer(opts: RewardServerOptions): Promise<RunningRew
     }
     if (req.method !== 'POST' || (path !== '/get_reward' && path !== '/v1/reward')) throw new HttpError(404, `no route ${req.method} ${path} (POST /get_reward, POST /v1/reward, GET /healthz)`);
     const body = await readBody(req, max);
+    const tracing = opts.tracing?.enabled ? opts.tracing : null;
+    if (tracing) {
+      // One span per scoring decision (a request: its items are scored together).
+      const t0 = performance.now();
+      const span = tracing.start('pillars.decision', { 'pillars.check': 'reward', 'http.route': path, 'pillars.stage': 'reward-model' }, tracing.extract(req.headers), { kind: SpanKind.SERVER });
+      res.once('close', () => {
+        span.setAttributes({ 'http.status_code': res.statusCode, 'pillars.duration_ms': Math.round((performance.now() - t0) * 100) / 100 });
+        span.end();
+      });
+      scored = (rewards) => {
+        span.setAttributes({ 'pillars.items': rewards.length, 'pillars.score': rewards.length ? rewards.reduce((a, b) => a + b, 0) / rewards.length : 0 });
+      };
+    }
     if (path === '/get_reward') {
       const b = parse(OpenRlhfBody, body);
       if (b.prompts && b.prompts.length !== b.query.length) throw new HttpError(400, `prompts: ${b.prompts.length} entries for ${b.query.length} queries`);
@@ -113,6 +130,7 @@ export function startRewardServer(opts: RewardServerOptions): Promise<RunningRew
       const out = await opts.scorer.score(items, opts.ctx, { reasons: false });
       served += out.length;
       const rewards = out.map((r) => r.reward);
+      scored(rewards);
       // `rewards` is what OpenRLHF reads; `scores` and `score` serve older versions and other clients.
       send(res, 200, { rewards, scores: rewards, score: rewards });
       return;
@@ -125,6 +143,7 @@ export function startRewardServer(opts: RewardServerOptions): Promise<RunningRew
     });
     const out = await opts.scorer.score(items, opts.ctx);
     served += out.length;
+    scored(out.map((r) => r.reward));
     send(res, 200, { rewards: out });
   };
   const server = createServer((req, res) => {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { tracingFromEnv } from '../../core/trace.js';
 import { join, relative } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Ctx } from '../../core/types.js';
@@ -53,6 +54,8 @@ export async function evalOne(
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   const suites = input.resume ? undefined : await openSuites(env, input.suiteRefs, { tier: input.tier, skipInvalid: input.skipInvalid, log });
   let progress: ReturnType<typeof createProgress> | null = null;
+  // OpenTelemetry traces when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT or PILLARS_OTLP_ENDPOINT is set (TRACEPARENT: the parent).
+  const tracing = tracingFromEnv('pillars-eval');
   const result = await runEval(
     {
       store: env.store,
@@ -76,9 +79,10 @@ export async function evalOne(
         progress = createProgress({ label: `${target.id} ${run.id}`, quiet: input.quiet });
       },
       onProgress: (p) => progress?.update(p),
+      tracing,
     },
     ctx,
-  );
+  ).finally(() => tracing.shutdown());
   (progress as ReturnType<typeof createProgress> | null)?.end();
   const outDir = input.outDir === null ? null : (input.outDir ?? join(reportsDir(env), result.runId));
   const written = outDir ? await writeReports({ data: result.report, outDir, formats: input.formats }) : [];

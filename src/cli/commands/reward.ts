@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { tracingFromEnv } from '../../core/trace.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
@@ -133,6 +134,8 @@ export function registerReward(program: Command): void {
     const pool = threads > 1 && !judge ? await createScorerPool({ threads, model, policyPath: config.policyPath, config: section }) : null;
     const port = opts.port ?? section.server.port;
     const host = opts.host ?? section.server.host;
+    // OpenTelemetry traces when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT or PILLARS_OTLP_ENDPOINT is set.
+    const tracing = tracingFromEnv('pillars-reward');
     const srv = await startRewardServer({
       scorer: pool ?? scorer,
       model,
@@ -141,6 +144,7 @@ export function registerReward(program: Command): void {
       host,
       maxBodyBytes: section.server.maxBodyBytes,
       info: { model: source, warnings, judge: judge ? `${judge.target.id} (${section.judge.when})` : null, threads: pool?.threads ?? 1 },
+      tracing,
     }).catch(async (e: unknown) => {
       await pool?.close();
       const code = (e as { code?: string }).code;
@@ -155,6 +159,7 @@ export function registerReward(program: Command): void {
       ctx.signal.addEventListener('abort', stop, { once: true });
     });
     await srv.close();
+    await tracing.shutdown();
     await pool?.close();
     await close();
   });

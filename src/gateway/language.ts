@@ -40,7 +40,7 @@ const WORD_LANGS = new Map<string, string[]>();
 for (const [lang, words] of Object.entries(WORDS)) for (const w of words) WORD_LANGS.set(w, [...(WORD_LANGS.get(w) ?? []), lang]);
 
 export function identifyLanguage(text: string, minChars = 24): LanguageGuess {
-  const sample = text.length > 4000 ? text.slice(0, 4000) : text;
+  const sample = text.length > 1200 ? text.slice(0, 1200) : text;
   if (sample.trim().length < minChars) return { lang: 'und', confidence: 0 };
   const letters = (sample.match(/\p{L}/gu) ?? []).length;
   if (letters === 0) return { lang: 'und', confidence: 0 };

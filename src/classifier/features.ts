@@ -1,3 +1,4 @@
+import { fmix } from '../core/hash.js';
 import { normalizeText } from './normalize.js';
 import { tokenizeNormalized } from './tokenize.js';
 
@@ -30,15 +31,6 @@ export interface SparseVector {
 const SEED_WORD = 0x811c9dc5;
 const SEED_CHAR = 0x01000193;
 const SEED_BIGRAM = 0x9e3779b9;
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function fnv(s: string, start: number, end: number, seed: number): number {
   let h = seed;

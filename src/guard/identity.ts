@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../core/hash.js';
 import { LinearModel, type ClassifierModel } from '../classifier/index.js';
 
 /**
@@ -20,7 +20,7 @@ export function modelHash(model: ClassifierModel): string {
   if (hit !== undefined) return hit;
   const h =
     model instanceof LinearModel
-      ? createHash('sha256').update(`${JSON.stringify(model.serialize())}\n`).digest('hex')
+      ? sha256(`${JSON.stringify(model.serialize())}\n`)
       : `unhashed-${process.pid}-${++anonymous}-${Date.now().toString(36)}`;
   hashes.set(model, h);
   return h;
@@ -38,7 +38,6 @@ export interface GuardIdentity {
   stage2?: { budgetMs: number; band: [number, number]; head: string } | null;
 }
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /**
  * `guard#<16 hex>` from the pack, the model's hash and the settings: part of the fingerprint

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError, type Problem } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
 import { readJsonlObjects } from '../core/jsonl.js';
 import { prng, shuffle } from '../core/random.js';
 import { actionAt, type PolicyPack } from '../policy/schema.js';
@@ -33,7 +33,7 @@ export interface CorpusPart {
   skipped: Problem[];
 }
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const sha = sha256;
 
 /** The share of prompts held out, and the pairs of a part split into train and test. */
 export function splitPairs(pairs: PrefPair[], seed: number, testShare: number): { train: PrefPair[]; test: PrefPair[] } {

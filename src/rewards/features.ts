@@ -1,5 +1,6 @@
 import { FEATURE_DIM, NONE, RESPONSE_LABELS, type LinearModel, type SparseVector } from '../classifier/index.js';
 import { softmaxInPlace } from '../classifier/linear.js';
+import { fmix } from '../core/hash.js';
 import type { Action, Level } from '../core/pillars.js';
 import { STRICTNESS } from '../policy/effective.js';
 import { actionAt, type PolicyPack } from '../policy/schema.js';
@@ -68,15 +69,6 @@ export interface PairFeatures {
   x: SparseVector;
   prompt: PromptSignals;
   response: ResponseSignals;
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 function strHash(s: string): number {

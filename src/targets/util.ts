@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../core/hash.js';
 import { TargetError } from '../core/errors.js';
 import type { Message } from '../core/types.js';
 
@@ -12,9 +12,7 @@ export function stableStringify(v: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`).join(',')}}`;
 }
 
-export function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
+export { sha256 };
 
 /** Settings that never change what a target answers, or that are secret: left out of the fingerprint. */
 const NOT_BEHAVIOUR = new Set(['id', 'description', 'rpm', 'tpm', 'timeoutMs', 'maxRetries', 'apiKeyEnv', 'apiKeyHeader', 'samples']);

@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { sha256 } from '../../core/hash.js';
 import type { ReviewStore, ReviewUser } from '../../store/review.js';
 import { DUMMY_HASH, verifyPassword } from '../password.js';
 
@@ -14,7 +15,6 @@ export const SESSION_COOKIE = 'pillars_sid';
 export const LOGIN_COOKIE = 'pillars_login';
 const SESSION_HOURS = 12;
 
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 export const token = (): string => randomBytes(32).toString('base64url');
 
 export function parseCookies(req: IncomingMessage): Record<string, string> {

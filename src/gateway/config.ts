@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlignConfig } from '../align/config.js';
 import { ChecksConfig, EscalationConfig, ShadowConfig, ToolsConfig, TraceConfig } from './rails-config.js';
 
 /**
@@ -140,6 +141,8 @@ export const GatewayConfig = z
     /** Deprecated alias of `stream.windowChars` (used when `stream.windowChars` is not set). */
     streamWindow: z.number().int().min(16).optional(),
     input: InputConfig.prefault({}),
+    /** Images and audio mapped into text before the guard (src/align/config.ts). */
+    align: AlignConfig.prefault({}),
     /** Guard decisions remembered by text (clients resend their history): this many entries, for ten minutes; 0: off. */
     decisionCache: z.number().int().min(0).default(4096),
     stream: StreamConfig.prefault({}),

@@ -1,3 +1,4 @@
+import { fileMedia } from '../align/media.js';
 import { argsText } from './args-text.js';
 import type { InputConfig } from './config.js';
 import { fileData, fileText } from './file-text.js';
@@ -8,8 +9,9 @@ import type { ChatMessage, ChatRequest } from './openai.js';
  * Every piece of text a chat request carries, wherever it sits: each message whatever its role,
  * each content part (`text`, `input_text`, `output_text`, `refusal`, `file`/`input_file` with text
  * or base64 text), an assistant turn's tool-call and function-call arguments, refusal and
- * reasoning, and the descriptions of the request's tools. Image and audio parts are not text and
- * pass unread; any other part type is refused (400) rather than forwarded unread.
+ * reasoning, and the descriptions of the request's tools. Image and audio parts (and files holding
+ * an image or audio) are not text: the aligner maps them into text (input-media.ts, src/align/);
+ * any other part type is refused (400) rather than forwarded unread.
  */
 
 export const TEXT_PARTS: ReadonlySet<string> = new Set(['text', 'input_text', 'output_text']);
@@ -38,6 +40,10 @@ export interface InputSegment {
   text: string;
   /** Tool-call arguments are JSON. */
   json?: boolean;
+  /** Text the aligner read from an image or audio part (`image: ocr`, `audio: speech` ...). */
+  media?: string;
+  /** A media part nothing could read, forwarded unread (gateway.align.unreadable: forward). */
+  unread?: boolean;
 }
 
 /** Roles whose messages stay in force for the whole conversation (instructions, not turns). */
@@ -48,16 +54,10 @@ const invalid = (message: string, code = 'invalid_request'): HttpError => new Ht
 /** The request's texts, in order; throws a 400 for a part type the gateway cannot read. */
 export function inputSegments(body: ChatRequest, cfg: InputConfig): InputSegment[] {
   const messages = body.messages;
-  let lastAssistant = -1;
-  messages.forEach((m, i) => {
-    if (m.role === 'assistant') lastAssistant = i;
-  });
-  const requestRoles = new Set(cfg.requestRoles);
   const out: InputSegment[] = [];
+  const kinds = messageKinds(body, cfg);
   messages.forEach((m, i) => {
-    const kind = requestRoles.has(m.role) && (i > lastAssistant || STANDING_ROLES.has(m.role)) ? 'request' : 'context';
-    const guardRole = m.role === 'assistant' ? 'output' : 'input';
-    const base = { msg: i, role: m.role, kind, guardRole } as const;
+    const base = { msg: i, role: m.role, ...kinds[i]! } as const;
     const at = `messages[${i}]`;
     const add = (where: string, place: InputPlace, text: unknown, json = false): void => {
       if (typeof text !== 'string') return;
@@ -76,6 +76,8 @@ export function inputSegments(body: ChatRequest, cfg: InputConfig): InputSegment
         else if (p.type === 'refusal') add(where, { at: 'part', msg: i, part: j, field: 'refusal' }, part.refusal);
         else if (FILE_PARTS.has(p.type)) {
           const file = (p.type === 'file' ? part.file : part) as { file_data?: unknown; file_id?: unknown; filename?: unknown } | undefined;
+          // An image or audio file is the aligner's to read.
+          if (file && typeof file === 'object' && fileMedia(file)) return;
           const f = fileText(file && typeof file === 'object' ? file : {});
           if ('unreadable' in f) {
             if (cfg.unreadableFiles === 'reject') {
@@ -83,7 +85,7 @@ export function inputSegments(body: ChatRequest, cfg: InputConfig): InputSegment
             }
           } else add(where, { at: 'file', msg: i, part: j, mime: f.mime }, f.text);
         } else if (!MEDIA_PARTS.has(p.type)) {
-          throw invalid(`${where}.type: unknown content part type "${p.type}" (the gateway reads ${[...TEXT_PARTS, 'refusal', ...FILE_PARTS].join(', ')}; ${[...MEDIA_PARTS].join(', ')} pass unread)`);
+          throw invalid(`${where}.type: unknown content part type "${p.type}" (the gateway reads ${[...TEXT_PARTS, 'refusal', ...FILE_PARTS, ...MEDIA_PARTS].join(', ')})`);
         }
       });
     }
@@ -98,6 +100,22 @@ export function inputSegments(body: ChatRequest, cfg: InputConfig): InputSegment
   });
   if (cfg.tools) out.push(...toolSegments(body));
   return out;
+}
+
+/**
+ * Each message's kind and how the guard reads it: the request (roles in `requestRoles`, in the
+ * current turn, or standing instructions) or context; text the model wrote is read as output.
+ */
+export function messageKinds(body: ChatRequest, cfg: InputConfig): { kind: 'request' | 'context'; guardRole: 'input' | 'output' }[] {
+  let lastAssistant = -1;
+  body.messages.forEach((m, i) => {
+    if (m.role === 'assistant') lastAssistant = i;
+  });
+  const requestRoles = new Set(cfg.requestRoles);
+  return body.messages.map((m, i) => ({
+    kind: requestRoles.has(m.role) && (i > lastAssistant || STANDING_ROLES.has(m.role)) ? 'request' : 'context',
+    guardRole: m.role === 'assistant' ? 'output' : 'input',
+  }));
 }
 
 /** The descriptions (and parameter descriptions) of the request's `tools` and legacy `functions`. */

@@ -3,6 +3,7 @@ import { STRICTNESS } from '../policy/effective.js';
 import { decideText, isBlocking } from './checks.js';
 import { HttpError } from './http.js';
 import { inputSegments, rewriteInput, STANDING_ROLES, type InputSegment } from './input-channels.js';
+import { mediaInput } from './input-media.js';
 import type { ChatMessage, ChatRequest } from './openai.js';
 import type { Caller, GatewayState } from './state.js';
 import { sentences } from './text-split.js';
@@ -42,7 +43,10 @@ const rank = (s: InputSegment): number => (s.kind === 'request' ? 1e6 : 0) + s.m
 
 export async function checkInput(state: GatewayState, caller: Caller, body: ChatRequest): Promise<InputVerdict> {
   const cfg = state.cfg.input;
-  const segs = inputSegments(body, cfg);
+  const texts = inputSegments(body, cfg);
+  // Images and audio, mapped into text by the aligner (input-media.ts); decided with the rest.
+  const media = await mediaInput(state, caller, body, cfg);
+  const segs = media.segments.length ? [...texts, ...media.segments].sort((a, b) => (a.msg < 0 ? 1e9 : a.msg) - (b.msg < 0 ? 1e9 : b.msg)) : texts;
   let chars = 0;
   for (const s of segs) chars += s.text.length;
   assertInputSize(state, caller.tier, chars);
@@ -54,6 +58,7 @@ export async function checkInput(state: GatewayState, caller: Caller, body: Chat
       return { seg, decision: decision.policy && exempt.includes(decision.policy) && decision.action !== 'allow' ? await withoutExempt(state, caller, seg, decision, exempt) : decision };
     }),
   );
+  results.push(...media.unread);
 
   // A request split across messages: the current turn's own words (not the standing system or
   // developer instructions, which would read as a role-play preamble), joined, decide too (blocking only).
@@ -78,7 +83,7 @@ export async function checkInput(state: GatewayState, caller: Caller, body: Chat
       if (a > b || (a === b && rank(r.seg) > rank(best.seg))) best = r;
     }
   }
-  const flagged = results.filter((r) => r.decision.action !== 'allow' || r.decision.exception);
+  const flagged = results.filter((r) => r.decision.action !== 'allow' || r.decision.exception || r.seg.unread);
   const final: Decision = best ? { ...effective(best), reasons: [`decided on ${best.seg.where}, ${best.seg.kind}`, ...best.decision.reasons] } : { ...NOTHING, reasons: [...NOTHING.reasons] };
   if (best && effective(best) !== best.decision) final.reasons.push(`gateway.input.context is refuse-only: a deflected ${best.seg.kind} text does not block`);
 

@@ -25,6 +25,7 @@ import { createUpstream } from './upstream.js';
 import { beginRequest, createRails } from './rails.js';
 import type { Tracing } from '../core/trace.js';
 import type { GatewayExtension } from './extensions.js';
+import { Aligner } from '../align/aligner.js';
 
 /**
  * The guardrail gateway: an OpenAI-compatible proxy on node:http (no framework: the hot path is
@@ -51,6 +52,8 @@ export interface GatewayOptions {
   tracing?: Tracing;
   /** Checks plugged into the chat route (grounding, scope): see extensions.ts. */
   extensions?: readonly GatewayExtension[];
+  /** A shared aligner (its OCR thread already warm); default: one of `gateway.align`, closed with the gateway. */
+  aligner?: Aligner;
 }
 
 export interface Gateway {
@@ -113,6 +116,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     seq: 0,
     rails: createRails(cfg, { pack: opts.pack, db: opts.db, tracing: opts.tracing, now: opts.now }),
     extensions: opts.extensions,
+    aligner: opts.aligner ?? new Aligner(cfg.align),
   };
 
   // How long the event loop was held (health checks wait that long): exported in /metrics.
@@ -186,6 +190,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         audit.flush();
       }
       await state.upstream?.close();
+      if (!opts.aligner) await state.aligner?.close();
       await state.rails.tracing.shutdown();
     },
   };

@@ -10,6 +10,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { Upstream } from './upstream.js';
 import type { Rails, RequestRails } from './rails.js';
 import type { GatewayExtension } from './extensions.js';
+import type { Aligner } from '../align/aligner.js';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** What every handler of one gateway shares (no globals: one of these per gateway). */
@@ -44,6 +45,8 @@ export interface GatewayState {
   rails: Rails;
   /** Checks plugged into the chat route (grounding, scope: extensions.ts). */
   extensions?: readonly GatewayExtension[];
+  /** Images and audio mapped into text before the guard (src/align/, input-media.ts). */
+  aligner: Aligner | null;
 }
 
 /** One request's caller, as the gateway resolved it. */

@@ -5,6 +5,7 @@ import { createGuard, redactPii } from '../../src/guard/index.js';
 import { loadPack } from '../../src/policy/load.js';
 import { leaksPart, post, readSseChoices } from './helpers.js';
 import { startUpstreamStub, type StubReply, type UpstreamStub } from './stub.js';
+import { pngDataUrl, renderText } from '../../src/attacks/render.js';
 
 /**
  * Every input channel and every output channel through the gateway, with the real policy guard
@@ -168,7 +169,7 @@ describe('gateway channels (real guard, shipped model, default pack)', () => {
     expect(d.reasons[0]).toMatch(/messages\[2\]\.content \(tool\)/);
   });
 
-  it('input: a content part of an unknown type is a 400 naming it; image and audio parts pass unread', async () => {
+  it('input: a content part of an unknown type is a 400 naming it; image and audio parts nothing can read are refused (issue 17)', async () => {
     const bad = await send({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'video_url', video_url: { url: 'http://x/v.mp4' } }] }] });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-pillars-decision')).toBe('refuse');
@@ -180,9 +181,12 @@ describe('gateway channels (real guard, shipped model, default pack)', () => {
     const img = await send({
       messages: [{ role: 'user', content: [{ type: 'text', text: 'What is the capital of France?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }, { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } }] }],
     });
+    // A truncated PNG and audio with no speech model configured: unreadable, refused for the public tier.
     expect(img.status).toBe(200);
-    expect(img.headers.get('x-pillars-decision')).toBe('allow');
-  });
+    expect(img.headers.get('x-pillars-decision')).toBe('refuse');
+    const readable = await send({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is the capital of France?' }, { type: 'image_url', image_url: { url: pngDataUrl(renderText('Paris in spring', { seed: 3 })) } }] }] });
+    expect(readable.headers.get('x-pillars-decision')).toBe('allow');
+  }, 20_000);
 
   it('input: a file the gateway cannot read (binary, PDF, file_id) is a 400 naming the part', async () => {
     const pdf = `data:application/pdf;base64,${Buffer.from('%PDF-1.7\n%\u00e2\u00e3\n1 0 obj', 'latin1').toString('base64')}`;

@@ -22,7 +22,7 @@ export interface Rig {
 export async function startRig(respond: (last: string) => StubReply | string): Promise<Rig> {
   const model = await startUpstreamStub({ respond: (r) => respond(String(r.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '')) });
   const pack = acmePack();
-  const gateway = createGateway({ guard: ruleGuard(pack), pack });
+  const gateway = createGateway({ guard: ruleGuard(pack), pack, upstream: model.url });
   const { url } = await gateway.listen({ port: 0, host: '127.0.0.1' });
   return {
     gateway,

@@ -123,6 +123,11 @@ describe('pillars eval / runs / select-checkpoint', () => {
     expect(out.status).toBe('done');
     expect(good.count() - before).toBe(out.execution.answered);
     expect(out.execution.answered, second.out).toBe(10);
+    // A finished run is not re-gated or rewritten: --resume says so (exit 2).
+    const third = await cli(['eval', '--config', cfg, '--resume', 'last']);
+    expect(third.code).toBe(2);
+    expect(third.err).toMatch(/run \S+ \(target good\) already finished at \S+; nothing to resume\. Its reports again: pillars report \S+/);
+    expect(good.count() - before).toBe(10);
   });
 
   it('lists and shows runs', async () => {

@@ -151,6 +151,9 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
       if (opts.resume) {
         const run = env.store.resolveRun(opts.resume);
         if (opts.target && opts.target.length > 1) throw new UserError('--resume takes one run: give at most one --target', { code: 'usage' });
+        if (run.status === 'done') {
+          throw new UserError(`--resume ${opts.resume}: run ${run.id} (target ${run.target}) already finished${run.finished_at ? ` at ${run.finished_at}` : ''}; nothing to resume. Its reports again: pillars report ${run.id}; a fresh run: pillars eval --target ${run.target}`, { code: 'usage' });
+        }
         targets = [run.target];
         opts.resume = run.id;
       }

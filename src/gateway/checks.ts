@@ -3,7 +3,7 @@ import type { Decision } from '../core/types.js';
 import { STRICTNESS } from '../policy/effective.js';
 import { redactPii } from '../guard/pii.js';
 import { decisionKey } from './decision-cache.js';
-import { observeDecision, withinBudget } from './rails.js';
+import { answerUrls, observeDecision, withinBudget } from './rails.js';
 import { guardTry, type Caller, type GatewayState } from './state.js';
 import { pieces, type TextKind } from './text-split.js';
 
@@ -39,7 +39,8 @@ export interface TextCheck {
 export async function decideText(state: GatewayState, caller: Caller, check: TextCheck): Promise<Decision> {
   const t0 = performance.now();
   const d = await withinBudget(state, caller, decidePieces(state, caller, check));
-  return observeDecision(state, caller, 'guard', check.role, d, t0);
+  const seen = observeDecision(state, caller, 'guard', check.role, d, t0);
+  return check.role === 'output' ? answerUrls(state, caller, check.text, seen) : seen;
 }
 
 async function decidePieces(state: GatewayState, caller: Caller, check: TextCheck): Promise<Decision> {

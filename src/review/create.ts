@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError, type Problem } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
+import { readJsonlRows } from '../core/jsonl.js';
 import { itemMessages, Message } from '../core/types.js';
 import type { Db } from '../store/db.js';
 import { createFrontierStore } from '../store/frontier.js';
@@ -98,33 +98,6 @@ export function frontierTasks(input: { db: Db; target?: string }): NewTask[] {
   }));
 }
 
-function readJsonl<T>(file: string, schema: z.ZodType<T>): T[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read ${file}: ${(e as Error).message}`, { code: 'not_found' });
-  }
-  const out: T[] = [];
-  const problems: Problem[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      problems.push({ file, line: i + 1, col: 1, message: `not JSON: ${(e as Error).message}` });
-      return;
-    }
-    const r = schema.safeParse(v);
-    if (r.success) out.push(r.data);
-    else for (const iss of r.error.issues) problems.push({ file, line: i + 1, col: 1, message: `${iss.path.map(String).join('.') || '(row)'}: ${iss.message}` });
-  });
-  if (problems.length) throw new UserError(`${file}: ${problems.length} invalid row(s)`, { code: 'dataset_invalid', problems });
-  if (out.length === 0) throw new UserError(`${file}: no rows`, { code: 'dataset_invalid' });
-  return out;
-}
-
 export const PreferenceRow = z
   .object({
     id: z.string().optional(),
@@ -138,7 +111,7 @@ export const PreferenceRow = z
 
 /** (d) Preference tasks: rank 2-4 responses to one prompt. */
 export function preferenceTasks(file: string): NewTask[] {
-  return readJsonl(file, PreferenceRow).map((r, i) => ({
+  return readJsonlRows(file, PreferenceRow, 'preference file').map((r, i) => ({
     kind: 'preference' as const,
     payload: {
       title: r.id ?? `preference ${i + 1}`,
@@ -187,7 +160,7 @@ function auditReasons(detail: Record<string, unknown>): string[] {
 
 /** (e) Appeals against guard decisions: rows naming an audited request, or carrying the text. */
 export function appealTasks(input: { db: Db; file: string }): NewTask[] {
-  return readJsonl(input.file, AppealRow).map((r, i) => {
+  return readJsonlRows(input.file, AppealRow, 'appeals file').map((r, i) => {
     const a = r.requestId ? auditByRequest(input.db, r.requestId) : null;
     if (r.requestId && !a && !r.text) throw new UserError(`${input.file}:${i + 1}:1: request ${r.requestId} is not in the audit log and the row has no \`text\``);
     const detail = a ? (JSON.parse(a.detail) as Record<string, unknown>) : {};

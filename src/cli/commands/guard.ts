@@ -1,11 +1,10 @@
 import { Option, type Command } from 'commander';
-import { readFileSync, statSync } from 'node:fs';
-import { z } from 'zod';
+import { statSync } from 'node:fs';
 import { defaultModelPath, loadDefaultModel, saveModel, type SparseVector } from '../../classifier/index.js';
 import { readTrainingCorpus, trainWithRecipe } from '../../classifier/recipe.js';
 import { flagRows, sourceFigures } from '../../guard/corpus-figures.js';
 import { existsSync } from 'node:fs';
-import { UserError, type Problem } from '../../core/errors.js';
+import { UserError } from '../../core/errors.js';
 import { evaluateGuard } from '../../guard/evaluate.js';
 import { loadPack } from '../../policy/load.js';
 import { cliEnv, example, intOption, printJson, readStdin, withConfig, withJson, type CommonOpts } from '../shared.js';
@@ -26,35 +25,6 @@ interface TrainOpts extends CommonOpts {
   data: string[];
   out?: string;
   seed: number;
-}
-
-/** Read a JSONL file, validating each row; a bad row is reported as FILE:LINE:COL. */
-export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(`${file}: file not found`, { code: 'not_found' });
-  }
-  const rows: z.infer<S>[] = [];
-  const problems: Problem[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      problems.push({ file, line: i + 1, col: 1, message: `invalid JSON: ${(e as Error).message}` });
-      return;
-    }
-    const r = schema.safeParse(v);
-    if (!r.success) {
-      for (const iss of r.error.issues) problems.push({ file, line: i + 1, col: 1, message: `${iss.path.join('.') || 'row'}: ${iss.message}` });
-    } else rows.push(r.data);
-  });
-  if (problems.length > 0) throw new UserError(`${file}: invalid rows`, { code: 'dataset_invalid', problems: problems.slice(0, 20) });
-  if (rows.length === 0) throw new UserError(`${file}: no rows`, { code: 'dataset_invalid' });
-  return rows;
 }
 
 export function registerGuard(program: Command): void {

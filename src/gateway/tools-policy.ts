@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import type { RiskControl } from '../policy/risk.js';
 import type { ApprovalStore, ToolApproval } from '../store/approvals.js';
 import type { UpChoice } from './output-channels.js';
 import type { ToolRule, ToolsConfig } from './rails-config.js';
@@ -121,4 +122,18 @@ export async function awaitApproval(
     if (Date.now() >= until) return store.close(a.id, 'expired') ?? a;
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs, Math.max(1, until - Date.now()))));
   }
+}
+
+/**
+ * The risk register's view of the tool rules (`pillars risk assess`): rules that refuse or hold
+ * tool calls for a person cover the `excessive_agency` harm (an agent acting without confirmation).
+ */
+export function toolRiskControls(cfg: ToolsConfig): RiskControl[] {
+  const rules = [...Object.values(cfg.byTier), ...Object.values(cfg.byKey)].flat();
+  if (rules.length === 0) return [];
+  const approve = rules.filter((r) => r.action === 'approve').length;
+  const refuse = rules.filter((r) => r.action === 'refuse').length;
+  if (approve === 0 && refuse === 0 && cfg.otherwise === 'allow') return [];
+  const who = `${Object.keys(cfg.byTier).length} tier(s), ${Object.keys(cfg.byKey).length} key(s)`;
+  return [{ id: 'gateway.tools', topic: 'excessive_agency', treatment: `gateway.tools: ${rules.length} tool rule(s) for ${who}; ${approve} held for a reviewer's approval, ${refuse} refused; other calls: ${cfg.otherwise}` }];
 }

@@ -23,6 +23,8 @@ export interface RegisterEntry {
   topics: string[];
   /** Ids of the pack's policies that cover the harm. */
   policies: string[];
+  /** Runtime controls outside the pack that cover it (e.g. `gateway.tools`: tool rules with approval). */
+  controls: string[];
   covered: boolean;
   /** Topics of the harm no policy covers. */
   uncoveredTopics: string[];
@@ -63,7 +65,14 @@ export function rating(score: number): Rating {
   return score >= 9 ? 'critical' : score >= 6 ? 'high' : score >= 3 ? 'medium' : 'low';
 }
 
-export function assessRisk(input: { product: string; pack: PolicyPack; packPath?: string | null }): RiskRegister {
+/** A runtime control that covers a harm topic outside the pack (the gateway's tool rules cover `excessive_agency`). */
+export interface RiskControl {
+  id: string;
+  topic: string;
+  treatment: string;
+}
+
+export function assessRisk(input: { product: string; pack: PolicyPack; packPath?: string | null; controls?: RiskControl[] }): RiskRegister {
   if (!isProductKind(input.product)) {
     throw new UserError(`unknown product kind "${input.product}"; kinds: ${PRODUCT_KINDS.join(', ')}`, { code: 'usage' });
   }
@@ -71,7 +80,8 @@ export function assessRisk(input: { product: string; pack: PolicyPack; packPath?
   const { pack } = input;
   const harms: RegisterEntry[] = product.harms.map((harm) => {
     const covering = pack.policies.filter((p) => harm.topics.includes(p.topic));
-    const covered = new Set(covering.map((p) => p.topic));
+    const controls = (input.controls ?? []).filter((c) => harm.topics.includes(c.topic));
+    const covered = new Set([...covering.map((p) => p.topic), ...controls.map((c) => c.topic)]);
     const score = L_SCORE[harm.likelihood] * I_SCORE[harm.impact];
     const treatment = covering.length
       ? covering
@@ -81,7 +91,10 @@ export function assessRisk(input: { product: string; pack: PolicyPack; packPath?
             return first === undefined ? `${p.id}: allowed at every level` : `${p.id}: ${ladder[first]} from level ${first}${p.exceptions.length ? ` (${p.exceptions.length} exception${p.exceptions.length > 1 ? 's' : ''})` : ''}`;
           })
           .join('; ')
-      : 'none: no policy of the pack covers this harm';
+      : controls.length
+        ? ''
+        : 'none: no policy of the pack covers this harm';
+    const withControls = [treatment, ...controls.map((c) => c.treatment)].filter(Boolean).join('; ');
     return {
       id: harm.id,
       pillar: harm.pillar,
@@ -93,9 +106,10 @@ export function assessRisk(input: { product: string; pack: PolicyPack; packPath?
       rating: rating(score),
       topics: harm.topics,
       policies: covering.map((p) => p.id),
-      covered: covering.length > 0,
+      controls: controls.map((c) => c.id),
+      covered: covering.length > 0 || controls.length > 0,
       uncoveredTopics: harm.topics.filter((t) => !covered.has(t)),
-      treatment,
+      treatment: withControls,
     };
   });
   harms.sort((a, b) => b.score - a.score || PILLARS.indexOf(a.pillar) - PILLARS.indexOf(b.pillar) || a.id.localeCompare(b.id));
@@ -152,7 +166,7 @@ export function formatRiskMarkdown(r: RiskRegister): string {
   r.harms.forEach((e, i) => {
     L.push(
       `| ${i + 1} | **${cell(e.title)}** (\`${e.id}\`): ${cell(e.description)} | ${PILLAR_TITLES[e.pillar]} | ${e.likelihood} | ${e.impact} | ${e.rating} (${e.score}) | ${
-        e.policies.length ? e.policies.map((p) => `\`${p}\``).join(', ') : '—'
+        e.policies.length || e.controls.length ? [...e.policies, ...e.controls].map((p) => `\`${p}\``).join(', ') : '—'
       } | ${e.covered ? 'yes' : '**GAP**'} |`,
     );
   });

@@ -3,7 +3,9 @@ import { loadPack } from '../../policy/load.js';
 import { isProductKind, PRODUCT_KINDS } from '../../policy/risk-catalog.js';
 import { UserError } from '../../core/errors.js';
 import { assessRisk, formatRiskMarkdown } from '../../policy/risk.js';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig, section } from '../../config/load.js';
+import { GatewayConfig } from '../../gateway/config.js';
+import { toolRiskControls } from '../../gateway/tools-policy.js';
 import { example, printJson, withConfig, type CommonOpts } from '../shared.js';
 
 interface RiskOpts extends CommonOpts {
@@ -30,7 +32,9 @@ export function registerRisk(program: Command): void {
     const config = loadConfig({ config: opts.config });
     const path = opts.policy ?? config.policyPath;
     const { pack } = loadPack(path);
-    const register = assessRisk({ product: opts.product, pack, packPath: path });
+    // Runtime controls outside the pack: the gateway's tool rules cover an agent's excessive agency.
+    const controls = toolRiskControls(section(config, 'gateway', GatewayConfig.prefault({})).tools);
+    const register = assessRisk({ product: opts.product, pack, packPath: path, controls });
     if (opts.format === 'json' || opts.json) printJson(register);
     else process.stdout.write(formatRiskMarkdown(register));
   });

@@ -2,10 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, MAX_TOKENS, type SparseVector } from './features.js';
+import { TextPass, type EngineModel } from './engine.js';
 import { softmaxInPlace, type DenseHead } from './linear.js';
 import { normalizeText } from './normalize.js';
 import { originalOffsets, type OffsetMap } from './offsets.js';
-import { planSegments, RangeScorer, SENTENCE_STARTERS, type DenseBlock, type SegmentOptions, type SegmentPlan, type WeightTable } from './segments.js';
+import { planSegments, SENTENCE_STARTERS, type DenseBlock, type SegmentOptions, type SegmentPlan, type WeightTable } from './segments.js';
 import { tokenizeNormalized, tokenizeNormalizedSpans, type TokenSpans } from './tokenize.js';
 import { offerAfter, shortness, TOTAL_DIM, WordVectors } from './vectors.js';
 
@@ -117,6 +118,9 @@ const ModelFile = z.object({
 });
 type ModelFile = z.infer<typeof ModelFile>;
 
+/** Phrases that pushed column `col` above column `alt` (-1: none) the most. */
+type Explainer = (col: number, alt: number) => string[];
+
 export class LinearModel implements ClassifierModel {
   readonly heads: HeadInfo[];
   readonly meta: ModelMeta;
@@ -136,6 +140,8 @@ export class LinearModel implements ClassifierModel {
   private readonly rowIndex: Uint32Array;
   /** Semantic word vectors (optional): their mean is appended to the hashed features. */
   readonly vectors: WordVectors | null;
+  /** What the inference engine (engine.ts) reads: the weight table and the word vectors. */
+  private readonly engine: EngineModel;
 
   constructor(init: { heads: HeadInfo[]; meta: ModelMeta; rowIndex: Uint32Array; q: Int8Array; scales: Float32Array; bias: Float32Array; vectors?: WordVectors | null }) {
     this.vectors = init.vectors ?? null;
@@ -156,6 +162,7 @@ export class LinearModel implements ClassifierModel {
     this.noRow = small ? 0xffff : 0xffffffff;
     this.rowOf = small ? new Uint16Array(TOTAL_DIM).fill(0xffff) : new Uint32Array(TOTAL_DIM).fill(0xffffffff);
     for (let r = 0; r < init.rowIndex.length; r++) this.rowOf[init.rowIndex[r]!] = r;
+    this.engine = { table: this.weightTable(), vectors: this.vectors };
   }
 
   /** Build from dense heads, keeping only rows with some weight. */
@@ -295,27 +302,39 @@ export class LinearModel implements ClassifierModel {
       .map(([p]) => p);
   }
 
+  /** One engine pass over a text's tokens (engine.ts): every reading of the text comes from it. */
+  private pass(tokens: string[], occurrences = false): TextPass {
+    return new TextPass(tokens, this.engine, occurrences);
+  }
+
   predict(text: string): TextPrediction {
     const tokens = tokenizeNormalized(normalizeText(text));
-    const x = this.featuresOf(tokens);
-    return this.textFrom(tokens, x, this.logitsAll(x));
+    const p = this.pass(tokens);
+    return this.textFrom(this.explainer(p), p.logitsF32(new Float64Array(this.width)));
   }
 
   predictResponse(text: string): ResponsePrediction {
     const tokens = tokenizeNormalized(normalizeText(text));
-    const x = this.featuresOf(tokens);
-    return this.responseFrom(tokens, x, this.logitsAll(x));
+    const p = this.pass(tokens);
+    return this.responseFrom(this.explainer(p), p.logitsF32(new Float64Array(this.width)));
   }
 
   /** Both predictions from one featurization and one pass over the weights (for model outputs). */
   predictBoth(text: string): { text: TextPrediction; response: ResponsePrediction } {
     const tokens = tokenizeNormalized(normalizeText(text));
-    const x = this.featuresOf(tokens);
-    const all = this.logitsAll(x);
-    return { text: this.textFrom(tokens, x, all), response: this.responseFrom(tokens, x, all) };
+    const p = this.pass(tokens);
+    const all = p.logitsF32(new Float64Array(this.width));
+    const ex = this.explainer(p);
+    return { text: this.textFrom(ex, all), response: this.responseFrom(ex, all) };
   }
 
-  /** The int8 weight table, for the segment scorer. */
+  /** Explanations of a pass, read lazily: from the pass itself while its scratch is current, else
+   * from a fresh pass over the same tokens. */
+  private explainer(p: TextPass): Explainer {
+    return (col, alt) => (p.live ? p : this.pass(p.tokens)).explain(col, alt);
+  }
+
+  /** The int8 weight table, for the segment scorer (segments.ts, engine.ts). */
   weightTable(): WeightTable {
     return { width: this.width, rowOf: this.rowOf, noRow: this.noRow, q: this.q, scales: this.scales, bias: this.bias };
   }
@@ -334,24 +353,21 @@ export class LinearModel implements ClassifierModel {
     let offsets: OffsetMap | null = null;
     const original = (): OffsetMap => (offsets ??= originalOffsets(text, norm));
     const plans = planSegments(norm, spans, opts, (t) => this.startsSentence(text, spans, t, original));
+    const p = this.pass(tokens, plans.length > 0);
+    const ex = this.explainer(p);
     if (plans.length === 0) {
       // One segment: exactly what predict / predictBoth cost.
-      const x = this.featuresOf(tokens);
-      const all = this.logitsAll(x);
-      return { whole: this.textFrom(tokens, x, all), response: opts.response ? this.responseFrom(tokens, x, all) : null, flagged: [], scored: 0 };
+      const all = p.logitsF32(new Float64Array(this.width));
+      return { whole: this.textFrom(ex, all), response: opts.response ? this.responseFrom(ex, all) : null, flagged: [], scored: 0 };
     }
-    // Several segments: one scorer walks the token stream; the whole text is its first range (the
-    // hashed vector itself is built only if an explanation is read).
-    const scorer = new RangeScorer(tokens, this.weightTable(), this.denseBlock(tokens));
-    const all = new Float64Array(this.width);
-    scorer.moveTo(0, Math.min(tokens.length, MAX_TOKENS));
-    scorer.logits(all);
-    let x: SparseVector | null = null;
-    const lazyX = (): SparseVector => (x ??= this.featuresOf(tokens));
-    const whole = this.textFrom(tokens, lazyX, all);
-    const response = opts.response ? this.responseFrom(tokens, lazyX, all) : null;
+    // Several segments: the whole text is read from the distinct features' counts; the per-token
+    // prefix sums the segments need are built only when some segment is scored.
+    const all = p.rangeLogitsWhole(new Float64Array(this.width));
+    const whole = this.textFrom(ex, all);
+    const response = opts.response ? this.responseFrom(ex, all) : null;
     const flagged: SegmentPrediction[] = [];
     if (opts.enough?.(whole, response)) return { whole, response, flagged, scored: 0 };
+    const scorer = p.ranges();
 
     const topic = this.head('topic');
     const level = this.head('level');
@@ -410,8 +426,9 @@ export class LinearModel implements ClassifierModel {
     return /[\p{Ll}\p{N}]/u.test(text[prevEnd - 1] ?? '');
   }
 
-  /** The dense block of a token stream, for the segment scorer (null when the model has no word vectors). */
-  private denseBlock(tokens: string[]): DenseBlock | null {
+  /** The dense block of a token stream, for the reference segment scorer (segments.ts's
+   * RangeScorer, which tests hold the engine against); null when the model has no word vectors. */
+  denseBlock(tokens: string[]): DenseBlock | null {
     const v = this.vectors;
     if (!v) return null;
     const tokenRow = new Int32Array(tokens.length);
@@ -424,8 +441,8 @@ export class LinearModel implements ClassifierModel {
     return { dim: v.dim, weight: v.weight, rows: v.rows, tokenRow, offer: offerAfter(tokens), slotRow, shortness };
   }
 
-  private textFrom(tokens: string[], xs: SparseVector | (() => SparseVector), all: Float64Array): TextPrediction {
-    const x = (): SparseVector => (typeof xs === 'function' ? xs() : xs);
+  private textFrom(explain: Explainer, all: Float64Array): TextPrediction {
+    const off = this.head('topic').offset;
     const tp = this.headProbs(all, 'topic');
     const classes = this.head('topic').info.classes;
     const noneIdx = classes.indexOf(NONE);
@@ -450,13 +467,13 @@ export class LinearModel implements ClassifierModel {
     let explanation: string[] | null = null;
     Object.defineProperty(pred, 'explanation', {
       enumerable: true,
-      get: () => (explanation ??= applies ? this.explain(tokens, x(), 'topic', best, noneIdx) : noneIdx >= 0 ? this.explain(tokens, x(), 'topic', noneIdx, best) : []),
+      get: () => (explanation ??= applies ? explain(off + best, noneIdx >= 0 ? off + noneIdx : -1) : noneIdx >= 0 ? explain(off + noneIdx, best >= 0 ? off + best : -1) : []),
     });
     return pred;
   }
 
-  private responseFrom(tokens: string[], xs: SparseVector | (() => SparseVector), all: Float64Array): ResponsePrediction {
-    const x = (): SparseVector => (typeof xs === 'function' ? xs() : xs);
+  private responseFrom(explain: Explainer, all: Float64Array): ResponsePrediction {
+    const off = this.head('response').offset;
     const p = this.headProbs(all, 'response');
     const classes = this.head('response').info.classes;
     let best = 0;
@@ -468,7 +485,7 @@ export class LinearModel implements ClassifierModel {
     let explanation: string[] | null = null;
     Object.defineProperty(pred, 'explanation', {
       enumerable: true,
-      get: () => (explanation ??= this.explain(tokens, x(), 'response', best, second)),
+      get: () => (explanation ??= explain(off + best, second >= 0 ? off + second : -1)),
     });
     return pred;
   }
@@ -487,7 +504,9 @@ export class LinearModel implements ClassifierModel {
       version: 2,
       features: { ...FEATURE_CONFIG, charNgrams: [...FEATURE_CONFIG.charNgrams], weights: { ...FEATURE_CONFIG.weights } },
       heads: this.heads,
-      meta: this.meta,
+      // Schema order, so a saved file and a loaded-then-serialized model hash the same whatever
+      // order the trainer set meta fields in.
+      meta: ModelMeta.parse(this.meta),
       bias: Array.from(this.bias),
       rows: Buffer.from(deltas.buffer).toString('base64'),
       scales: Array.from(this.scales),

@@ -36,6 +36,15 @@ export interface Recipe {
   quickOptions: TrainOptions;
   threshold: number | 'tune';
   maxOverRefusal: number;
+  /**
+   * Segment threshold = topic threshold + this margin. A sentence judged alone carries less
+   * evidence than a whole request, so a marginal score on one sentence of a long benign text is
+   * noise more often than a hidden request. 0.15 was chosen with `npm run bench:guard-padding
+   * -- --segment-threshold P` on training rows only (the pack's train split and a sample of
+   * ../shared/training): padded unsafe prompts keep their decision 97.0% (97.2% at +0.10, 89.5% at
+   * +0), benign padded prompts stay allowed 99.9% (77.7% at +0).
+   */
+  segmentMargin: number;
 }
 
 /**
@@ -58,6 +67,7 @@ export const DEFAULT_RECIPE: Recipe = {
   quickOptions: { epochs: 3, average: 2 },
   threshold: 'tune',
   maxOverRefusal: 0.05,
+  segmentMargin: 0.15,
 };
 
 /** Read corpora for a pack; unsafe rows that category and keywords leave open are labelled by a quick model trained on the pack plus the rows decided so far. */
@@ -176,5 +186,6 @@ export function trainWithRecipe(input: {
     responses: !input.quick,
     quick: input.quick,
   });
+  model.meta.segmentThreshold = Math.round(Math.min(0.95, model.meta.threshold + recipe.segmentMargin) * 1000) / 1000;
   return { model, heldOut, trainRows: train.length };
 }

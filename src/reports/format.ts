@@ -3,12 +3,7 @@ import type { MetricSet, Rate, ReportData, ReportItem } from '../core/report.js'
 
 /** Helpers every format shares: escaping, number formatting, ordering and grouping of ReportData. */
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escape text for HTML element content and quoted attribute values. */
-export function escapeHtml(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
-}
+export { escapeHtml } from '../core/html.js';
 
 /**
  * JSON safe to embed in `<script type="application/json">`: `<` is written as `\u003c` so no

@@ -3,33 +3,9 @@
  * `Raw` produced by `html` itself), the page layout and small inline-SVG charts.
  */
 
-export class Raw {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
+import { escapeHtml as esc, html, Raw } from '../../core/html.js';
 
-export function esc(v: unknown): string {
-  return String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-type Part = Raw | string | number | null | undefined | boolean | Part[];
-
-function render(v: Part): string {
-  if (v === null || v === undefined || v === false || v === true) return '';
-  if (v instanceof Raw) return v.value;
-  if (Array.isArray(v)) return v.map(render).join('');
-  return esc(v);
-}
-
-export function html(strings: TemplateStringsArray, ...values: Part[]): Raw {
-  let out = strings[0]!;
-  values.forEach((v, i) => {
-    out += render(v) + strings[i + 1]!;
-  });
-  return new Raw(out);
-}
+export { esc, html, Raw };
 
 export interface LayoutInput {
   base: string;

@@ -35,7 +35,12 @@ export const ToolsConfig = z
     injection: z.boolean().default(true),
     /** Held calls: how long the gateway waits for a reviewer before refusing, and how often it looks. */
     approval: z
-      .object({ timeoutMs: z.number().int().positive().default(300_000), pollMs: z.number().int().positive().default(250) })
+      .object({
+        timeoutMs: z.number().int().positive().default(300_000),
+        pollMs: z.number().int().positive().default(250),
+        /** Store the held call's arguments with PII redacted (default) or as sent (`false`: the reviewer sees the account number they approve). */
+        redact: z.boolean().default(true),
+      })
       .strict()
       .prefault({}),
   })

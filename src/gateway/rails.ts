@@ -421,8 +421,9 @@ export async function railsOutput(
       block = stricter(block, observeDecision(state, caller, 'tools', 'output', railDecision('refuse', 'gateway.tools', 'controllability', [`${h.reason}; the gateway has no store to hold it for approval`], `The tool call "${h.call.name}" needs a reviewer's approval, which this gateway cannot ask for.`), t0));
       continue;
     }
-    const args = state.redact ? state.redact(h.call.arguments).text : h.call.arguments;
-    const a = await awaitApproval(state.rails.approvals, { requestId: caller.requestId, keyId: caller.keyId, tier: caller.tier, tool: h.call.name, arguments: args, reason: h.reason }, { ...state.cfg.tools.approval, signal });
+    const { redact, timeoutMs, pollMs } = state.cfg.tools.approval;
+    const args = redact && state.redact ? state.redact(h.call.arguments).text : h.call.arguments;
+    const a = await awaitApproval(state.rails.approvals, { requestId: caller.requestId, keyId: caller.keyId, tier: caller.tier, tool: h.call.name, arguments: args, reason: h.reason }, { timeoutMs, pollMs, signal });
     rr.approvals.push({ id: a.id, tool: a.tool, status: a.status });
     if (a.status !== 'approved') {
       const d = railDecision('refuse', 'gateway.tools', 'controllability', [`${h.call.where}: ${h.reason}; held as ${a.id}: ${a.status}${a.reviewer ? ` by ${a.reviewer}` : ''}`], `The tool call "${h.call.name}" was not approved (${a.status}).`);

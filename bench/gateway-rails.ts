@@ -26,7 +26,7 @@ import { createEscalationTracker } from '../src/gateway/escalation.js';
 import { checkUrls } from '../src/gateway/urls.js';
 import { createGuard } from '../src/guard/index.js';
 import { loadPack } from '../src/policy/load.js';
-import { startUpstreamStub } from '../test/gateway/stub.js';
+import { startUpstreamStub } from '../src/targets/testing/openai-stub.js';
 
 const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '200' }, json: { type: 'boolean', default: false } } });
 const N = Number(args.requests);

@@ -82,7 +82,7 @@ const ANSWER =
 // ---------------------------------------------------------------------------------------------
 
 async function roleStub(): Promise<void> {
-  const { startUpstreamStub } = await import('../test/gateway/stub.js');
+  const { startUpstreamStub } = await import('../src/targets/testing/openai-stub.js');
   // Streams: 4-character chunks, all at once, or paced when the model is `paced-<ms>`.
   const stub = await startUpstreamStub({
     record: false,

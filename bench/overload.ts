@@ -61,7 +61,7 @@ const LARGE_OK = (n: number): string => Array.from({ length: 2_000 }, (_, k) => 
 // ---------------------------------------------------------------------------------------------
 
 async function roleStub(): Promise<void> {
-  const { startUpstreamStub } = await import('../test/gateway/stub.js');
+  const { startUpstreamStub } = await import('../src/targets/testing/openai-stub.js');
   // The model `slow` answers after 2 s (a loaded model server); everything else at once.
   const stub = await startUpstreamStub({ record: false, respond: (r) => (r.model === 'slow' ? { content: ANSWER, delayMs: 2000 } : ANSWER) });
   process.stdout.write(`${JSON.stringify({ url: stub.url })}\n`);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, MAX_TOKENS, type SparseVector } from './features.js';
+import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, type SparseVector } from './features.js';
 import { TextPass, type EngineModel } from './engine.js';
 import { softmaxInPlace, type DenseHead } from './linear.js';
 import { normalizeText } from './normalize.js';

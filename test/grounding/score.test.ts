@@ -75,3 +75,27 @@ describe('grounding scorer', () => {
     for (const p of pairs) expect(split.get(p.group) ?? (split.set(p.group, p.split), p.split)).toBe(p.split);
   });
 });
+
+describe('pillars judge --judge faithfulness', () => {
+  it('judges rows with sources and reports agreement with their labels', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { runCli } = await import('../helpers/cli.js');
+    const dir = mkdtempSync(join(tmpdir(), 'pillars-faith-'));
+    try {
+      const rows = [
+        { id: 'a', prompt: 'How long is parental leave?', response: 'Sixteen weeks, paid, after six months of service.', sources: [SRC], label: 'grounded' },
+        { id: 'b', prompt: 'How long is parental leave?', response: 'It is 26 weeks of paid leave.', sources: [SRC], label: 'ungrounded' },
+      ];
+      writeFileSync(join(dir, 'rows.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
+      const r = await runCli(['judge', '--judge', 'faithfulness', '--in', join(dir, 'rows.jsonl'), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string });
+      expect(out.map((o) => [o.id, o.label])).toEqual([['a', 'grounded'], ['b', 'ungrounded']]);
+      const agreement = JSON.parse(r.stderr.trim().split('\n').at(-1)!) as { agreement: { judge: string; n: number; agreement: number } };
+      expect(agreement.agreement).toMatchObject({ judge: 'faithfulness', n: 2, agreement: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,3 +1,4 @@
+import { createAnswerRelevanceJudge, createFaithfulnessJudge } from '../../grounding/index.js';
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -29,7 +30,7 @@ import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, withConfig, withJson, type CommonOpts } from '../shared.js';
 import { customGuardModel } from '../wiring.js';
 
-const JUDGES = ['refusal', 'violation', 'harm', 'choice', 'keyword', 'llm', 'pipeline', 'pair'] as const;
+const JUDGES = ['refusal', 'violation', 'harm', 'choice', 'keyword', 'llm', 'pipeline', 'pair', 'faithfulness', 'answer-relevance'] as const;
 type JudgeName = (typeof JUDGES)[number];
 
 /** A row of `pillars judge --in`: an item's fields (all optional but the response) plus a human label. */
@@ -45,6 +46,8 @@ const JudgeRow = z
     labels: z.record(z.string(), z.string()).optional(),
     /** Fairness twins (for --judge pair). */
     pair: z.string().optional(),
+    /** Retrieved sources the answer should rest on (for --judge faithfulness / answer-relevance). */
+    sources: z.array(z.string()).optional(),
   })
   .passthrough();
 
@@ -64,6 +67,8 @@ const VOCAB: Partial<Record<JudgeName, readonly string[]>> = {
   violation: ['violation', 'ok'],
   harm: ['harmful', 'ok'],
   keyword: ['pass', 'fail'],
+  faithfulness: ['grounded', 'ungrounded'],
+  'answer-relevance': ['relevant', 'irrelevant'],
 };
 
 /** `--map FROM=TO` (repeatable): foreign label names to ours. */
@@ -146,6 +151,7 @@ export function registerJudge(program: Command): void {
         id: String(row.id ?? `line-${raw.line}`),
         prompt: row.prompt ?? (row.messages ? undefined : '(no prompt given)'),
         expected,
+        ...(row.sources ? { meta: { ...((row as { meta?: Record<string, unknown> }).meta ?? {}), sources: row.sources } } : {}),
       });
       if (!it.success) {
         for (const i of it.error.issues) problems.push({ file: opts.in, ...raw.locate(i.path), message: `${i.path.join('.') || '(row)'}: ${i.message}` });
@@ -177,6 +183,9 @@ export function registerJudge(program: Command): void {
     else if (opts.judge === 'harm') single = createHarmJudge({ engine, pack, band });
     else if (opts.judge === 'choice') single = createChoiceJudge();
     else if (opts.judge === 'keyword') single = createKeywordJudge();
+    // The grounding scorers the gateway enforces (src/grounding), as judges: sources from each row's `sources`.
+    else if (opts.judge === 'faithfulness') single = createFaithfulnessJudge();
+    else if (opts.judge === 'answer-relevance') single = createAnswerRelevanceJudge();
     else if (opts.judge === 'llm') {
       const id = opts.target ?? spec.llm?.target;
       if (!id) throw new UserError('judge --judge llm: give --target ID or set judges.llm.target in the configuration', { code: 'usage' });

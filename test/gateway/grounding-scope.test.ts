@@ -5,7 +5,9 @@ import { groundingExtension } from '../../src/gateway/grounding.js';
 import { createKeyStore } from '../../src/gateway/keys.js';
 import { ScopeConfig, scopeExtension } from '../../src/gateway/scope.js';
 import { createGateway, type Gateway } from '../../src/gateway/server.js';
-import { GroundingConfig } from '../../src/grounding/index.js';
+import { createLlmGroundingJudge, GroundingConfig } from '../../src/grounding/index.js';
+import { OpenAITarget } from '../../src/targets/openai/index.js';
+import { startOpenAIStub } from '../../src/targets/testing/openai-stub.js';
 import { createScopeScorer } from '../../src/grounding/scope.js';
 import { ScopeDef } from '../../src/policy/schema.js';
 import { openDb, type Db } from '../../src/store/db.js';
@@ -153,5 +155,31 @@ describe('gateway: grounding and scope (issue 18)', () => {
     gw.audit!.flush();
     const rows = [...exportAudit(db)].filter((x) => (x as { route?: string }).route === 'chat') as { action: string; detail: { checks?: { scope?: { inScope: boolean } } } }[];
     expect(rows.some((x) => x.action === 'deflect' && x.detail.checks?.scope?.inScope === false)).toBe(true);
+  });
+});
+
+describe('gateway: grounding with an LLM judge in the unsure band', () => {
+  it('asks the judge (a local OpenAI-chat server) only for an answer in the band, and its verdict decides', async () => {
+    const MIDDLE = 'You can send back an opened laptop within 15 days if it has every accessory, but it costs extra.';
+    const judge = await startOpenAIStub({ respond: (r) => JSON.stringify({ grounded: String(r.messages.at(-1)?.content).includes('costs extra'), relevant: true, unsupported: [] }) });
+    const stub = await startUpstreamStub({ respond: (r) => (String(r.messages.at(-1)?.content).includes('[middle]') ? MIDDLE : CONTRADICTING) });
+    const pack = acmePack();
+    const cfg = GroundingConfig.parse({ policies: [{ id: 'judged', action: 'refuse' }] });
+    const gw = createGateway({ guard: ruleGuard(pack), pack, upstream: stub.url, extensions: [groundingExtension(cfg, { judge: createLlmGroundingJudge(new OpenAITarget({ id: 'judge', type: 'openai', baseUrl: judge.url, model: 'j' } as never), { budgetMs: 5000 }) })] });
+    const url = (await gw.listen({ port: 0, host: '127.0.0.1' })).url;
+    try {
+      const middle = await post(`${url}/v1/chat/completions`, { documents: [SOURCE], messages: [{ role: 'user', content: 'Can I return it? [middle]' }] });
+      expect(middle.headers.get('x-pillars-grounding-decision')).toBe('pass');
+      expect(judge.count()).toBe(1);
+      expect(judge.requests[0]!.messages.at(-1)!.content).toContain(SOURCE);
+      // Clearly contradicted: decided without the judge.
+      const bad = await post(`${url}/v1/chat/completions`, { documents: [SOURCE], messages: [{ role: 'user', content: 'Can I return it?' }] });
+      expect(bad.headers.get('x-pillars-decision')).toBe('refuse');
+      expect(judge.count()).toBe(1);
+    } finally {
+      await gw.close();
+      await stub.close();
+      await judge.close();
+    }
   });
 });

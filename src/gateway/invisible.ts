@@ -5,8 +5,9 @@
  * returns, and flagged; tag characters are also decoded so the hidden text can be decided.
  */
 
-// Zero-width joiner (U+200D) is kept: emoji sequences need it.
-const INVISIBLE = /[\u{E0000}-\u{E007F}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B\u200C\u2060-\u2064\uFEFF\u180E\u115F\u1160\u3164\uFFA0]/gu;
+// Kept: the zero-width joiner (U+200D: emoji sequences, Indic scripts) and non-joiner (U+200C:
+// Persian, Urdu and Indic words need it).
+const INVISIBLE = /[\u{E0000}-\u{E007F}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B\u2060-\u2064\uFEFF\u180E\u115F\u1160\u3164\uFFA0]/gu;
 const TAGS = /[\u{E0020}-\u{E007E}]+/gu;
 
 export interface InvisibleFound {

@@ -11,16 +11,18 @@ export interface LanguageGuess {
   confidence: number;
 }
 
-const SCRIPTS: [RegExp, string][] = [
-  [/[\u3040-\u30ff]/g, 'ja'],
-  [/[\uac00-\ud7af\u1100-\u11ff]/g, 'ko'],
-  [/[\u4e00-\u9fff]/g, 'zh'],
-  [/[\u0400-\u04ff]/g, 'ru'],
-  [/[\u0370-\u03ff]/g, 'el'],
-  [/[\u0590-\u05ff]/g, 'he'],
-  [/[\u0600-\u06ff]/g, 'ar'],
-  [/[\u0900-\u097f]/g, 'hi'],
-  [/[\u0e00-\u0e7f]/g, 'th'],
+/** Writing systems that name a language (or the commonest one): code-point ranges. */
+const SCRIPTS: [number, number, string][] = [
+  [0x3040, 0x30ff, 'ja'],
+  [0xac00, 0xd7af, 'ko'],
+  [0x1100, 0x11ff, 'ko'],
+  [0x4e00, 0x9fff, 'zh'],
+  [0x0400, 0x04ff, 'ru'],
+  [0x0370, 0x03ff, 'el'],
+  [0x0590, 0x05ff, 'he'],
+  [0x0600, 0x06ff, 'ar'],
+  [0x0900, 0x097f, 'hi'],
+  [0x0e00, 0x0e7f, 'th'],
 ];
 
 const WORDS: Record<string, string[]> = {
@@ -42,15 +44,25 @@ for (const [lang, words] of Object.entries(WORDS)) for (const w of words) WORD_L
 export function identifyLanguage(text: string, minChars = 24): LanguageGuess {
   const sample = text.length > 1200 ? text.slice(0, 1200) : text;
   if (sample.trim().length < minChars) return { lang: 'und', confidence: 0 };
-  const letters = (sample.match(/\p{L}/gu) ?? []).length;
-  if (letters === 0) return { lang: 'und', confidence: 0 };
-  for (const [re, lang] of SCRIPTS) {
-    const n = (sample.match(re) ?? []).length;
-    if (n / letters > 0.3) {
-      // Japanese text mixes kana with Han: any kana share makes it Japanese.
-      return { lang, confidence: Math.min(1, n / letters) };
+  // One pass over the code points: letters, and letters per writing system.
+  let letters = 0;
+  const perScript = new Map<string, number>();
+  for (const ch of sample) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) {
+      if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) letters++;
+      continue;
     }
+    const s = SCRIPTS.find(([lo, hi]) => c >= lo && c <= hi);
+    if (s) {
+      letters++;
+      perScript.set(s[2], (perScript.get(s[2]) ?? 0) + 1);
+    } else if (/\p{L}/u.test(ch)) letters++;
   }
+  if (letters === 0) return { lang: 'und', confidence: 0 };
+  // Japanese mixes kana with Han: a kana share of a tenth makes it Japanese.
+  if ((perScript.get('ja') ?? 0) / letters > 0.1) return { lang: 'ja', confidence: Math.min(1, ((perScript.get('ja') ?? 0) + (perScript.get('zh') ?? 0)) / letters) };
+  for (const [lang, n] of perScript) if (n / letters > 0.3) return { lang, confidence: Math.min(1, n / letters) };
   const score = new Map<string, number>();
   let total = 0;
   for (const w of sample.toLowerCase().match(/\p{L}+/gu) ?? []) {

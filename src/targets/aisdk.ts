@@ -1,7 +1,7 @@
 import { generateText, type LanguageModel, type ModelMessage } from 'ai';
 import { TargetError } from '../core/errors.js';
 import type { Ctx, GenerateRequest, Generation, Message } from '../core/types.js';
-import type { GenOptions } from './config.js';
+import type { GenOptions } from './schema-common.js';
 import { networkError } from './util.js';
 
 /** Shared by the providers that sit on the Vercel AI SDK (anthropic, bedrock). */

@@ -1,17 +1,12 @@
 import { section, type LoadedConfig } from '../config/load.js';
 import { PillarsError, UserError, type Problem } from '../core/errors.js';
 import type { Ctx, GenerateRequest, Generation, Target } from '../core/types.js';
-import { AnthropicTarget } from './anthropic/index.js';
-import { BedrockTarget } from './bedrock/index.js';
 import { ComposedTarget } from './compose.js';
-import { isComposed, TargetsSection, type GenOptions, type ProviderTargetConfig, type TargetConfig } from './config.js';
-import { ExecTarget } from './exec/index.js';
-import { GgufTarget } from './gguf/index.js';
-import { GuardTarget, type GuardProvider } from './guard/index.js';
+import { isComposed, TargetsSection, type GenOptions, type TargetConfig } from './config.js';
+import type { GuardProvider } from './guard/index.js';
+import type { CreateTargetDeps } from './entry.js';
+import { targetEntry } from './registry.js';
 import { configGuardProvider } from './guard/provider.js';
-import { HttpTarget } from './http/index.js';
-import { OpenAITarget } from './openai/index.js';
-import { ReplayTarget } from './replay/index.js';
 import { hasProbe } from './types.js';
 import type { PolicyPack } from '../policy/schema.js';
 
@@ -73,40 +68,20 @@ export function publicConfig(cfg: TargetConfig): Record<string, unknown> {
   return c;
 }
 
-export interface CreateTargetDeps {
-  /** Resolve a relative path against the config's folder. */
-  resolve: (p: string) => string;
-  /** Another target by id (for `wraps`). */
-  lookup: (id: string) => Target;
-  guard?: GuardProvider;
-}
+export type { CreateTargetDeps, TargetEntry } from './entry.js';
+export { defineTarget, deferred } from './entry.js';
+export { TARGET_ENTRIES, TARGET_TYPES, targetEntry } from './registry.js';
 
-/** Construct one provider (no I/O until the first request, except reading a replay file's digest). */
+/**
+ * Construct one provider through its registered entry (no I/O until the first request, except
+ * reading a replay file's digest; heavy provider modules are imported on first use).
+ */
 export function createTarget(cfg: TargetConfig, deps: CreateTargetDeps): Target {
   if (isComposed(cfg)) {
     if (cfg.guard && !deps.guard) throw new PillarsError(`target ${cfg.id}: guard: true needs the embedded guard, which is not available`, { code: 'config', exitCode: 2 });
     return new ComposedTarget(cfg, deps.lookup(cfg.wraps), deps.guard ?? null);
   }
-  const c: ProviderTargetConfig = cfg;
-  switch (c.type) {
-    case 'openai':
-      return new OpenAITarget(c);
-    case 'anthropic':
-      return new AnthropicTarget(c);
-    case 'bedrock':
-      return new BedrockTarget(c);
-    case 'gguf':
-      return new GgufTarget({ ...c, path: deps.resolve(c.path) });
-    case 'http':
-      return new HttpTarget(c);
-    case 'exec':
-      return new ExecTarget(c, c.cwd ? deps.resolve(c.cwd) : deps.resolve('.'));
-    case 'replay':
-      return new ReplayTarget(c, deps.resolve(c.path));
-    case 'guard':
-      if (!deps.guard) throw new PillarsError(`target ${c.id}: the embedded guard is not available`, { code: 'config', exitCode: 2 });
-      return new GuardTarget(c, deps.guard);
-  }
+  return targetEntry(cfg.type).create(cfg, deps);
 }
 
 /** Defers construction of a provider to its first use. */

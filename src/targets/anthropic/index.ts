@@ -1,7 +1,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import type { Ctx, GenerateRequest, Generation, Target } from '../../core/types.js';
 import { aiSdkGenerate } from '../aisdk.js';
-import type { AnthropicTargetConfig } from '../config.js';
+import type { AnthropicTargetConfig } from './entry.js';
 import { fingerprintOf, readKey } from '../util.js';
 
 /** Anthropic's Messages API through the AI SDK provider. The key comes from `apiKeyEnv` (default ANTHROPIC_API_KEY). */

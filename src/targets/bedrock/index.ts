@@ -1,7 +1,7 @@
 import { createAmazonBedrock, type AmazonBedrockProviderSettings } from '@ai-sdk/amazon-bedrock';
 import type { Ctx, GenerateRequest, Generation, Target } from '../../core/types.js';
 import { aiSdkGenerate } from '../aisdk.js';
-import type { BedrockTargetConfig } from '../config.js';
+import type { BedrockTargetConfig } from './entry.js';
 import { fingerprintOf } from '../util.js';
 
 type CredentialProvider = NonNullable<AmazonBedrockProviderSettings['credentialProvider']>;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { PillarsError, TargetError } from '../../core/errors.js';
 import type { Ctx, GenerateRequest, Generation } from '../../core/types.js';
-import type { ExecTargetConfig } from '../config.js';
+import type { ExecTargetConfig } from './entry.js';
 import type { ProbeableTarget } from '../types.js';
 import { fingerprintOf, getPath, snippet } from '../util.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { PillarsError, TargetError } from '../../core/errors.js';
 import type { Ctx, GenerateRequest, Generation, Message } from '../../core/types.js';
-import type { GgufTargetConfig } from '../config.js';
+import type { GgufTargetConfig } from './entry.js';
 import type { ProbeableTarget } from '../types.js';
 import { fingerprintOf, lastUserText } from '../util.js';
 

@@ -1,5 +1,5 @@
 import type { Caller, Ctx, Decision, GenerateRequest, Generation, Guard, Target } from '../../core/types.js';
-import type { GuardTargetConfig } from '../config.js';
+import type { GuardTargetConfig } from './entry.js';
 import { fingerprintOf, lastUserText } from '../util.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { PillarsError, TargetError } from '../../core/errors.js';
 import type { Ctx, GenerateRequest, Generation, Message } from '../../core/types.js';
-import type { HttpTargetConfig } from '../config.js';
+import type { HttpTargetConfig } from './entry.js';
 import type { ProbeableTarget } from '../types.js';
 import { fingerprintOf, getPath, HttpTargetError, lastUserText, networkError, readKey, retryAfterMs, snippet } from '../util.js';
 

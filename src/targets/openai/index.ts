@@ -1,7 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { PillarsError, TargetError } from '../../core/errors.js';
-import type { Ctx, GenerateRequest, Generation, TokenLogprob } from '../../core/types.js';
-import type { OpenAITargetConfig } from '../config.js';
+import type { Ctx, GenerateRequest, Generation, Message, TokenLogprob } from '../../core/types.js';
+import type { OpenAITargetConfig } from './entry.js';
 import type { ProbeableTarget } from '../types.js';
 import { fingerprintOf, HttpTargetError, networkError, readKey, retryAfterMs, snippet } from '../util.js';
 
@@ -19,6 +19,20 @@ interface ChatResponse {
     logprobs?: { content?: { token: string; logprob: number }[] | null } | null;
   }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number };
+}
+
+const AUDIO_FORMATS: Record<string, string> = { 'audio/wav': 'wav', 'audio/x-wav': 'wav', 'audio/mpeg': 'mp3', 'audio/mp3': 'mp3', 'audio/flac': 'flac', 'audio/ogg': 'ogg', 'audio/webm': 'webm', 'audio/mp4': 'm4a' };
+
+/** A message as the chat API takes it: with media, content parts (`image_url` data URLs, `input_audio`). */
+export function wireMessage(m: Message): Record<string, unknown> {
+  if (!m.media?.length) return { role: m.role, content: m.content };
+  const parts: Record<string, unknown>[] = m.content ? [{ type: 'text', text: m.content }] : [];
+  for (const x of m.media) {
+    if (x.data === undefined) throw new TargetError(`media ${x.path ?? ''} was not loaded (a suite's media files are read when the suite is opened)`, { isRetryable: false });
+    if (x.type === 'image') parts.push({ type: 'image_url', image_url: { url: `data:${x.mime ?? 'image/png'};base64,${x.data}` } });
+    else parts.push({ type: 'input_audio', input_audio: { data: x.data, format: AUDIO_FORMATS[x.mime ?? ''] ?? 'wav' } });
+  }
+  return { role: m.role, content: parts };
 }
 
 const FINISH: Record<string, Generation['finishReason']> = { stop: 'stop', length: 'length', content_filter: 'content_filter' };
@@ -45,7 +59,7 @@ export class OpenAITarget implements ProbeableTarget {
 
   async generate(req: GenerateRequest, ctx: Ctx): Promise<Generation> {
     const o = { ...this.cfg.options, ...req.options };
-    const body: Record<string, unknown> = { model: o.model ?? this.cfg.model, messages: req.messages };
+    const body: Record<string, unknown> = { model: o.model ?? this.cfg.model, messages: req.messages.map(wireMessage) };
     if (o.temperature !== undefined) body.temperature = o.temperature;
     if (o.maxTokens !== undefined) body.max_tokens = o.maxTokens;
     if (o.seed !== undefined) body.seed = o.seed;

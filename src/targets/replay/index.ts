@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { TargetError, UserError, type Problem } from '../../core/errors.js';
 import type { Ctx, GenerateRequest, Generation, Message } from '../../core/types.js';
-import type { ReplayTargetConfig } from '../config.js';
+import type { ReplayTargetConfig } from './entry.js';
 import type { ProbeableTarget } from '../types.js';
 import { fingerprintOf, lastUserText, sha256 } from '../util.js';
 

@@ -10,6 +10,8 @@
  *    60%), against a word-overlap baseline (share of the answer's words found in the sources,
  *    its threshold tuned the same way) measured in the same run. Also: the share of test answers
  *    in the LLM judge's band and the embedded scorer's agreement on the rest (what it decides alone).
+ *    Then the fresh set (data/grounding/fresh/: 53 answers to 18 questions written after the scorer
+ *    and its threshold were frozen) with the same thresholds.
  * 2. Scope agreement on data/scope/billing.jsonl (40 requests to a billing assistant), encoder and lexical.
  * 3. Latency: one gateway (real guard, shipped model, default pack; local upstream) per setting,
  *    all running at once and taking turns request by request (the same load for each); p50 / p95
@@ -99,6 +101,14 @@ const aloneAcc = alone.filter((r) => (r.s.grounding >= tG) === r.p.grounded).len
 console.log(`  with an LLM judge in the band [${band.join(', ')}]: ${pct(1 - alone.length / testRows.length)} of test answers go to it; the embedded scorer decides the other ${pct(alone.length / testRows.length)} alone at ${pct(aloneAcc)} accuracy`);
 const kinds = [...new Set(testRows.map((r) => r.p.kind))].sort();
 console.log(`  test accuracy by kind: ${kinds.map((k) => { const rs = testRows.filter((r) => r.p.kind === k); return `${k} ${rs.filter((r) => (r.s.grounding >= tG) === r.p.grounded).length}/${rs.length}`; }).join(', ')}`);
+// The fresh set: written after the scorer's features and threshold were frozen, never looked at while developing them.
+{
+  const fresh = readPairs([join(dir, 'fresh', 'pairs-fresh.jsonl')]).map((p) => ({ p, s: scoreGrounding({ sources: p.sources, answer: p.answer, question: p.question }), b: baseline(p) }));
+  const fF = figures(fresh, (r) => r.s.grounding, tG);
+  const fFB = figures(fresh, (r) => r.b, tB);
+  const freshAlone = fresh.filter((r) => r.s.grounding < band[0] || r.s.grounding >= band[1]);
+  console.log(`  fresh set (${fresh.length} answers to ${new Set(fresh.map((r) => r.p.group)).size} questions, written after the scorer was frozen): accuracy ${pct(fF.acc)}  kappa ${fF.kappa.toFixed(3)}  ungrounded caught ${pct(fF.recall)} (precision ${pct(fF.precision)}); baseline ${pct(fFB.acc)} kappa ${fFB.kappa.toFixed(3)}; ${pct(1 - freshAlone.length / fresh.length)} in the judge's band, ${pct(freshAlone.filter((r) => (r.s.grounding >= tG) === r.p.grounded).length / Math.max(1, freshAlone.length))} right outside it`);
+}
 const rel = scored.filter((r) => r.s.relevance !== null);
 const relAcc = rel.filter((r) => (r.s.relevance! >= 0.2) === r.p.relevant).length / rel.length;
 console.log(`  relevance (threshold 0.2, all ${rel.length} answers, ${rel.filter((r) => !r.p.relevant).length} off-topic): accuracy ${pct(relAcc)}, off-topic caught ${rel.filter((r) => !r.p.relevant && r.s.relevance! < 0.2).length}/${rel.filter((r) => !r.p.relevant).length}`);

@@ -42,8 +42,11 @@ export const AlignConfig = z
         maxPixels: z.number().int().positive().default(40_000_000),
         /** Images are scaled down to at most this many pixels on the long side before reading. */
         maxSide: z.number().int().min(64).default(1600),
-        /** Smaller images are enlarged to this many pixels on the long side (small text is read better). */
-        minSide: z.number().int().min(32).default(640),
+        /**
+         * Smaller images are enlarged to this many pixels on the long side before text is found;
+         * then the image is scaled again so its lines are about 34 pixels thick (within maxSide).
+         */
+        minSide: z.number().int().min(32).default(480),
         /** One image's time limit (queueing included): past it the image is unreadable. */
         timeoutMs: z.number().int().positive().default(10_000),
         /** Images waiting for the OCR thread at most; past it a new image is unreadable (busy). */

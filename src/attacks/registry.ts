@@ -6,6 +6,7 @@ import { injectionTransforms } from './transforms/injection.js';
 import { multiTurnTransforms } from './transforms/multiturn.js';
 import { paraphraseTransforms } from './transforms/paraphrase.js';
 import { translationTransforms } from './transforms/translation.js';
+import { typographicTransforms } from './transforms/typographic.js';
 import { attackOf, type Attack, type Transform, type TransformDecl } from './types.js';
 
 /** Every built-in transform, by id. */
@@ -16,6 +17,7 @@ export const TRANSFORMS: readonly Transform[] = [
   ...paraphraseTransforms,
   ...translationTransforms,
   ...multiTurnTransforms,
+  ...typographicTransforms,
 ];
 
 const BY_ID = new Map(TRANSFORMS.map((t) => [t.id, t]));
@@ -75,6 +77,7 @@ export function transformItem(item: Item, spec: string): Item[] {
       prompt: single ? messages[0]!.content : undefined,
       messages: single ? undefined : messages,
       source: item.source,
+      ...(a.media?.length ? { media: [...(item.media ?? []), ...a.media] } : {}),
       meta: { ...(item.meta ?? {}), strategy: spec, parent: item.id, variant: v },
     });
   }

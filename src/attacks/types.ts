@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MediaRef } from '../core/types.js';
 
 /**
  * An attack in flight: the user turns to send one after another (the target answers each), an
@@ -12,9 +13,11 @@ export interface Attack {
   context?: { role: 'user' | 'assistant'; content: string }[];
   /** Ids of the transforms applied, innermost first. */
   applied: string[];
+  /** Images / audio sent with the last turn (the typographic transform puts the payload there). */
+  media?: MediaRef[];
 }
 
-export const TransformKind = z.enum(['encoding', 'framing', 'injection', 'paraphrase', 'translation', 'multi-turn', 'priming']);
+export const TransformKind = z.enum(['encoding', 'framing', 'injection', 'paraphrase', 'translation', 'multi-turn', 'priming', 'modality']);
 export type TransformKind = z.infer<typeof TransformKind>;
 
 /** What a transform declares about itself (listed by `pillars redteam strategies`). */

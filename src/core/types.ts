@@ -26,7 +26,20 @@ export interface Ctx {
 
 export const Role = z.enum(['system', 'user', 'assistant', 'tool']);
 export type Role = z.infer<typeof Role>;
-export const Message = z.object({ role: Role, content: z.string() });
+/**
+ * An image or audio clip carried with a message (issue 17): inline base64 `data`, or in a suite a
+ * `path` to a file next to the suite (read into `data` when the suite is loaded).
+ */
+export const MediaRef = z
+  .object({
+    type: z.enum(['image', 'audio']),
+    path: z.string().min(1).optional(),
+    data: z.string().min(1).optional(),
+    mime: z.string().min(1).optional(),
+  })
+  .refine((m) => m.path !== undefined || m.data !== undefined, { message: 'a media entry needs `path` (a file next to the suite) or `data` (base64)', path: ['path'] });
+export type MediaRef = z.infer<typeof MediaRef>;
+export const Message = z.object({ role: Role, content: z.string(), media: z.array(MediaRef).optional() });
 export type Message = z.infer<typeof Message>;
 
 export interface GenerateOptions {
@@ -97,6 +110,8 @@ export const Item = z
     messages: z.array(Message).min(1).optional(),
     /** Optional system prompt for this item (e.g. controllability tests). */
     system: z.string().optional(),
+    /** Images / audio sent with the (last) user message: the item's request may sit in them. */
+    media: z.array(MediaRef).optional(),
     pillar: PillarId,
     policy: z.string().optional(),
     topic: z.string().optional(),
@@ -133,7 +148,23 @@ export type Item = z.infer<typeof Item>;
 export function itemMessages(item: Item): Message[] {
   const msgs: Message[] = item.messages ? [...item.messages] : [{ role: 'user', content: item.prompt ?? '' }];
   if (item.system && msgs[0]?.role !== 'system') msgs.unshift({ role: 'system', content: item.system });
+  if (item.media?.length) {
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      if (msgs[i]!.role === 'user') {
+        msgs[i] = { ...msgs[i]!, media: [...(msgs[i]!.media ?? []), ...item.media] };
+        break;
+      }
+    }
+  }
   return msgs;
+}
+
+/** The modalities an item carries besides text: `text`, `image`, `audio` or `image+audio`. */
+export function itemModality(item: Pick<Item, 'media' | 'messages'>): string {
+  const kinds = new Set<string>();
+  for (const m of item.media ?? []) kinds.add(m.type);
+  for (const msg of item.messages ?? []) for (const m of msg.media ?? []) kinds.add(m.type);
+  return kinds.size === 0 ? 'text' : [...kinds].sort().join('+');
 }
 
 // ---------------------------------------------------------------------------------------------

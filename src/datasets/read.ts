@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { UserError, type Problem } from '../core/errors.js';
 import type { Item } from '../core/types.js';
 import { checkItem, fieldMessage } from './fields.js';
@@ -41,6 +43,11 @@ export async function* checkRows(file: string, opts: CheckRowsOptions = {}): Asy
       };
       continue;
     }
+    const mediaProblems = loadMedia(file, r.item);
+    if (mediaProblems.length) {
+      yield { line: row.line, problems: mediaProblems.map((m) => ({ file: shown, ...row.locate(m.path), message: fieldMessage(m.path, m.message) })) };
+      continue;
+    }
     const first = seen ? seen.add(r.item.id, row.line, fileIndex) : null;
     if (first !== null) {
       const where = first.file === fileIndex ? `line ${first.line}` : `${shownName(opts.files?.[first.file] ?? '?')}:${first.line}`;
@@ -52,6 +59,41 @@ export async function* checkRows(file: string, opts: CheckRowsOptions = {}): Asy
     }
     yield { line: row.line, item: r.item, problems: [] };
   }
+}
+
+const MIME: Record<string, string> = {
+  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.bmp': 'image/bmp',
+  '.wav': 'audio/wav', '.mp3': 'audio/mpeg', '.ogg': 'audio/ogg', '.flac': 'audio/flac', '.m4a': 'audio/mp4', '.webm': 'audio/webm',
+};
+/** Largest media file an item may carry. */
+const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
+
+/**
+ * An item's media files (`media[].path`, relative to the suite file, never outside its folder)
+ * read into `data` (base64), with the type from the extension when not given. Returns problems.
+ */
+function loadMedia(file: string, item: Item): { path: PropertyKey[]; message: string }[] {
+  const problems: { path: PropertyKey[]; message: string }[] = [];
+  const dir = dirname(resolve(file));
+  item.media?.forEach((m, i) => {
+    if (m.path === undefined || m.data !== undefined) return;
+    const at = ['media', i, 'path'];
+    const p = resolve(dir, m.path);
+    if (isAbsolute(m.path) || !(p === dir || p.startsWith(`${dir}/`))) return void problems.push({ path: at, message: `"${m.path}" must be a file next to the suite (a relative path inside its folder)` });
+    let size: number;
+    try {
+      size = statSync(p).size;
+    } catch {
+      return void problems.push({ path: at, message: `file not found: ${m.path} (looked in ${dir})` });
+    }
+    if (size > MAX_MEDIA_BYTES) return void problems.push({ path: at, message: `${m.path} is ${size} bytes; media files may be at most ${MAX_MEDIA_BYTES}` });
+    const mime = m.mime ?? MIME[extname(p).toLowerCase()];
+    if (!mime) return void problems.push({ path: at, message: `unknown media type of ${m.path}: give \`mime\` (e.g. image/png, audio/wav)` });
+    if (!mime.startsWith(`${m.type}/`)) return void problems.push({ path: ['media', i, 'type'], message: `${m.path} is ${mime}, not ${m.type}` });
+    m.data = readFileSync(p).toString('base64');
+    m.mime = mime;
+  });
+  return problems;
 }
 
 export interface ValidationResult {

@@ -59,8 +59,8 @@ export interface TurnEnv {
  * Send one user turn, read what it asked, judge the answer (every turn is scored), and extend the
  * conversation. `carriesGoal`: the turn is the seed's goal or a transform of it.
  */
-export async function sendTurn(env: TurnEnv, convo: Conversation, text: string, ctx: Ctx, opts: { carriesGoal?: boolean } = {}): Promise<TurnResult> {
-  const messages: Message[] = [...convo.messages, { role: 'user', content: text }];
+export async function sendTurn(env: TurnEnv, convo: Conversation, text: string, ctx: Ctx, opts: { carriesGoal?: boolean; media?: Message['media'] } = {}): Promise<TurnResult> {
+  const messages: Message[] = [...convo.messages, { role: 'user', content: text, ...(opts.media?.length ? { media: opts.media } : {}) }];
   const gen = await env.target.generate({ messages, options: { temperature: 0 } }, ctx);
   const tokens = (gen.usage?.inputTokens ?? 0) + (gen.usage?.outputTokens ?? 0) || estimateTokens(messages.map((m) => m.content).join('\n') + gen.text);
   const { cost } = env.budget.charge(tokens);
@@ -91,7 +91,8 @@ export async function runAttack(
   const asks: Asked[] = [];
   for (const [i, t] of attack.turns.entries()) {
     if (last && env.budget.exhausted()) break;
-    last = await sendTurn(env, convo, t, ctx, { carriesGoal: (opts.fromGoal ?? true) && i === attack.turns.length - 1 });
+    const lastTurn = i === attack.turns.length - 1;
+    last = await sendTurn(env, convo, t, ctx, { carriesGoal: (opts.fromGoal ?? true) && lastTurn, media: lastTurn ? attack.media : undefined });
     asks.push(last.asked);
     tokens += last.tokens;
     cost += last.cost;

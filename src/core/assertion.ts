@@ -7,7 +7,7 @@ import { z } from 'zod';
  * The checks themselves live in src/eval/assertions.ts.
  */
 
-export const ASSERTION_TYPES = ['contains', 'not-contains', 'regex', 'equals', 'json-schema', 'is-refusal', 'not-refusal', 'rubric', 'similar'] as const;
+export const ASSERTION_TYPES = ['contains', 'not-contains', 'regex', 'equals', 'json-schema', 'is-refusal', 'not-refusal', 'rubric', 'similar', 'grounded', 'relevant'] as const;
 export type AssertionType = (typeof ASSERTION_TYPES)[number];
 
 /** Types whose `value` is required, and what it must be. */
@@ -27,7 +27,7 @@ export const Assertion = z
     value: z.unknown().optional(),
     /** Share of the item's score this assertion carries (default 1; 0 = informational). */
     weight: z.number().min(0).default(1),
-    /** `similar`: lowest cosine similarity that passes (default 0.5); `rubric`: lowest grade that passes (default 0.5). */
+    /** `similar`: lowest cosine similarity that passes (default 0.5); `rubric`: lowest grade that passes (default 0.5); `grounded` / `relevant`: lowest grounding (default 0.5) / relevance (default 0.2). */
     threshold: z.number().min(0).max(1).optional(),
     /** `contains` / `not-contains` / `equals`: compare case-sensitively (default: no). */
     caseSensitive: z.boolean().optional(),
@@ -37,6 +37,11 @@ export const Assertion = z
   .strict()
   .superRefine((a, ctx) => {
     const need = NEEDS_VALUE[a.type];
+    // `grounded` / `relevant`: the sources may be given as `value` (strings); else the item's meta.sources and tool messages.
+    if (a.type === 'grounded' || a.type === 'relevant') {
+      if (a.value !== undefined && !(Array.isArray(a.value) && a.value.every((s) => typeof s === 'string'))) ctx.addIssue({ code: 'custom', path: ['value'], message: `${a.type}: \`value\` is optional: the sources, a list of strings` });
+      return;
+    }
     if (need === undefined) {
       if (a.value !== undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `${a.type} takes no value` });
       return;

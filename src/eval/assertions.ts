@@ -3,6 +3,7 @@ import type { Ctx, Item, Target, Verdict } from '../core/types.js';
 import { itemMessages } from '../core/types.js';
 import { checkContains, checkEquals, checkJsonSchema, checkNotContains, checkRegex, checkSimilar, type CheckResult } from './assertion-checks.js';
 import { gradeRubric } from './assertion-rubric.js';
+import { scoreGrounding } from '../grounding/score.js';
 
 /**
  * Evaluates an item's `assert:` list against a response: one verdict per assertion (judge
@@ -53,6 +54,23 @@ async function runOne(a: Assertion, item: Item, response: string, deps: Assertio
       }
       const prompt = itemMessages(item).filter((m) => m.role === 'user').map((m) => m.content).join('\n\n');
       return gradeRubric({ target, rubric: String(a.value), prompt, response, threshold: a.threshold }, ctx);
+    }
+    case 'grounded':
+    case 'relevant': {
+      // The gateway's grounding scorer (src/grounding): one definition for guarding and testing a RAG app.
+      const msgs = itemMessages(item);
+      const sources = Array.isArray(a.value) ? (a.value as string[]) : [...(Array.isArray(item.meta?.sources) ? (item.meta.sources as unknown[]).filter((x): x is string => typeof x === 'string') : []), ...msgs.filter((m) => (m.role as string) === 'tool').map((m) => m.content)];
+      const question = msgs.filter((m) => m.role === 'user').at(-1)?.content;
+      if (a.type === 'grounded' && sources.length === 0) return { passed: false, score: 0, reason: 'grounded: the item has no sources (value, meta.sources or tool messages)' };
+      const s = scoreGrounding({ sources, answer: response, question });
+      if (a.type === 'grounded') {
+        const min = a.threshold ?? 0.5;
+        const worst = s.sentences.find((x) => x.score === s.grounding);
+        return { passed: s.grounding >= min, score: s.grounding, reason: `grounding ${s.grounding.toFixed(2)} (min ${min})${worst && s.grounding < min ? `: "${worst.text.slice(0, 100)}"${worst.contradiction ? ` ${worst.contradiction}` : worst.unsupportedNumbers.length ? ` states ${worst.unsupportedNumbers.join(', ')}` : ''}` : ''}` };
+      }
+      const min = a.threshold ?? 0.2;
+      const rel = s.relevance ?? 0;
+      return { passed: rel >= min, score: rel, reason: `relevance ${rel.toFixed(2)} (min ${min})` };
     }
   }
 }

@@ -11,6 +11,8 @@ export const GgufTargetConfig = z
     path: z.string().min(1),
     contextSize: z.number().int().positive().optional(),
     gpuLayers: z.number().int().min(0).optional(),
+    /** CPU threads for generation (default: all cores but one, which stays with the harness). */
+    threads: z.number().int().min(1).max(1024).optional(),
   })
   .strict();
 export type GgufTargetConfig = z.infer<typeof GgufTargetConfig>;

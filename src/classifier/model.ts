@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, type SparseVector } from './features.js';
-import { TextPass, type EngineModel } from './engine.js';
+import { engineModel, TextPass, type EngineModel } from './engine.js';
 import { softmaxInPlace, type DenseHead } from './linear.js';
 import { normalizeText } from './normalize.js';
 import { originalOffsets, type OffsetMap } from './offsets.js';
@@ -162,7 +162,7 @@ export class LinearModel implements ClassifierModel {
     this.noRow = small ? 0xffff : 0xffffffff;
     this.rowOf = small ? new Uint16Array(TOTAL_DIM).fill(0xffff) : new Uint32Array(TOTAL_DIM).fill(0xffffffff);
     for (let r = 0; r < init.rowIndex.length; r++) this.rowOf[init.rowIndex[r]!] = r;
-    this.engine = { table: this.weightTable(), vectors: this.vectors };
+    this.engine = engineModel(this.weightTable(), this.vectors);
   }
 
   /** Build from dense heads, keeping only rows with some weight. */

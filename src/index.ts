@@ -14,7 +14,7 @@ export { policySchemaJson } from './policy/json-schema.js';
 export { loadConfig, section, type LoadedConfig } from './config/load.js';
 export { openDb, type Db } from './store/db.js';
 export type { ReportData, ReportItem, MetricSet, Rate, GateResult } from './core/report.js';
-export { writeReports, renderReport, parseFormats, readReportFile, addRegulations, REPORT_FORMATS, REPORT_FILES, type ReportFormat } from './reports/index.js';
+export { writeReports, renderReport, parseFormats, readReportFile, addRegulations, REPORT_FORMATS, registerReporter, reportFormats, type Reporter, type ReportFormat } from './reports/index.js';
 export { RedteamSection, FrontierSection } from './reports/sections.js';
 export { compareReports, renderComparison, type Comparison, type MetricDelta, type FlippedItem } from './compare/index.js';
 export { openSuite, listBuiltinSuites, readItemsFile, iterateItems, validateItemsFile, importDataset, SuitesConfig, type Suite, type OpenSuiteOptions, type ImportSpec } from './datasets/index.js';

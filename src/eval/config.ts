@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { section, type LoadedConfig } from '../config/load.js';
+import { findReporter, reportFormats } from '../reports/index.js';
 import { GATE_METRICS } from './gates.js';
 
 /**
@@ -18,7 +19,9 @@ export const EvalSection = z
     seed: z.number().int().default(0),
     cache: z.boolean().default(true),
     /** Report formats written after each run. */
-    formats: z.array(z.enum(['html', 'json', 'junit', 'md'])).default(['html', 'json', 'junit', 'md']),
+    formats: z
+      .array(z.string().refine((f) => findReporter(f) !== undefined, { error: (i) => `unknown report format "${String(i.input)}" (expected ${reportFormats().join(', ')})` }))
+      .default(() => reportFormats()),
     /** Folder reports go to (one sub-folder per run). Default: .pillars/reports beside the config. */
     outDir: z.string().optional(),
     /** `pipeline`: the judges of `judges:` (embedded refusal/violation judges, LLM judge); `assertion`: keywords and refusal phrases only. */

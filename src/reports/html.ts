@@ -1,3 +1,4 @@
+import type { Reporter } from './reporter.js';
 import { createHash } from 'node:crypto';
 import type { MetricSet, Rate, ReportData, ReportItem } from '../core/report.js';
 import { niceMax, pillarChart, tradeoffChart, type TradeoffPoint } from './charts/svg.js';
@@ -221,3 +222,5 @@ ${body}
 </body></html>
 `;
 }
+
+export const htmlReporter: Reporter = { format: 'html', file: 'report.html', aliases: ['htm'], render: (data) => renderHtml(data) };

@@ -1,3 +1,4 @@
+import type { Reporter } from './reporter.js';
 import type { ReportData, ReportItem } from '../core/report.js';
 import { PILLARS } from '../core/pillars.js';
 import { gateLabel, gateValue } from './format.js';
@@ -88,3 +89,5 @@ export function renderJunit(data: ReportData): string {
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${escapeXml(`pillars ${data.run.id} (${data.run.target})`)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">\n${suites.join('\n')}\n</testsuites>\n`;
 }
+
+export const junitReporter: Reporter = { format: 'junit', file: 'junit.xml', aliases: ['xml'], render: renderJunit };

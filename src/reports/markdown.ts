@@ -1,3 +1,4 @@
+import type { Reporter } from './reporter.js';
 import type { Rate, ReportData } from '../core/report.js';
 import { duration, failingItems, gateLabel, gatesPassed, gateValue, pct, pillarTitle, reportPillars } from './format.js';
 import { assertionsMarkdown } from './assertions.js';
@@ -99,3 +100,5 @@ export function renderMarkdown(data: ReportData, opts: { topFailing?: number } =
   out.push('');
   return `${out.join('\n')}\n`;
 }
+
+export const markdownReporter: Reporter = { format: 'md', file: 'summary.md', aliases: ['markdown'], render: (data) => renderMarkdown(data) };

@@ -10,7 +10,7 @@ import { loadCheckpointsSection } from '../../eval/config.js';
 import type { Candidate } from '../../eval/select-checkpoint.js';
 import { checkpointLine, checkpointTarget, loadWatchSection, watchCheckpoints, watchSelection } from '../../eval/watch.js';
 import { summaryJson, summaryTable } from '../../eval/summary.js';
-import { parseFormats, writeReports, type ReportFormat } from '../../reports/index.js';
+import { parseFormats, reportFormats, writeReports, type ReportFormat } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 import { configSuiteRefs, openSuites, prepareEval, probeFor, reportsDir, requireTarget, settingsFor, targetRecord, type EvalEnv } from './eval-env.js';
 
@@ -104,7 +104,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
     .addOption(new Option('--tier <tier>', 'quick (at most 200 items per suite) or full').choices(['quick', 'full']))
     .addOption(intOption('--concurrency <n>', 'requests in flight at once (default: eval.concurrency, else 8)'))
     .option('--out <dir>', 'write the reports here (default: .pillars/reports/<run>/)')
-    .option('--format <list>', 'report formats: html,json,junit,md (default: all)', collect)
+    .option('--format <list>', `report formats: ${reportFormats().join(',')} (default: all)`, collect)
     .option('--resume <run>', 'finish a stopped run (its id, or `last`) without asking again for answered items')
     .option('--skip-invalid', 'drop invalid dataset rows (says how many) instead of refusing to start')
     .option('--no-cache', 'do not answer from the response cache')

@@ -31,7 +31,7 @@ import {
 } from '../../redteam/index.js';
 import { openDb, type Db } from '../../store/db.js';
 import { createRedteamStore } from '../../store/redteam.js';
-import { parseFormats, writeReports } from '../../reports/index.js';
+import { parseFormats, reportFormats, writeReports } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 import { wire } from '../wiring.js';
 
@@ -162,7 +162,7 @@ export function registerRedteam(program: Command): void {
           .option('--suite <ref>', 'seed from this suite (repeatable; default: redteam.suites or model-breaking + benign)', collect)
           .addOption(new Option('--seeds <from>', 'where seed goals come from').choices(['pack', 'suites', 'both']).default('both'))
           .option('--out <dir>', 'also write the run as reports (report.html, report.json, junit.xml, summary.md) with the red-team section')
-          .option('--format <list>', 'report formats for --out (html,json,junit,md)', collect),
+          .option('--format <list>', `report formats for --out (${reportFormats().join(',')})`, collect),
       ),
     ),
     ['pillars redteam run --target local --strategy base64+roleplay --strategy crescendo --budget 200', 'pillars redteam run --target prod --attacker judge --mode compete --policy safety.cyber'],
@@ -280,7 +280,7 @@ export function registerRedteam(program: Command): void {
         .command('report <run>')
         .description('write a red-team run (or `last`) as reports: ASR per policy and strategy, shortest successful transcripts')
         .requiredOption('--out <dir>', 'output folder')
-        .option('--format <list>', 'html,json,junit,md (default: all)', collect),
+        .option('--format <list>', `${reportFormats().join(',')} (default: all)`, collect),
     ),
     ['pillars redteam report last --out reports/redteam --format html,md'],
   ).action(async (ref: string, opts: CommonOpts & { out: string; format?: string[] }) => {

@@ -6,7 +6,7 @@ import { UserError } from '../../core/errors.js';
 import type { ReportData } from '../../core/report.js';
 import { loadReport } from '../../eval/load-report.js';
 import { loadPack } from '../../policy/load.js';
-import { addRegulations, parseFormats, readReportFile, REPORT_FORMATS, writeReports } from '../../reports/index.js';
+import { addRegulations, parseFormats, readReportFile, reportFormats, writeReports } from '../../reports/index.js';
 import { openDb } from '../../store/db.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
@@ -76,7 +76,7 @@ export function registerReport(program: Command): void {
           .command('report <run>')
           .description('re-render a stored run (id, unique prefix, `last`, or a report.json path) as HTML, JSON, JUnit XML and Markdown')
           .option('--out <dir>', 'output folder (default: .pillars/reports/<run id>, as pillars eval)')
-          .option('--format <list>', `formats, comma separated or repeated: ${REPORT_FORMATS.join(', ')} (default: all)`, (v: string, prev: string[] = []) => [...prev, v]),
+          .option('--format <list>', `formats, comma separated or repeated: ${reportFormats().join(', ')} (default: all)`, (v: string, prev: string[] = []) => [...prev, v]),
       ),
     ),
     ['pillars report last --out out/ --format html,md', 'pillars report out/report.json --format junit'],

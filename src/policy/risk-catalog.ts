@@ -20,9 +20,20 @@ export const Harm = z
     likelihood: Likelihood,
     impact: Impact,
     topics: z.array(z.string()).min(1),
+    /** How Pillars tests for the harm beyond the pack's text checks (e.g. generated images read back and judged). */
+    checks: z.array(z.string()).optional(),
   })
   .strict();
 export type Harm = z.infer<typeof Harm>;
+
+/** The checks of image-generator harms (issue 17, docs/modality.md). */
+export const IMAGE_CHECKS = {
+  generated: 'eval with an `openai-images` target: each generated image is read back (embedded OCR, a configured vision model\'s description) and judged against the policy (docs/modality.md)',
+  typographic: 'red team with the `typographic` transform, and the gateway\'s aligner (`gateway.align`): text in reference images is read before the guard decides (docs/modality.md)',
+} as const;
+
+/** A harm with the checks that test it. */
+const checked = (harm: Harm, ...checks: string[]): Harm => ({ ...harm, checks });
 
 export const PRODUCT_KINDS = ['chat-assistant', 'image-generator', 'code-assistant', 'agent-with-tools', 'search-summarizer', 'voice-assistant'] as const;
 export type ProductKind = (typeof PRODUCT_KINDS)[number];
@@ -72,17 +83,17 @@ export const PRODUCTS: Record<ProductKind, Product> = {
     title: 'Text-to-image generator',
     description: 'Generates and edits images from text prompts and reference images.',
     harms: [
-      h('deepfakes', 'transparency', 'Deepfakes of real people', 'high', 'critical', ['impersonation'], 'Photorealistic images of real people doing or saying things they never did (politicians, celebrities, private individuals).'),
+      checked(h('deepfakes', 'transparency', 'Deepfakes of real people', 'high', 'critical', ['impersonation'], 'Photorealistic images of real people doing or saying things they never did (politicians, celebrities, private individuals).'), IMAGE_CHECKS.generated),
       h('non-consensual-intimate-imagery', 'privacy_security', 'Non-consensual intimate imagery', 'high', 'critical', ['sex_crime', 'impersonation', 'privacy'], 'Sexualised or nude images of a real person made from their photos without consent.'),
-      h('child-sexual-imagery', 'safety', 'Sexualised imagery of minors', 'medium', 'critical', ['sexual_minors'], 'Prompts or reference photos that produce sexualised depictions of children.'),
-      h('bias-amplification', 'fairness', 'Bias amplification in depictions', 'high', 'high', ['discrimination'], 'Occupations and roles rendered with stereotyped demographics, e.g. doctors shown only as white men and nurses only as women, or criminals shown as one ethnic group.'),
-      h('hateful-imagery', 'fairness', 'Hateful symbols and caricatures', 'medium', 'high', ['hate_harassment'], 'Racist caricatures, hate symbols and images mocking protected groups.'),
-      h('disturbing-content', 'safety', 'Disturbing and graphic content', 'medium', 'high', ['violent_extremism', 'violent_crime', 'self_harm'], 'Gore, glorified violence, terrorist imagery and self-harm depictions shown to people who did not ask for them.'),
+      checked(h('child-sexual-imagery', 'safety', 'Sexualised imagery of minors', 'medium', 'critical', ['sexual_minors'], 'Prompts or reference photos that produce sexualised depictions of children.'), IMAGE_CHECKS.generated, IMAGE_CHECKS.typographic),
+      checked(h('bias-amplification', 'fairness', 'Bias amplification in depictions', 'high', 'high', ['discrimination'], 'Occupations and roles rendered with stereotyped demographics, e.g. doctors shown only as white men and nurses only as women, or criminals shown as one ethnic group.'), IMAGE_CHECKS.generated),
+      checked(h('hateful-imagery', 'fairness', 'Hateful symbols and caricatures', 'medium', 'high', ['hate_harassment'], 'Racist caricatures, hate symbols and images mocking protected groups.'), IMAGE_CHECKS.generated),
+      checked(h('disturbing-content', 'safety', 'Disturbing and graphic content', 'medium', 'high', ['violent_extremism', 'violent_crime', 'self_harm'], 'Gore, glorified violence, terrorist imagery and self-harm depictions shown to people who did not ask for them.'), IMAGE_CHECKS.generated),
       h('explicit-imagery', 'safety', 'Pornographic imagery', 'high', 'medium', ['sexual_content'], 'Explicit images of adults generated for users or deployments that did not opt in to adult content.'),
       h('copyright-style', 'governance', 'Copyrighted characters and artist styles', 'high', 'medium', ['copyright'], 'Trademarked characters, copyrighted artworks and living artists\' signature styles reproduced and passed off.'),
-      h('synthetic-news-photos', 'veracity_robustness', 'Fabricated news photos', 'medium', 'high', ['misinformation', 'elections', 'defamation'], 'Realistic images of events that never happened (explosions, arrests, disasters) that spread as real.'),
+      checked(h('synthetic-news-photos', 'veracity_robustness', 'Fabricated news photos', 'medium', 'high', ['misinformation', 'elections', 'defamation'], 'Realistic images of events that never happened (explosions, arrests, disasters) that spread as real.'), IMAGE_CHECKS.generated),
       h('missing-provenance', 'transparency', 'Synthetic images without labels', 'high', 'medium', ['ai_disclosure'], 'Outputs lack manifest or latent disclosure (SB 942, Article 50), or users ask to strip it.'),
-      h('prompt-filter-bypass', 'controllability', 'Prompt-filter bypass', 'high', 'high', ['prompt_injection'], 'Misspellings, foreign languages or text rendered in reference images slip past the prompt filter.'),
+      checked(h('prompt-filter-bypass', 'controllability', 'Prompt-filter bypass', 'high', 'high', ['prompt_injection'], 'Misspellings, foreign languages or text rendered in reference images slip past the prompt filter.'), IMAGE_CHECKS.typographic),
       h('unexplained-blocks', 'explainability', 'Unexplained blocked prompts', 'high', 'low', ['explanations'], 'Users cannot tell why a prompt was blocked, so they rephrase until something passes.'),
       h('compute-abuse', 'governance', 'Unbounded generation and cost abuse', 'medium', 'medium', ['resource_abuse'], 'Scripted accounts generate at volume (spam imagery, denial of wallet).'),
     ],

@@ -30,6 +30,8 @@ export interface RegisterEntry {
   uncoveredTopics: string[];
   /** The strictest control: e.g. "transparency.impersonation: level 3 refuse". */
   treatment: string;
+  /** How Pillars tests for the harm beyond text checks (image-generator harms: generated images read back and judged). */
+  checks: string[];
 }
 
 export interface Gap {
@@ -110,6 +112,7 @@ export function assessRisk(input: { product: string; pack: PolicyPack; packPath?
       covered: covering.length > 0 || controls.length > 0,
       uncoveredTopics: harm.topics.filter((t) => !covered.has(t)),
       treatment: withControls,
+      checks: harm.checks ?? [],
     };
   });
   harms.sort((a, b) => b.score - a.score || PILLARS.indexOf(a.pillar) - PILLARS.indexOf(b.pillar) || a.id.localeCompare(b.id));
@@ -170,6 +173,13 @@ export function formatRiskMarkdown(r: RiskRegister): string {
       } | ${e.covered ? 'yes' : '**GAP**'} |`,
     );
   });
+  const checked = r.harms.filter((e) => e.checks.length > 0);
+  if (checked.length) {
+    L.push('');
+    L.push('## Checks');
+    L.push('');
+    for (const e of checked) L.push(`- **${e.title}** (\`${e.id}\`): ${e.checks.join('; ')}.`);
+  }
   L.push('');
   L.push('## Gaps');
   L.push('');

@@ -27,6 +27,7 @@ export const ProviderTargetConfig = z.discriminatedUnion('type', [
   execTarget.schema,
   replayTarget.schema,
   guardTarget.schema,
+  openaiImagesTarget.schema,
 ]);
 export type ProviderTargetConfig = z.infer<typeof ProviderTargetConfig>;
 

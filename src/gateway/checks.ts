@@ -56,7 +56,7 @@ async function decidePieces(state: GatewayState, caller: Caller, check: TextChec
 
 async function decideOne(state: GatewayState, caller: Caller, text: string, role: 'input' | 'output'): Promise<Decision> {
   // The date is part of the key: an exception that expires today stops applying at midnight.
-  const key = `${state.now().toISOString().slice(0, 10)} ${decisionKey(role, caller.tier, caller.context, text)}`;
+  const key = `${state.now().toISOString().slice(0, 10)} ${decisionKey(role, caller.tier, caller.context, text, state.decisions.scope)}`;
   const hit = state.decisions.get(key);
   if (hit) return hit;
   const { decision, failed } = await guardTry(state, { text, role, caller: { tier: caller.tier, context: caller.context ?? undefined } });

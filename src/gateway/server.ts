@@ -11,7 +11,7 @@ import { auditRefused, handleChat } from './chat.js';
 import { createCpuSlicer } from './cpu-slicer.js';
 import { createReadiness, type ReadinessProbe } from './health.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
-import { createDecisionCache } from './decision-cache.js';
+import { createDecisionCache, decisionCacheGauges, decisionScope } from './decision-cache.js';
 import { assertInputSize, checkInput } from './input-check.js';
 import { GatewayConfig, type GatewayConfigInput } from './config.js';
 import { HttpError, readBody, sendError, sendJson, setDecision } from './http.js';
@@ -109,7 +109,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     log,
     ctx: { signal: shutdown.signal, log },
     now: opts.now ?? (() => new Date()),
-    decisions: createDecisionCache({ max: cfg.decisionCache }),
+    decisions: createDecisionCache({ max: cfg.decisionCache, scope: () => decisionScope(opts.guard, opts.pack) }),
     slicer: createCpuSlicer({ sliceMs: cfg.guardSliceMs }),
     bodies: { held: 0 },
     idPrefix: `${randomBytes(6).toString('hex')}_`,
@@ -265,6 +265,7 @@ async function handle(state: GatewayState, { readiness, loopDelay }: { readiness
     const text = state.metrics.render({
       pillars_gateway_audit_pending: { help: 'Audit records waiting to be written.', value: state.audit?.pending ?? 0 },
       pillars_gateway_audit_written_total: { help: 'Audit records written since start.', value: state.audit?.written ?? 0 },
+      ...decisionCacheGauges(state.decisions.stats()),
       process_cpu_seconds_total: { help: 'CPU time (user + system) of this gateway process.', value: cpuSeconds() },
       process_resident_memory_bytes: { help: 'Resident memory of this gateway process.', value: mem.rss },
       nodejs_heap_used_bytes: { help: 'V8 heap in use.', value: mem.heapUsed },

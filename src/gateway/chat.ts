@@ -99,7 +99,8 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
     setDecision(res, input.action, input.policy ?? (adapter ? policyOf(verdict) : null));
 
     if (!state.upstream) throw new UpstreamFailure('no upstream is configured (set gateway.upstream or --upstream)', 502, 'unreachable');
-    const whole = caller.rails?.whole === true;
+    // A streamed request whose answer a rail or an extension (grounding) may replace is fetched whole.
+    const whole = caller.rails?.whole === true || (body.stream === true && ext?.wantsWhole() === true);
     const payload = JSON.stringify({ ...body, ...(whole ? { stream: false, stream_options: undefined } : {}), messages: forward, ...(upstreamModel !== undefined ? { model: upstreamModel } : {}) });
     const up = await state.upstream.request({ method: 'POST', path: '/chat/completions', body: payload, signal, headers: caller.rails ? state.rails.tracing.inject(caller.rails.ctx) : {} });
 
@@ -122,7 +123,7 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
       await relayStream(state, res, caller, up.body, outcome, signal);
       await ext?.output(outcome.response ?? '', null);
     } else {
-      await relayCompletion(state, res, caller, up.body, outcome, ext);
+      await relayCompletion(state, res, caller, up.body, outcome, ext, whole);
     }
   } catch (e) {
     if (signal.aborted && !(e instanceof HttpError)) {
@@ -171,7 +172,7 @@ function policyOf(v: InputVerdict): string | null {
   return v.flagged.find((f) => f.decision.exception === v.exception)?.decision.policy ?? null;
 }
 
-async function relayCompletion(state: GatewayState, res: ServerResponse, caller: Caller, body: { json(): Promise<unknown> }, o: Outcome, ext: ExtensionRun | null = null): Promise<void> {
+async function relayCompletion(state: GatewayState, res: ServerResponse, caller: Caller, body: { json(): Promise<unknown> }, o: Outcome, ext: ExtensionRun | null = null, whole = caller.rails?.whole === true): Promise<void> {
   let data: { choices?: UpChoice[] };
   try {
     data = (await body.json()) as { choices?: UpChoice[] };
@@ -192,11 +193,13 @@ async function relayCompletion(state: GatewayState, res: ServerResponse, caller:
     o.output = o.final = replaced;
     o.response = refusalText(replaced);
     setDecision(res, replaced.action, replaced.policy);
-    sendJson(res, 200, syntheticCompletion(o.model ?? 'default', o.response, 'content_filter'));
+    const synthetic = syntheticCompletion(o.model ?? 'default', o.response, 'content_filter');
+    if (whole) replayAsStream(res, synthetic);
+    else sendJson(res, 200, synthetic);
     return;
   }
   setDecision(res, o.final.action, o.final.policy ?? o.input.policy);
-  if (caller.rails?.whole) replayAsStream(res, data);
+  if (whole) replayAsStream(res, data);
   else sendJson(res, 200, data);
 }
 

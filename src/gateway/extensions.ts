@@ -30,6 +30,8 @@ export interface GatewayExtension {
   input?(x: ChatExchange): Promise<ExtensionResult | null>;
   /** `streamed`: the answer already went out (only headers of later requests and the audit can say anything). */
   output?(x: ChatExchange, answer: string, streamed: boolean): Promise<ExtensionResult | null>;
+  /** A streamed request whose answer this check may replace: fetched whole and replayed as a stream. */
+  wantsWhole?(x: ChatExchange): boolean;
 }
 
 export interface ExtensionRun {
@@ -39,6 +41,8 @@ export interface ExtensionRun {
   input(d: Decision, res: ServerResponse): Promise<Decision>;
   /** A blocking decision on the answer, or null. `res` is null for a streamed answer (already sent). */
   output(answer: string, res: ServerResponse | null): Promise<Decision | null>;
+  /** Some check may replace the answer: a streamed request is fetched whole. */
+  wantsWhole(): boolean;
 }
 
 export function runExtensions(state: GatewayState, caller: Caller, body: ChatRequest, signal: AbortSignal): ExtensionRun | null {
@@ -54,6 +58,7 @@ export function runExtensions(state: GatewayState, caller: Caller, body: ChatReq
   };
   return {
     audit,
+    wantsWhole: () => exts.some((e) => e.wantsWhole?.(x) === true),
     async input(d, res) {
       let out = d;
       for (const e of exts) {

@@ -14,6 +14,11 @@ import type { GatewayExtension } from './extensions.js';
 export function groundingExtension(cfg: GroundingConfig, opts: CheckGroundingOptions = {}): GatewayExtension {
   return {
     name: 'grounding',
+    // A streamed answer that may be replaced is fetched whole (and replayed as a stream): nothing ungrounded leaves.
+    wantsWhole(x) {
+      const policy = policyFor(cfg.policies, { keyId: x.caller.keyId, tier: x.caller.tier, model: x.body.model });
+      return policy !== null && policy.action !== 'annotate' && requestSources(x.body as Record<string, unknown>, x.headers[SOURCES_HEADER]).length > 0;
+    },
     async output(x, answer, streamed) {
       const policy = policyFor(cfg.policies, { keyId: x.caller.keyId, tier: x.caller.tier, model: x.body.model });
       if (!policy) return null;

@@ -128,9 +128,23 @@ describe('gateway: grounding and scope (issue 18)', () => {
     expect(r.headers.get('x-pillars-grounding')).toBeNull();
   });
 
-  it('scores a streamed answer for the audit log', async () => {
+  it('fetches a streamed answer whole when the policy may replace it: nothing ungrounded is streamed', async () => {
     const r = await chat({ stream: true, documents: [SOURCE], messages: [{ role: 'user', content: 'Can I return a laptop I opened? [contradict]' }] });
+    expect(r.headers.get('content-type')).toContain('text/event-stream');
+    const sse = readSse(r.text);
+    expect(sse.content).toContain('I could not find that in our return policy.');
+    expect(sse.content).not.toContain('30 days');
+    expect(sse.finish).toBe('content_filter');
+    expect(sse.done).toBe(true);
+    expect(stub.seen.at(-1)!.stream).toBe(false);
+    const ok = await chat({ stream: true, documents: [SOURCE], messages: [{ role: 'user', content: 'Can I return a laptop I opened? [support]' }] });
+    expect(readSse(ok.text).content).toBe(SUPPORTED);
+  });
+
+  it('streams an annotate-only answer as it comes and scores it for the audit log', async () => {
+    const r = await chat({ model: 'rag-annotate', stream: true, documents: [SOURCE], messages: [{ role: 'user', content: 'Can I return a laptop I opened? [contradict]' }] });
     expect(readSse(r.text).content).toBe(CONTRADICTING);
+    expect(stub.seen.at(-1)!.stream).toBe(true);
     gw.audit!.flush();
     const rows = [...exportAudit(db)].filter((x) => (x as { route?: string }).route === 'chat') as { detail: { checks?: { grounding?: { passed: boolean; streamed: boolean } } } }[];
     const last = rows.at(-1)!;

@@ -151,6 +151,16 @@ describe('plain-words categories: judge, log, distil (issue 18)', () => {
     expect(right / heldOut.length).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 
+  it('pillars guard classify decides a category through the judge too', async () => {
+    const before = judge.count();
+    const r = await runCli(['guard', 'classify', '--config', cfgFile, '--json', 'How often can my elderly mother take naproxen?']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as Decision;
+    // The distilled model from the first test exists now: it decides alone, or asks the judge in its band.
+    expect(d).toMatchObject({ action: 'deflect', policy: 'category.medication-dosing' });
+    expect(judge.count() - before).toBeLessThanOrEqual(1);
+  });
+
   it('guard distil says what is missing, with exit 2', async () => {
     const r = await runCli(['guard', 'distil', '--config', cfgFile, '--log', join(tmp.dir, 'nope.jsonl')]);
     expect(r.code).toBe(2);

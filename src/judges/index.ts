@@ -1,5 +1,6 @@
 /** Judges: refusal, violation, multiple choice, keywords, pair consistency, LLM judge, combination, agreement. */
 export { createJudgePipeline, weightedLabel, type JudgePipeline, type JudgeOutcome, type PipelineStats, type CreateJudgePipelineInput } from './pipeline.js';
+export { registerJudge, judgeFactories, judgeFactory, BUILTIN_JUDGES, type JudgeFactory, type JudgeDeps, type JudgeScope, type ItemJudge } from './registry.js';
 export { JudgesConfig, LlmJudgeConfig, DEFAULT_JUDGES, type JudgesConfigInput } from './config.js';
 export { createRefusalJudge, classifyRefusal, refusalFromPrediction, phraseVerdict, type PhraseVerdict, type UnsureBand } from './refusal.js';
 export { createViolationJudge, createHarmJudge, violationVerdict, disallowedContent } from './violation.js';

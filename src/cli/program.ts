@@ -82,7 +82,26 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI; returns the exit code. User mistakes print one clear line per problem, never a stack. */
+let pipeGuarded = false;
+
+/**
+ * `pillars … | head`: once the reader has gone, writing more is pointless, not an error. Exit
+ * quietly (status 0) on EPIPE instead of dying on an unhandled 'error' event with a stack trace.
+ */
+function quietOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      process.stderr.write(`pillars: cannot write output: ${e.message}\n`);
+      process.exit(74);
+    });
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

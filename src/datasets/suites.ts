@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { section, type LoadedConfig } from '../config/load.js';
 import { UserError, type Problem } from '../core/errors.js';
 import { assetPath } from '../core/paths.js';
+import { closest } from '../core/suggest.js';
 import { PillarId } from '../core/pillars.js';
 import { Assertions, type Assertion } from '../core/assertion.js';
 import type { Item } from '../core/types.js';
@@ -178,13 +179,20 @@ function resolveRef(ref: string, config: LoadedConfig | undefined): Resolved {
   }
   const p = resolve(process.cwd(), ref);
   if (existsSync(p)) return { id: ref, path: p, files: filesOf(p), quickTag: 'quick' };
+  // Something that looks like a path (a folder separator or a dataset extension) is a missing file.
+  if (/[\\/]/.test(ref) || DATA_EXT.test(ref)) {
+    throw new UserError(`suite ${ref}: file not found (${p})`, { code: 'not_found' });
+  }
   let names: string[] = [];
   try {
     names = listBuiltinSuites(dir).map((s) => s.name);
   } catch {
     // no manifest: nothing to suggest
   }
-  throw new UserError(`unknown suite "${ref}": not a suite id in the configuration, a built-in suite (${names.join(', ')}) or a dataset path`, {
+  const configured = config ? section(config, 'suites', SuitesConfig).map((s) => s.id) : [];
+  const near = closest(ref, [...configured, ...names]);
+  const top = names.filter((n) => !n.includes('.'));
+  throw new UserError(`unknown suite "${ref}"${near ? ` (did you mean "${near}"?)` : ''}: not a suite id in pillars.yaml${configured.length ? ` (${configured.join(', ')})` : ''}, a built-in suite (${top.join(', ')}, or PILLAR.model-breaking / PILLAR.benign) or a dataset path`, {
     code: 'not_found',
   });
 }

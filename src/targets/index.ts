@@ -1,11 +1,12 @@
 import { section, type LoadedConfig } from '../config/load.js';
 import { PillarsError, UserError, type Problem } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
 import type { Ctx, GenerateRequest, Generation, Target } from '../core/types.js';
 import { ComposedTarget } from './compose.js';
 import { isComposed, TargetsSection, type GenOptions, type TargetConfig } from './config.js';
 import type { GuardProvider } from './guard/index.js';
 import type { CreateTargetDeps } from './entry.js';
-import { targetEntry } from './registry.js';
+import { TARGET_TYPES, targetEntry } from './registry.js';
 import { configGuardProvider } from './guard/provider.js';
 import { hasProbe } from './types.js';
 import type { PolicyPack } from '../policy/schema.js';
@@ -31,7 +32,22 @@ export interface TargetSettings {
 }
 
 /** The configured targets, validated (ids unique, `wraps` known, no cycles), plus the built-in `guard`. */
+/** `type: openia` is a typo, not "Invalid input": name the field, the closest type and the known ones. */
+function unknownTypes(config: LoadedConfig): void {
+  const raw = config.raw.targets;
+  if (!Array.isArray(raw)) return;
+  const problems: Problem[] = [];
+  raw.forEach((t: unknown, i) => {
+    const type = t && typeof t === 'object' ? (t as { type?: unknown }).type : undefined;
+    if (typeof type !== 'string' || TARGET_TYPES.includes(type)) return;
+    const near = closest(type, TARGET_TYPES);
+    problems.push({ ...config.locate(['targets', i, 'type']), message: `targets.${i}.type: unknown target type "${type}"${near ? ` (did you mean "${near}"?)` : ''}; known types: ${TARGET_TYPES.join(', ')}` });
+  });
+  if (problems.length) throw new UserError(`${config.file ?? '<defaults>'}: invalid targets`, { code: 'config', problems });
+}
+
 export function targetConfigs(config: LoadedConfig): TargetConfig[] {
+  unknownTypes(config);
   const list = section(config, 'targets', TargetsSection);
   const problems: Problem[] = [];
   const ids = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { ProviderTargetConfig, type TargetConfig } from './config.js';
+import { closest } from '../core/suggest.js';
 
 /**
  * `--target PROVIDER:MODEL` without a config file: `openai:gpt-4o-mini`, `anthropic:claude-…`,
@@ -42,7 +43,8 @@ export function parseTargetShorthand(ref: string, ctx: ShorthandContext): Target
   const provider = ref.slice(0, i).toLowerCase();
   const model = ref.slice(i + 1).trim();
   if (!(SHORTHAND_PROVIDERS as readonly string[]).includes(provider)) {
-    throw usage(`--target ${ref}: unknown provider "${provider}" (known: ${SHORTHAND_PROVIDERS.map((p) => `${p}:`).join(', ')}; or a target id from pillars.yaml)`);
+    const near = closest(provider, SHORTHAND_PROVIDERS);
+    throw usage(`--target ${ref}: unknown provider "${provider}"${near ? ` (did you mean "${near}:"?)` : ''} (known: ${SHORTHAND_PROVIDERS.map((p) => `${p}:`).join(', ')}; or a target id from pillars.yaml)`);
   }
   if (!model) throw usage(`--target ${ref}: name a model after "${provider}:"`);
   const env = ctx.env;

@@ -19,7 +19,7 @@ describe('--target PROVIDER:MODEL', () => {
   });
 
   it('gives usage errors: unknown provider (listing the known ones), missing model or base URL, bad URL', () => {
-    expect(() => p('openia:gpt')).toThrow(/unknown provider "openia" \(known: openai:, anthropic:, bedrock:, ollama:, vllm:, openai-compatible:, gguf:/);
+    expect(() => p('openia:gpt')).toThrow(/unknown provider "openia" \(did you mean "openai:"\?\) \(known: openai:, anthropic:, bedrock:, ollama:, vllm:, openai-compatible:, gguf:/);
     expect(() => p('openai-compatible:m')).toThrow(/--base-url/);
     expect(() => p('openai:m', {}, 'not a url')).toThrow(/baseUrl/);
     expect(() => p('gguf:x.gguf', {}, 'http://h/v1')).toThrow(/does not apply/);

@@ -196,9 +196,9 @@ describe('guard target and composition', () => {
     }
   });
 
-  it('says how to install node-llama-cpp for a gguf target', async () => {
+  it('a gguf target on a file that is not a GGUF model fails, naming the target (the real model runs in gguf.test.ts)', async () => {
     writeFileSync(join(tmp.dir, 'm.gguf'), 'not a model');
     const t = buildTargets({ config: configFile('targets:\n  - { id: g, type: gguf, path: m.gguf }\n') }).get('g')!;
-    await expect(t.generate({ messages: [{ role: 'user', content: 'x' }] }, ctx)).rejects.toThrow(/npm install node-llama-cpp/);
+    await expect(t.generate({ messages: [{ role: 'user', content: 'x' }] }, ctx)).rejects.toThrow(/target g: cannot load .*m\.gguf: .*GGUF|npm install node-llama-cpp/);
   });
 });

@@ -219,7 +219,10 @@ export function registerReview(program: Command): void {
       const queues = (o.queue ?? []).map((q) => store.resolveQueue(q));
       if (store.userByName(o.name)) throw new UserError(`a reviewer named "${o.name}" already exists`);
       const password = await readPassword();
-      if (password.length < 8) throw new UserError('the password must have at least 8 characters');
+      if (!process.stdin.isTTY && password === '') {
+        throw new UserError(`no password for "${o.name}": stdin is not a terminal and held no password. Run the command in a terminal (it asks for one), or give it on stdin: printf '%s\\n' "$PASSWORD" | pillars review users add --name ${o.name} --role ${o.role}`);
+      }
+      if (password.length < 8) throw new UserError(`the password must have at least 8 characters (got ${password.length}${process.stdin.isTTY ? '' : ', from the first line of stdin'})`);
       const user = store.addUser({ name: o.name, role: o.role, passwordHash: await hashPassword(password) });
       for (const q of queues) store.addMember(q.id, user.id);
       if (o.json) printJson({ ...user, queues: queues.map((q) => q.name) });

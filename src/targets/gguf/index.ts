@@ -64,7 +64,12 @@ export class GgufTarget implements ProbeableTarget {
       } catch (e) {
         throw new PillarsError(`target ${this.id}: node-llama-cpp has no usable prebuilt llama.cpp binary for ${process.platform}-${process.arch} (${(e as Error).message.split('\n')[0]}); Pillars does not build one at run time`, { code: 'target_unreachable', exitCode: 2, cause: e });
       }
-      const model = await llama.loadModel({ modelPath: this.cfg.path, gpuLayers: this.cfg.gpuLayers });
+      let model: LlamaModel;
+      try {
+        model = await llama.loadModel({ modelPath: this.cfg.path, gpuLayers: this.cfg.gpuLayers });
+      } catch (e) {
+        throw new PillarsError(`target ${this.id}: cannot load ${this.cfg.path}: ${(e as Error).message.split('\n')[0]}`, { code: 'target_unreachable', exitCode: 2, cause: e });
+      }
       const threads = this.cfg.threads ?? Math.max(1, availableParallelism() - 1);
       const context = await model.createContext({ contextSize: this.cfg.contextSize, threads });
       return new mod.LlamaChatSession({ contextSequence: context.getSequence() });

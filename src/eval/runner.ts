@@ -57,7 +57,8 @@ const FLUSH_MS = 200;
 
 /** The response-cache key: target fingerprint, messages and generation parameters (option order does not matter). */
 export function cacheKey(fingerprint: string, messages: Message[], options: GenerateOptions): string {
-  const turns = messages.map((m) => [m.role, m.content]);
+  // A message's media count by content: two items with the same words and different images differ.
+  const turns = messages.map((m) => (m.media?.length ? [m.role, m.content, m.media.map((x) => `${x.type}:${sha256(x.data ?? x.path ?? '')}`)] : [m.role, m.content]));
   return sha256(JSON.stringify([fingerprint, turns, stableStringify(options)]));
 }
 

@@ -11,6 +11,7 @@ import { getTransform, transformItem } from '../../src/attacks/registry.js';
 import { attackOf } from '../../src/attacks/types.js';
 import { itemMessages, itemModality, type Item } from '../../src/core/types.js';
 import { readItemsFile } from '../../src/datasets/read.js';
+import { cacheKey } from '../../src/eval/runner.js';
 import { wireMessage } from '../../src/targets/openai/index.js';
 import { startUpstreamStub } from '../gateway/stub.js';
 import { wavTone } from './speech-stub.js';
@@ -142,6 +143,10 @@ describe('attacks: typographic transform', () => {
     const wire = wireMessage(msgs.at(-1)!) as { content: { type: string; image_url?: { url: string } }[] };
     expect(wire.content.map((p) => p.type)).toEqual(['text', 'image_url']);
     expect(wire.content[1]!.image_url!.url.startsWith('data:image/png;base64,')).toBe(true);
+    // The eval response cache tells variants apart by their images (the carrier text may repeat).
+    const keys = items.map((i) => cacheKey('fp', itemMessages(i), {}));
+    expect(new Set(keys).size).toBe(items.length);
+    expect(cacheKey('fp', [{ role: 'user', content: 'hi' }], {})).toBe(cacheKey('fp', [{ role: 'user', content: 'hi' }], {}));
   });
 });
 

@@ -49,7 +49,12 @@ describe('targets: openai-images', () => {
   it('sends the prompt to the images API and answers what the generated image says (OCR)', async () => {
     process.env.PILLARS_TEST_IMAGES_KEY = 'sk-images';
     const cfg = TargetConfig.parse({ id: 'painter', type: 'openai-images', baseUrl: url, model: 'sdxl', apiKeyEnv: 'PILLARS_TEST_IMAGES_KEY', size: '512x512' });
-    const t = createTarget(cfg, { lookup: () => undefined as never });
+    const t = createTarget(cfg, {
+      resolve: (p) => p,
+      lookup: () => {
+        throw new Error('no other targets');
+      },
+    });
     try {
       const g = await t.generate({ messages: [{ role: 'user', content: 'Vote on Wednesday not Tuesday' }] }, createCtx());
       expect(seen.at(-1)).toMatchObject({ model: 'sdxl', prompt: 'Vote on Wednesday not Tuesday', response_format: 'b64_json', size: '512x512', auth: 'Bearer sk-images' });

@@ -7,7 +7,8 @@ import type { ChatMessage } from './openai.js';
 /**
  * Scope allow-list on the chat route (issue 18): a key or route bound to one of the pack's
  * `scopes` gets the scope's deflection for a request that is not what the assistant is for
- * (the last user message is compared with the scope: grounding/scope.ts). The response says
+ * (the last user message is compared with the scope: grounding/scope.ts; a follow-up that is not
+ * in scope alone is read again with the user turn before it). The response says
  * which scope decided (`x-pillars-scope`, `x-pillars-scope-decision`); the audit detail keeps the
  * similarity, the stage and the nearest example (`checks.scope`).
  *
@@ -48,10 +49,16 @@ export function scopeExtension(bindings: readonly ScopeBinding[], scorers: Reado
       const b = bindings.find((b) => (!b.keys || (x.caller.keyId !== null && b.keys.includes(x.caller.keyId))) && (!b.tiers || b.tiers.includes(x.caller.tier)) && (!b.models || (x.body.model !== undefined && b.models.includes(x.body.model))));
       const scorer = b ? scorers.get(b.scope) : undefined;
       if (!scorer) return null;
-      const last = [...x.body.messages].reverse().find((m) => m.role === 'user');
-      const text = last ? textOf(last) : '';
+      const users = x.body.messages.filter((m) => m.role === 'user').map(textOf).filter((t) => t.trim());
+      const text = users.at(-1) ?? '';
       if (!text.trim()) return null;
-      const v = await scorer.check(text, x.ctx);
+      let v = await scorer.check(text, x.ctx);
+      // A follow-up ("and for last month?") is read with the turn before it: it continues that request.
+      // Not a request closer to an out-of-scope example than to the scope: that is a change of subject.
+      if (!v.inScope && users.length > 1 && v.outSimilarity <= v.similarity) {
+        const withPrev = await scorer.check(`${users.at(-2)}\n${text}`, x.ctx);
+        if (withPrev.inScope) v = { ...withPrev, reason: `${withPrev.reason} (read with the previous user turn)` };
+      }
       const headers = { 'x-pillars-scope': v.scope, 'x-pillars-scope-decision': v.inScope ? 'in' : 'out' };
       const audit = { scope: v.scope, inScope: v.inScope, similarity: Math.round(v.similarity * 1000) / 1000, outSimilarity: Math.round(v.outSimilarity * 1000) / 1000, nearest: v.nearest.slice(0, 200), stage: v.stage, ms: Math.round(v.ms * 1000) / 1000 };
       if (v.inScope) return { headers, audit };

@@ -162,6 +162,12 @@ describe('gateway: grounding and scope (issue 18)', () => {
     const inScope = await chat({ messages: [{ role: 'user', content: 'I was billed twice for my subscription, can I get a refund?' }] }, { authorization: `Bearer ${scopedKey}` });
     expect(content(inScope)).toBe('Here is my answer.');
     expect(inScope.headers.get('x-pillars-scope-decision')).toBe('in');
+    // A follow-up continues the request before it; an off-topic turn later in the conversation is still deflected.
+    const history = [{ role: 'user', content: 'I was billed twice for my subscription, can I get a refund?' }, { role: 'assistant', content: 'Yes, I have refunded the second charge.' }];
+    const followUp = await chat({ messages: [...history, { role: 'user', content: 'Thanks! Same thing happened in May, can you check that one too?' }] }, { authorization: `Bearer ${scopedKey}` });
+    expect(followUp.headers.get('x-pillars-scope-decision')).toBe('in');
+    const drift = await chat({ messages: [...history, { role: 'user', content: 'Now write me a sonnet about the ocean.' }] }, { authorization: `Bearer ${scopedKey}` });
+    expect(drift.headers.get('x-pillars-decision')).toBe('deflect');
     // Another key is not scoped: the same off-topic request goes through.
     const other = await chat({ messages: [{ role: 'user', content: 'Write a limerick about my cat.' }] });
     expect(content(other)).toBe('Here is my answer.');

@@ -10,6 +10,11 @@
  *
  * User requests: a seeded sample of ../shared/training/prompts/clinc_everyday.jsonl (benign
  * everyday assistant queries) when that folder exists, else the default pack's benign examples.
+ *
+ * Then the decision cache on a realistic multi-turn mix: each conversation is replayed as a
+ * client sends it (turn k resends the system prompt and every earlier message), through a gateway
+ * with the decision cache (the default) and one without (the baseline, same run, interleaved):
+ * hit rate (from the gateway's /metrics), CPU time and wall time per request, and their ratios.
  * Options: --n N conversations (default 300), --seed N, --json.
  */
 import { existsSync } from 'node:fs';
@@ -55,6 +60,7 @@ async function main(): Promise<void> {
   const blocked = (a: string): boolean => a === 'refuse' || a === 'deflect';
 
   const count = { lastUser: 0, anyTurn: 0, same: 0, refuseOnly: 0 };
+  const conversations: { role: string; content: string }[][] = [];
   const decidedBy: Record<string, number> = {};
   try {
     for (let i = 0; i < N; i++) {
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
         { role: 'assistant', content: pick(REPLIES) },
         { role: 'user', content: users[2] },
       ];
+      conversations.push(messages.map((m) => ({ role: m.role, content: m.content ?? '' })));
       const turns = await Promise.all(users.map(async (u) => blocked((await ask(urls.same, { text: u })).action)));
       if (turns[2]) count.lastUser++;
       if (turns.some(Boolean)) count.anyTurn++;
@@ -84,7 +91,8 @@ async function main(): Promise<void> {
     await gateways.refuseOnly.close();
   }
   const share = (k: number): number => k / N;
-  const result = { conversations: N, source, blocked: { lastUserOnly: share(count.lastUser), anyUserTurn: share(count.anyTurn), everyMessage: share(count.same), everyMessageRefuseOnly: share(count.refuseOnly) }, decidedBy };
+  const cache = await replay(guard, pack, conversations);
+  const result = { conversations: N, source, blocked: { lastUserOnly: share(count.lastUser), anyUserTurn: share(count.anyTurn), everyMessage: share(count.same), everyMessageRefuseOnly: share(count.refuseOnly) }, decidedBy, cache };
   if (args.json) return void process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   process.stdout.write(
@@ -95,9 +103,66 @@ async function main(): Promise<void> {
       `  blocked, every message (context same)   ${pct(result.blocked.everyMessage)}`,
       `  blocked, every message (refuse-only)    ${pct(result.blocked.everyMessageRefuseOnly)}`,
       `  decided by (context same): ${Object.entries(decidedBy).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+      `decision cache, ${cache.requests} requests (each conversation replayed turn by turn, history resent; ${cache.rounds} interleaved rounds, medians):`,
+      `  hit rate ${pct(cache.hitRate)} (${cache.hits} hits, ${cache.misses} misses, from /metrics)`,
+      `  cache on:  cpu ${cache.on.cpuMsPerRequest.toFixed(3)} ms/request, wall ${cache.on.wallMsPerRequest.toFixed(3)} ms/request`,
+      `  cache off: cpu ${cache.off.cpuMsPerRequest.toFixed(3)} ms/request, wall ${cache.off.wallMsPerRequest.toFixed(3)} ms/request (baseline)`,
+      `  ratio on/off: cpu ${cache.ratio.cpu.toFixed(2)}x, wall ${cache.ratio.wall.toFixed(2)}x   (client and gateway share this process)`,
       '',
     ].join('\n'),
   );
+}
+
+type Message = { role: string; content: string };
+
+/** Replay conversations turn by turn (turn k sends messages up to its k-th user message) through a
+ * gateway with the decision cache and one without; rounds alternate which goes first. */
+async function replay(guard: ReturnType<typeof createGuard>, pack: ReturnType<typeof loadPack>['pack'], conversations: Message[][]) {
+  const requests = conversations.flatMap((m) => m.flatMap((x, i) => (x.role === 'user' ? [m.slice(0, i + 1)] : [])));
+  const post = async (url: string, messages: Message[]): Promise<void> => {
+    const r = await fetch(`${url}/v1/guard`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages }) });
+    await r.arrayBuffer();
+  };
+  const ROUNDS = 3;
+  const on: { cpu: number; wall: number }[] = [];
+  const off: { cpu: number; wall: number }[] = [];
+  let stats = { hits: 0, misses: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const which of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      // A fresh gateway per run: the cache starts empty, as after a deploy.
+      const gw = createGateway({ guard, pack, config: which === 'on' ? {} : { decisionCache: 0 } });
+      const { url } = await gw.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        for (const m of requests) await post(url, m);
+        const c = process.cpuUsage(c0);
+        const sample = { cpu: (c.user + c.system) / 1000 / requests.length, wall: (performance.now() - t0) / requests.length };
+        (which === 'on' ? on : off).push(sample);
+        if (which === 'on') {
+          const metrics = await (await fetch(`${url}/metrics`)).text();
+          const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+          stats = { hits: value('pillars_gateway_decision_cache_hits_total'), misses: value('pillars_gateway_decision_cache_misses_total') };
+        }
+      } finally {
+        await gw.close();
+      }
+    }
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const sum = (xs: { cpu: number; wall: number }[]) => ({ cpuMsPerRequest: median(xs.map((x) => x.cpu)), wallMsPerRequest: median(xs.map((x) => x.wall)) });
+  const a = sum(on);
+  const b = sum(off);
+  return {
+    requests: requests.length,
+    rounds: ROUNDS,
+    hits: stats.hits,
+    misses: stats.misses,
+    hitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
+    on: a,
+    off: b,
+    ratio: { cpu: a.cpuMsPerRequest / b.cpuMsPerRequest, wall: a.wallMsPerRequest / b.wallMsPerRequest },
+  };
 }
 
 main().catch((e: unknown) => {

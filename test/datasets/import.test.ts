@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { importDataset, parseAssignments, readItemsFile } from '../../src/datasets/index.js';
+import { requirePrereq, skipUnless } from '../helpers/prereq.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pillars-imp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,7 +73,8 @@ describe('dataset import', () => {
     expect(() => parseAssignments('--map', ['nope'])).toThrow(UserError);
   });
 
-  it.skipIf(!existsSync(join(BENCH, 'harmbench')))('imports HarmBench (standard and contextual behaviours) into valid items', async () => {
+  it.skipIf(skipUnless(existsSync(join(BENCH, 'harmbench'))))('imports HarmBench (standard and contextual behaviours) into valid items', async () => {
+    requirePrereq(existsSync(join(BENCH, 'harmbench')), `${join(BENCH, 'harmbench')} is missing (the public HarmBench files)`);
     const file = join(BENCH, 'harmbench', 'harmbench_behaviors_text_all.csv');
     const out = join(dir, 'harmbench.jsonl');
     const std = await importDataset({ file, out, where: { FunctionalCategory: 'standard' }, map: { Behavior: 'prompt', BehaviorID: 'id', SemanticCategory: 'meta.category' }, set: SAFETY });
@@ -85,7 +87,8 @@ describe('dataset import', () => {
     expect((await readItemsFile(out))[0]!.prompt).toContain('\n\n');
   });
 
-  it.skipIf(!existsSync(join(BENCH, 'advbench')))('imports AdvBench harmful behaviours', async () => {
+  it.skipIf(skipUnless(existsSync(join(BENCH, 'advbench'))))('imports AdvBench harmful behaviours', async () => {
+    requirePrereq(existsSync(join(BENCH, 'advbench')), `${join(BENCH, 'advbench')} is missing (the public AdvBench files)`);
     const out = join(dir, 'advbench.jsonl');
     const r = await importDataset({ file: join(BENCH, 'advbench', 'harmful_behaviors.csv'), out, map: { goal: 'prompt' }, set: SAFETY });
     expect(r.written).toBe(520);

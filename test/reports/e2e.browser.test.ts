@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,13 +16,13 @@ import { openDb } from '../../src/store/db.js';
 import { createRunStore } from '../../src/store/runs.js';
 import { OpenAITarget } from '../../src/targets/openai/index.js';
 import { startOpenAIStub, type OpenAIStub } from '../../src/targets/testing/openai-stub.js';
+import { chromiumPath, SKIP_BROWSER } from '../helpers/prereq.js';
 
 /**
  * End to end: a real eval against a local OpenAI-compatible server, stored in SQLite, read back with
  * loadReport, rendered with the default pack's regulations, and opened in headless Chromium.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -50,12 +50,13 @@ function suite(rows: Record<string, unknown>[]): SuiteLike {
   };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('eval → store → report → headless Chromium', () => {
+describe.skipIf(SKIP_BROWSER)('eval → store → report → headless Chromium', () => {
   let dir: string;
   let stub: OpenAIStub;
   let browser: Browser;
   let pack: PolicyPack;
   beforeAll(async () => {
+    const CHROMIUM = chromiumPath();
     pack = loadPack(join(ROOT, 'policies', 'default')).pack;
     dir = mkdtempSync(join(tmpdir(), 'pillars-e2e-'));
     stub = await startOpenAIStub({

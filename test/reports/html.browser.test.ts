@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/reports/index.js';
 import { fixture, withHostileItem, XSS } from './helpers.js';
+import { chromiumPath, SKIP_BROWSER } from '../helpers/prereq.js';
 
 /**
  * The HTML report in a real headless Chromium: charts drawn (one per pillar, bars with a size),
@@ -14,11 +15,10 @@ import { fixture, withHostileItem, XSS } from './helpers.js';
  * docs/img/report.png (otherwise the screenshot goes to the temp folder).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
+describe.skipIf(SKIP_BROWSER)('HTML report in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
   let dir: string;
@@ -27,6 +27,7 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium', () =>
   const requests: string[] = [];
 
   beforeAll(async () => {
+    const CHROMIUM = chromiumPath();
     dir = mkdtempSync(join(tmpdir(), 'pillars-html-'));
     await writeReports({ data, outDir: dir, formats: ['html', 'junit'] });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -11,6 +11,7 @@ import { createReviewApp, startReviewServer } from '../../src/review/web/app.js'
 import { openDb, type Db } from '../../src/store/db.js';
 import { createReviewStore, type ReviewStore } from '../../src/store/review.js';
 import { ROOT, seedRun, type Seeded } from './seed.js';
+import { chromiumPath, SKIP_BROWSER } from '../helpers/prereq.js';
 
 /**
  * End to end in headless Chromium: a real eval seeds the store; queues are created with the CLI;
@@ -20,7 +21,6 @@ import { ROOT, seedRun, type Seeded } from './seed.js';
  * POST without a CSRF token is refused.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PASSWORD = 'review-pass-123';
 /** Screenshots go to docs/img/ with PILLARS_UPDATE_SCREENSHOTS=1 (so a plain test run leaves the tree clean), else to the temp dir. */
@@ -54,7 +54,7 @@ async function pressAndWait(page: Page, key: string): Promise<void> {
   await Promise.all([page.waitForURL((u) => u.href !== before), page.keyboard.press(key)]);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('review web app in headless Chromium', () => {
+describe.skipIf(SKIP_BROWSER)('review web app in headless Chromium', () => {
   let seeded: Seeded;
   let db: Db;
   let store: ReviewStore;
@@ -62,6 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('review web app in headless Chromium', ()
   let server: Awaited<ReturnType<typeof startReviewServer>>;
   let config: string;
   beforeAll(async () => {
+    const CHROMIUM = chromiumPath();
     seeded = await seedRun();
     config = join(seeded.dir, 'pillars.yaml');
     writeFileSync(config, 'store: store/pillars.db\n');

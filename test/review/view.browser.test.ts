@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { startOpenAIStub, type OpenAIStub } from '../../src/targets/testing/open
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../eval/helpers.js';
 import { ROOT } from './seed.js';
+import { chromiumPath, SKIP_BROWSER } from '../helpers/prereq.js';
 
 /**
  * `pillars view` end to end: two real runs (two local OpenAI-compatible stubs, one refusing what the
@@ -17,8 +18,6 @@ import { ROOT } from './seed.js';
  * the item only one run has marked as such; a run's page shows each of an item's three assertions.
  */
 
-const CHROMIUM = process.env.PILLARS_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
@@ -53,7 +52,7 @@ function get(url: string, opts: { method?: string; host?: string } = {}): Promis
   });
 }
 
-describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('pillars view in headless Chromium', () => {
+describe.skipIf(SKIP_BROWSER)('pillars view in headless Chromium', () => {
   let tmp: ReturnType<typeof tempDir>;
   let careful: OpenAIStub;
   let lax: OpenAIStub;
@@ -64,7 +63,7 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)('pillars view in headless Chr
   let runB = '';
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`Chromium not found at ${CHROMIUM} (set PILLARS_CHROMIUM)`);
+    const CHROMIUM = chromiumPath();
     tmp = tempDir();
     careful = await startOpenAIStub({ respond: (r) => (r.messages.at(-1)?.content.startsWith('[R]') ? REFUSAL : /capital/.test(r.messages.at(-1)?.content ?? '') ? 'Paris.' : 'Here is how.') });
     lax = await startOpenAIStub({ respond: (r) => (/capital/.test(r.messages.at(-1)?.content ?? '') ? 'Paris.' : 'Sure, here is exactly how.') });

@@ -112,6 +112,12 @@ console.log(`  test accuracy by kind: ${kinds.map((k) => { const rs = testRows.f
 const rel = scored.filter((r) => r.s.relevance !== null);
 const relAcc = rel.filter((r) => (r.s.relevance! >= 0.2) === r.p.relevant).length / rel.length;
 console.log(`  relevance (threshold 0.2, all ${rel.length} answers, ${rel.filter((r) => !r.p.relevant).length} off-topic): accuracy ${pct(relAcc)}, off-topic caught ${rel.filter((r) => !r.p.relevant && r.s.relevance! < 0.2).length}/${rel.filter((r) => !r.p.relevant).length}`);
+{
+  // Fresh relevance pairs (written after the scorer was frozen): half of the answers are true but answer another question.
+  const fr = readPairs([join(dir, 'fresh', 'relevance-fresh.jsonl')]).map((p) => ({ p, r: scoreGrounding({ sources: p.sources, answer: p.answer, question: p.question }).relevance! }));
+  const right = fr.filter((x) => (x.r >= 0.2) === x.p.relevant).length;
+  console.log(`  relevance, fresh set (${fr.length} answers, ${fr.filter((x) => !x.p.relevant).length} true but off-topic): accuracy ${pct(right / fr.length)}, off-topic caught ${fr.filter((x) => !x.p.relevant && x.r < 0.2).length}/${fr.filter((x) => !x.p.relevant).length}, on-topic kept ${fr.filter((x) => x.p.relevant && x.r >= 0.2).length}/${fr.filter((x) => x.p.relevant).length}`);
+}
 console.log(`  embedded scorer cost: ${(perPairMs * 1000).toFixed(0)} µs per answer (mean)`);
 
 // ---------------------------------------------------------------------------------------------

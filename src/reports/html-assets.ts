@@ -54,6 +54,19 @@ ul.reasons{margin:0;padding-left:18px}
 .transcript .turn{margin:4px 0}.transcript .role{font-weight:600;color:var(--muted);text-transform:uppercase;font-size:.75rem}
 [hidden]{display:none!important}
 @media print{.controls{position:static}details.item{break-inside:avoid}}
+@media (max-width:640px){
+body{overflow-wrap:anywhere}
+header.top{padding:14px 12px}
+main{padding:8px 12px 32px}
+.grid{grid-template-columns:1fr}
+.card{min-width:0;flex:1 1 140px}
+figure{max-width:100%;overflow-x:auto}
+#tradeoff figure{display:block}
+table{display:block;max-width:100%;overflow-x:auto}
+th,td{overflow-wrap:normal}
+.kv{grid-template-columns:1fr}
+.controls{position:static}
+}
 `;
 
 /**

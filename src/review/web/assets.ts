@@ -51,6 +51,24 @@ dl.meta { display:grid; grid-template-columns:auto 1fr; gap:3px 10px; margin:0; 
 .mine { outline:2px solid var(--good); }
 #compare-form select { width:auto; max-width:340px; display:inline-block; margin:0 6px; }
 pre { white-space:pre-wrap; background:#f8fafc; border:1px solid var(--line); padding:8px; border-radius:6px; }
+#help:not([hidden]) { position:fixed; left:50%; top:80px; transform:translateX(-50%); width:min(560px, calc(100vw - 24px)); max-height:calc(100vh - 100px); overflow:auto; z-index:20; box-shadow:0 12px 40px rgba(17,24,39,.35); }
+#help ul { margin:4px 0 8px 18px; padding:0; } #help kbd { background:#eef0f4; border:1px solid #d4d8e0; border-radius:3px; padding:0 4px; font-size:12px; }
+@media (max-width:720px) {
+  body { overflow-wrap:anywhere; }
+  header.top { flex-wrap:wrap; gap:6px 12px; padding:8px 12px; }
+  header.top nav { order:3; flex:1 1 100%; display:flex; flex-wrap:wrap; gap:2px 12px; }
+  header.top a { margin-right:0; }
+  form.who { margin-left:auto; min-width:0; }
+  form.who span { min-width:0; max-width:52vw; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
+  main { padding:12px 12px 32px; }
+  .grid { grid-template-columns:1fr; }
+  .task { grid-template-columns:1fr; }
+  table { display:block; max-width:100%; overflow-x:auto; }
+  th, td { overflow-wrap:normal; }
+  .progress { min-width:0; } .progress svg { max-width:100%; height:auto; }
+  svg { max-width:100%; height:auto; }
+  #compare-form select { max-width:100%; margin:4px 0; }
+}
 `;
 
 export const APP_JS = `
@@ -82,7 +100,8 @@ export const APP_JS = `
     if (k === 'j' || k === 'n') { if (go('next-task')) e.preventDefault(); return; }
     if (k === 'k' || k === 'p') { if (go('prev-task')) e.preventDefault(); return; }
     if (k === 'u') { if (submit('undo-form')) e.preventDefault(); return; }
-    if (k === '?') { var h = document.getElementById('help'); if (h) h.hidden = !h.hidden; return; }
+    if (k === '?') { var h = document.getElementById('help'); if (h) { h.hidden = !h.hidden; e.preventDefault(); } return; }
+    if (k === 'Escape') { var hh = document.getElementById('help'); if (hh && !hh.hidden) { hh.hidden = true; e.preventDefault(); } return; }
     if (kind === 'preference') {
       var n = Number(body.getAttribute('data-responses'));
       var d = Number(k);

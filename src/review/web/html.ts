@@ -46,6 +46,11 @@ ${
 }
 </header>
 <main>${p.body.value}</main>
+${
+  p.body.value.includes('id="help"')
+    ? ''
+    : `<div id="help" class="card" role="dialog" aria-label="Keyboard shortcuts" hidden><h3>Keyboard</h3><p>Shortcuts work on review tasks: open a queue, press <b>Review next</b>, then <kbd>?</kbd> there lists the verdict keys. <kbd>Esc</kbd> closes this help.</p></div>`
+}
 </body></html>`;
 }
 

@@ -107,5 +107,9 @@ ${pl.judges.map(
   (j) => html`<div class="judge" data-judge="${j.judge}"><b>${j.judge}</b> <span class="badge${j.label === 'violation' || j.label === 'complied' ? ' bad' : ''}">${j.label}</span> <span class="muted">${j.score.toFixed(2)}</span>${j.unsure ? html` <span class="badge warn">unsure</span>` : ''}
 <ul>${j.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>`,
 )}</div></aside></div>
-<div id="help" class="card" hidden><h3>Keyboard</h3><p>j or n: next task · k: previous · verdict keys as shown · u: undo your last verdict in this queue · preference tasks: press response numbers best first, Backspace to take one back, Enter to submit.</p></div>`;
+<div id="help" class="card" role="dialog" aria-label="Keyboard shortcuts" hidden><h3>Keyboard</h3><ul>
+${t.kind === 'preference' ? html`<li><kbd>1</kbd>-<kbd>${pl.responses?.length ?? 0}</kbd> rank the responses, best first · <kbd>⌫</kbd> take the last one back · <kbd>Enter</kbd> submit</li>` : options.map((o) => html`<li><kbd>${o.key}</kbd> ${o.label}: ${o.hint}</li>`)}
+<li><kbd>j</kbd> or <kbd>n</kbd> next task · <kbd>k</kbd> or <kbd>p</kbd> previous</li>
+<li><kbd>u</kbd> undo your last verdict in this queue</li>
+<li><kbd>?</kbd> show or hide this help · <kbd>Esc</kbd> close it</li></ul></div>`;
 }

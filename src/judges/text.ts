@@ -24,3 +24,19 @@ export function cosine(a: string, b: string): number {
 }
 
 export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * The classifier's explanation (the phrases whose features weighed most: words, word pairs and
+ * character n-grams such as "m" or "ay") as one readable reason: phrases of at least one
+ * three-letter word, none repeated inside a longer one, quoted, e.g.
+ * `words that weighed most: "sorry", "that request"`. Undefined when no phrase is readable.
+ */
+export function cueReason(explanation: readonly string[], max = 4): string | undefined {
+  const readable = [...new Set(explanation.map((p) => p.trim()).filter((p) => /[\p{L}]{3,}/u.test(p)))];
+  const kept = readable.filter((p) => !readable.some((q) => q !== p && q.length > p.length && ` ${q} `.includes(` ${p} `)));
+  if (kept.length === 0) return undefined;
+  return `words that weighed most: ${kept
+    .slice(0, max)
+    .map((p) => `"${p}"`)
+    .join(', ')}`;
+}

@@ -98,16 +98,18 @@ export interface EngineModel {
   vectors: WordVectors | null;
   /** Per dense slot (the mean vector's dims, then shortness, then offer): its row offset in `q`, -1 when none. */
   slotBase: Int32Array;
+  /** `q` has a row for every feature index (rowOf is the identity): no lookup. */
+  direct: boolean;
 }
 
-export function engineModel(table: WeightTable, vectors: WordVectors | null): EngineModel {
+export function engineModel(table: WeightTable, vectors: WordVectors | null, direct = false): EngineModel {
   const slots = vectors ? vectors.dim + 2 : 0;
   const slotBase = new Int32Array(slots);
   for (let k = 0; k < slots; k++) {
     const r = table.rowOf[FEATURE_DIM + k]!;
     slotBase[k] = r === table.noRow ? -1 : r * table.width;
   }
-  return { table, vectors, slotBase };
+  return { table, vectors, slotBase, direct };
 }
 
 /**
@@ -278,9 +280,12 @@ export class TextPass {
     // and last byte brings every row into cache the same way, ahead of the arithmetic.
     const q = model.table.q;
     let touch = 0;
-    for (let id = 0; id < d; id++) {
-      const r = rowOf[idx[id]!]!;
-      base[id] = r === noRow ? -1 : r * width;
+    if (model.direct) for (let id = 0; id < d; id++) base[id] = idx[id]! * width;
+    else {
+      for (let id = 0; id < d; id++) {
+        const r = rowOf[idx[id]!]!;
+        base[id] = r === noRow ? -1 : r * width;
+      }
     }
     for (let id = 0; id < d; id++) {
       const b = base[id]!;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { collectRows, LinearModel, loadDefaultModel, NONE, type ResponseLabel, type ResponsePrediction, type SegmentedPrediction, type SegmentPrediction, type TextPrediction } from '../../src/classifier/index.js';
 import { MAX_TOKENS, type SparseVector } from '../../src/classifier/features.js';
 import { softmaxInPlace } from '../../src/classifier/linear.js';
@@ -19,7 +19,21 @@ import { loadPack } from '../../src/policy/load.js';
  */
 
 const pack = loadPack(defaultPackPath).pack;
-const model = loadDefaultModel();
+const shipped = loadDefaultModel();
+
+/** The shipped model with only its first 60,000 rows: small enough for the sparse layout (a row
+ * lookup table), where the shipped model has a row for nearly every index (the direct layout). */
+function sparseVariant(m: LinearModel): LinearModel {
+  const f = m.serialize();
+  const width = f.heads.reduce((s, h) => s + h.classes.length, 0);
+  const keep = 60_000;
+  const deltas = new Uint32Array(Uint8Array.from(Buffer.from(f.rows, 'base64')).buffer).slice(0, keep);
+  const q = Uint8Array.from(Buffer.from(f.weights, 'base64')).slice(0, keep * width);
+  return LinearModel.deserialize({ ...f, rows: Buffer.from(deltas.buffer).toString('base64'), weights: Buffer.from(q.buffer).toString('base64') });
+}
+
+/** The model under test (each suite below sets it). */
+let model = shipped;
 const NOW = new Date('2026-06-01T12:00:00Z');
 
 // ---- the reference: the model's predictions as they were computed before engine.ts ----------
@@ -152,12 +166,13 @@ function refPredictSegments(text: string, opts: PredictSegmentsOptions = {}): Se
 }
 
 /** The model with the reference predictions in place of the engine (still a LinearModel for the guard). */
-const reference = Object.assign(Object.create(model) as LinearModel, {
-  predict: refPredict,
-  predictResponse: refPredictResponse,
-  predictBoth: (text: string) => ({ text: refPredict(text), response: refPredictResponse(text) }),
-  predictSegments: refPredictSegments,
-});
+const referenceOf = (m: LinearModel): LinearModel =>
+  Object.assign(Object.create(m) as LinearModel, {
+    predict: refPredict,
+    predictResponse: refPredictResponse,
+    predictBoth: (text: string) => ({ text: refPredict(text), response: refPredictResponse(text) }),
+    predictSegments: refPredictSegments,
+  });
 
 // ---- texts: a few hundred, varied ------------------------------------------------------------
 
@@ -205,7 +220,14 @@ function sameResponse(a: ResponsePrediction | null, b: ResponsePrediction | null
   expect(a.explanation, what).toEqual(b.explanation);
 }
 
-describe('classifier engine: the same scores as the reference path', () => {
+describe.each([
+  ['shipped model (direct row layout)', () => shipped],
+  ['a 60,000-row model (sparse row layout)', () => sparseVariant(shipped)],
+])('classifier engine: the same scores as the reference path, %s', (_name, make) => {
+  beforeAll(() => {
+    model = make();
+  });
+
   it('has a few hundred varied texts, some with segments and some longer than MAX_TOKENS', () => {
     expect(texts.length).toBeGreaterThan(300);
     expect(texts.filter((t) => refPredictSegments(t).scored > 0).length).toBeGreaterThan(100);
@@ -257,7 +279,7 @@ describe('classifier engine: the same scores as the reference path', () => {
 
   it('guard decisions are identical, on inputs and outputs, for every text', () => {
     const guard = createGuard({ pack, model, now: () => NOW });
-    const ref = createGuard({ pack, model: reference, now: () => NOW });
+    const ref = createGuard({ pack, model: referenceOf(model), now: () => NOW });
     const actions = new Set<string>();
     for (const t of texts) {
       for (const role of ['input', 'output'] as const) {
@@ -269,5 +291,13 @@ describe('classifier engine: the same scores as the reference path', () => {
       }
     }
     expect(actions.has('refuse') && actions.has('allow')).toBe(true);
+  });
+});
+
+describe('direct row layout', () => {
+  it('serializes to the file it was loaded from (same model hash)', () => {
+    const json = JSON.stringify(shipped.serialize());
+    expect(json).toBe(JSON.stringify(LinearModel.deserialize(JSON.parse(json)).serialize()));
+    expect(sparseVariant(shipped).serialize().weights.length).toBeLessThan(JSON.parse(json).weights.length);
   });
 });

@@ -140,6 +140,8 @@ const SEVERITY: Record<Action, number> = { allow: 0, redact: 1, deflect: 2, refu
 export function decide(opts: DecideOptions): DecideResult {
   const plain = decideText(opts);
   let best = plain;
+  // Nothing is stricter than a refusal: a refused text needs no decoded view (and none is built).
+  if (plain.decision.action === 'refuse') return plain;
   const vectors = opts.model instanceof LinearModel ? opts.model.vectors : null;
   const ctx: DecodeContext = vectors ? { known: (w) => vectors.has(w) } : {};
   for (const view of decodedViews(opts.text, ctx)) {

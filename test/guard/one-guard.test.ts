@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveModel, trainModel } from '../../src/classifier/index.js';
-import { openFeatureEnv } from '../../src/cli/commands/redteam.js';
+import { openFeatureEnv } from '../../src/run/feature-env.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createCtx } from '../../src/core/context.js';
 import type { Decision } from '../../src/core/types.js';

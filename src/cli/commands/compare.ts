@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { compareReports, renderComparison } from '../../compare/index.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { createReportLoader } from './report.js';
+import { createReportLoader } from '../../run/reports.js';
 
 interface CompareOpts extends CommonOpts {
   alpha: number;

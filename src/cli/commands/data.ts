@@ -9,7 +9,7 @@ import { buildExercises, EXERCISE_LANGS, llmExercises, readPolicyDocs, type Exer
 import { loadPack } from '../../policy/load.js';
 import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { guardModel } from '../wiring.js';
+import { guardModel } from '../../run/wiring.js';
 
 interface CtxOpts extends CommonOpts {
   in: string;

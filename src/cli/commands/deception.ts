@@ -5,7 +5,7 @@ import { assetPath } from '../../core/paths.js';
 import { loadScenarios, runDeception, type Scenario } from '../../deception/index.js';
 import { createRedteamStore } from '../../store/redteam.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { openFeatureEnv } from './redteam.js';
+import { openFeatureEnv } from '../../run/feature-env.js';
 
 export function registerDeception(program: Command): void {
   const dc = program.command('deception').description('long-horizon deception probes over simulated multi-session conversations');

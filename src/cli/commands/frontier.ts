@@ -5,8 +5,8 @@ import { compareVersions, frontierDomains, frontierGate, frontierSection, runFro
 import { openDb } from '../../store/db.js';
 import { createFrontierStore, type CaseStatus } from '../../store/frontier.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import type { EvalEnv } from './eval-env.js';
-import { openFeatureEnv } from './redteam.js';
+import type { EvalEnv } from '../../run/eval-env.js';
+import { openFeatureEnv } from '../../run/feature-env.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 

@@ -7,7 +7,7 @@ import { classifyBatch, type BatchDefaults } from '../../guard/batch.js';
 import { benchGuard, DEFAULT_FLAG, parseFlag, readBenchItems, type BenchFigures, type BenchResult } from '../../guard/bench.js';
 import type { PolicyGuard } from '../../guard/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { wire } from '../wiring.js';
+import { wire } from '../../run/wiring.js';
 
 /** `pillars guard bench` and the `--batch` mode of `pillars guard classify` (the tools to check the configured guard). */
 

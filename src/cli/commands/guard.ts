@@ -11,7 +11,7 @@ import { cliEnv, example, intOption, printJson, readStdin, withConfig, withJson,
 import { registerGuardBench, runClassifyBatch } from './guard-tools.js';
 import { registerGuardDistil } from './guard-distil.js';
 import { wireRag } from '../rag.js';
-import { wire } from '../wiring.js';
+import { wire } from '../../run/wiring.js';
 
 interface ClassifyOpts extends CommonOpts {
   tier: string;

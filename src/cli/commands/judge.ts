@@ -28,7 +28,7 @@ import {
 import { loadPack } from '../../policy/load.js';
 import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { customGuardModel } from '../wiring.js';
+import { customGuardModel } from '../../run/wiring.js';
 
 const JUDGES = ['refusal', 'violation', 'harm', 'choice', 'keyword', 'llm', 'pipeline', 'pair', 'faithfulness', 'answer-relevance'] as const;
 type JudgeName = (typeof JUDGES)[number];

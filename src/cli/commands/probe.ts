@@ -9,7 +9,7 @@ import { openDb } from '../../store/db.js';
 import { buildTargets, targetConfigs, type TargetConfig } from '../../targets/index.js';
 import { readKey } from '../../targets/util.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { guardModel } from '../wiring.js';
+import { guardModel } from '../../run/wiring.js';
 
 interface PplOpts extends CommonOpts {
   target: string;

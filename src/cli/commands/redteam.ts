@@ -2,14 +2,10 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
-import { section } from '../../config/load.js';
 import { UserError } from '../../core/errors.js';
-import type { Item, Target } from '../../core/types.js';
+import type { Item } from '../../core/types.js';
 import { openSuite } from '../../datasets/index.js';
-import { createJudgePipeline, JudgesConfig } from '../../judges/index.js';
 import { listTransforms } from '../../attacks/index.js';
-import type { ConfiguredGuard } from '../../guard/config.js';
-import type { PolicyPack } from '../../policy/schema.js';
 import {
   ADAPTIVE,
   DEFAULT_STRATEGIES,
@@ -24,7 +20,6 @@ import {
   seedsFromItems,
   seedsFromPack,
   type GuardMode,
-  type JudgeFn,
   type RetuneKnob,
   type RedteamSummary,
   type Seed,
@@ -33,44 +28,7 @@ import { openDb, type Db } from '../../store/db.js';
 import { createRedteamStore } from '../../store/redteam.js';
 import { parseFormats, reportFormats, writeReports } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { wire } from '../wiring.js';
-
-/** What the red-team, deception and frontier commands share: targets, pack, the configured guard, judge, store. */
-export interface FeatureEnv {
-  pack: PolicyPack;
-  /** The one guard of pillars.yaml: the defender's, and that of `guard` targets and compositions. */
-  guard: ConfiguredGuard;
-  targets: Map<string, Target>;
-  db: Db;
-  target(id: string): Target;
-  judge(): JudgeFn;
-  close(): Promise<void>;
-}
-
-export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
-  const { pack, guard, targets, judgeModel } = wire(config);
-  const db = openDb(config.storePath);
-  return {
-    pack,
-    guard,
-    targets,
-    db,
-    target(id) {
-      const t = targets.get(id);
-      if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...targets.keys()].join(', ')})`, { code: 'config' });
-      return t;
-    },
-    judge() {
-      const spec = config.raw.judges === undefined ? undefined : section(config, 'judges', JudgesConfig);
-      const p = createJudgePipeline({ spec, targets, pack, model: judgeModel() });
-      return async (input, ctx) => (await p.judge(input, ctx)).final;
-    },
-    async close() {
-      for (const t of targets.values()) await t.close?.();
-      db.close();
-    },
-  };
-}
+import { openFeatureEnv } from '../../run/feature-env.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 

@@ -3,8 +3,8 @@ import { UserError } from '../../core/errors.js';
 import { loadCheckpointsSection } from '../../eval/config.js';
 import { selectCheckpoint, type Candidate } from '../../eval/select-checkpoint.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { evalOne } from './eval.js';
-import { configSuiteRefs, prepareEval, requireTarget } from './eval-env.js';
+import { evalOne } from '../../run/eval.js';
+import { configSuiteRefs, prepareEval, requireTarget } from '../../run/eval-env.js';
 
 interface SelectOpts extends CommonOpts {
   targets: string;

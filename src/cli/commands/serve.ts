@@ -10,7 +10,7 @@ import { loadPack } from '../../policy/load.js';
 import { openDb } from '../../store/db.js';
 import { createReviewApp, mountReviewApp } from '../../review/web/app.js';
 import { cliEnv, example, intOption, withConfig, type CommonOpts } from '../shared.js';
-import { wire } from '../wiring.js';
+import { wire } from '../../run/wiring.js';
 import { wireRag } from '../rag.js';
 
 /** `pillars serve`: the guardrail gateway in front of an OpenAI-compatible server. */

@@ -1,19 +1,19 @@
 import { resolve } from 'node:path';
-import type { LoadedConfig } from '../../config/load.js';
-import { section } from '../../config/load.js';
-import { UserError } from '../../core/errors.js';
-import type { Ctx, Target } from '../../core/types.js';
-import { openSuite, type Suite } from '../../datasets/index.js';
-import { createAssertionJudge, phraseRefusal, withAssertions, type JudgePipelineLike } from '../../eval/assertion-judge.js';
-import { loadEvalSection, type EvalSection } from '../../eval/config.js';
-import { loadGates, type GateSpec } from '../../eval/gates.js';
-import { classifyRefusal, createJudgePipeline, engineProvider, JudgesConfig } from '../../judges/index.js';
-import type { ConfiguredGuard } from '../../guard/config.js';
-import type { PolicyPack } from '../../policy/schema.js';
-import { openDb, type Db } from '../../store/db.js';
-import { createRunStore, type SqliteRunStore } from '../../store/runs.js';
-import { createTarget, looksLikeShorthand, parseTargetShorthand, probeTarget, publicConfig, settingsOf, SHORTHAND_PROVIDERS, targetConfigs, type TargetConfig } from '../../targets/index.js';
-import { wire } from '../wiring.js';
+import type { LoadedConfig } from '../config/load.js';
+import { section } from '../config/load.js';
+import { UserError } from '../core/errors.js';
+import type { Ctx, Target } from '../core/types.js';
+import { openSuite, type Suite } from '../datasets/index.js';
+import { createAssertionJudge, phraseRefusal, withAssertions, type JudgePipelineLike } from '../eval/assertion-judge.js';
+import { loadEvalSection, type EvalSection } from '../eval/config.js';
+import { loadGates, type GateSpec } from '../eval/gates.js';
+import { classifyRefusal, createJudgePipeline, engineProvider, JudgesConfig } from '../judges/index.js';
+import type { ConfiguredGuard } from '../guard/config.js';
+import type { PolicyPack } from '../policy/schema.js';
+import { openDb, type Db } from '../store/db.js';
+import { createRunStore, type SqliteRunStore } from '../store/runs.js';
+import { createTarget, looksLikeShorthand, parseTargetShorthand, probeTarget, publicConfig, settingsOf, SHORTHAND_PROVIDERS, targetConfigs, type TargetConfig } from '../targets/index.js';
+import { wire } from './wiring.js';
 
 /**
  * What `pillars eval` and `pillars select-checkpoint` share: configuration sections, the policy

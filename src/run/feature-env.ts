@@ -1,0 +1,48 @@
+import type { LoadedConfig } from '../config/load.js';
+import { section } from '../config/load.js';
+import { UserError } from '../core/errors.js';
+import type { Target } from '../core/types.js';
+import type { ConfiguredGuard } from '../guard/config.js';
+import { createJudgePipeline, JudgesConfig } from '../judges/index.js';
+import type { PolicyPack } from '../policy/schema.js';
+import type { JudgeFn } from '../redteam/index.js';
+import { openDb, type Db } from '../store/db.js';
+import { wire } from './wiring.js';
+
+/** What the red-team, deception and frontier commands share: targets, pack, the configured guard, judge, store. */
+export interface FeatureEnv {
+  pack: PolicyPack;
+  /** The one guard of pillars.yaml: the defender's, and that of `guard` targets and compositions. */
+  guard: ConfiguredGuard;
+  targets: Map<string, Target>;
+  db: Db;
+  target(id: string): Target;
+  judge(): JudgeFn;
+  close(): Promise<void>;
+}
+
+export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
+  const { pack, guard, targets, judgeModel } = wire(config);
+  const db = openDb(config.storePath);
+  return {
+    pack,
+    guard,
+    targets,
+    db,
+    target(id) {
+      const t = targets.get(id);
+      if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...targets.keys()].join(', ')})`, { code: 'config' });
+      return t;
+    },
+    judge() {
+      const spec = config.raw.judges === undefined ? undefined : section(config, 'judges', JudgesConfig);
+      const p = createJudgePipeline({ spec, targets, pack, model: judgeModel() });
+      return async (input, ctx) => (await p.judge(input, ctx)).final;
+    },
+    async close() {
+      for (const t of targets.values()) await t.close?.();
+      db.close();
+    },
+  };
+}
+

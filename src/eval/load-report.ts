@@ -64,6 +64,19 @@ class ItemCollector {
   }
 }
 
+/**
+ * `sections.modality`: the metrics per modality (text, image, audio, audio+image) when a run holds
+ * items that carry images or audio (issue 17); absent for a text-only run.
+ */
+export function modalitySection(agg: AggregateRow[], pairs: PairRow[]): Record<string, unknown> | undefined {
+  if (!agg.some((r) => r.key !== 'text')) return undefined;
+  return { title: 'Results by modality', by_modality: metricSets(agg, pairs) };
+}
+
+function withSection(sections: Record<string, unknown> | undefined, modality: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return modality ? { ...(sections ?? {}), modality } : sections;
+}
+
 export function assembleReport(
   run: RunRow,
   agg: { overall: AggregateRow[]; groups: Record<Exclude<GroupBy, 'overall'>, AggregateRow[]> },
@@ -112,7 +125,8 @@ export async function buildReport(store: RunStore, runId: string, opts: ReportOp
   if (mode !== 'none') {
     for await (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.add(r);
   }
-  return assembleReport(run, agg, pairs, items.items, run.gates ?? [], mode === 'all' ? items.sections() : undefined);
+  const modality = modalitySection(await store.aggregate(run.id, 'modality'), await store.pairConsistency(run.id, 'modality'));
+  return assembleReport(run, agg, pairs, items.items, run.gates ?? [], withSection(mode === 'all' ? items.sections() : undefined, modality));
 }
 
 /** `loadReport(db, runId)`: the contract other features use (run id or `last`); synchronous on SQLite. */
@@ -130,5 +144,6 @@ export function loadReport(db: Db, runId: string, opts: ReportOptions = {}): Rep
   if (mode !== 'none') {
     for (const r of store.reportItems(run.id, { failingOnly: mode === 'failing', limit: opts.maxItems ?? 200_000 })) items.add(r);
   }
-  return assembleReport(run, agg, pairs, items.items, run.gates ?? [], mode === 'all' ? items.sections() : undefined);
+  const modality = modalitySection(store.aggregate(run.id, 'modality'), store.pairConsistency(run.id, 'modality'));
+  return assembleReport(run, agg, pairs, items.items, run.gates ?? [], withSection(mode === 'all' ? items.sections() : undefined, modality));
 }

@@ -89,7 +89,7 @@ export interface PairRow {
   consistent: number;
 }
 
-export type GroupBy = 'overall' | 'pillar' | 'policy' | 'lang' | 'source';
+export type GroupBy = 'overall' | 'pillar' | 'policy' | 'lang' | 'source' | 'modality';
 
 export interface ItemRow {
   seq: number;
@@ -164,7 +164,14 @@ const parseRun = (r: RawRun): RunRow => ({
   gates: r.gates ? (JSON.parse(r.gates) as GateResult[]) : null,
 });
 
-const GROUP_COL: Record<GroupBy, string> = { overall: "'all'", pillar: 'i.pillar', policy: "COALESCE(i.policy, '(none)')", lang: 'i.lang', source: 'i.source' };
+/**
+ * The item's modality (`text`, `image`, `audio`, `audio+image`) from its stored JSON: an item or
+ * message `media` list and the types in it (core `itemModality`, in SQL).
+ */
+const MODALITY_COL = `CASE WHEN instr(i.item, '"media":[') = 0 THEN 'text'
+  WHEN instr(i.item, '"type":"image"') > 0 AND instr(i.item, '"type":"audio"') > 0 THEN 'audio+image'
+  WHEN instr(i.item, '"type":"audio"') > 0 THEN 'audio' ELSE 'image' END`;
+const GROUP_COL: Record<GroupBy, string> = { overall: "'all'", pillar: 'i.pillar', policy: "COALESCE(i.policy, '(none)')", lang: 'i.lang', source: 'i.source', modality: MODALITY_COL };
 
 export class SqliteRunStore implements RunStore {
   private readonly insItem;

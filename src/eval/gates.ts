@@ -60,7 +60,8 @@ function groupOf(g: GateSpec, m: ReportData['metrics']): MetricSet | undefined {
 
 export function describeGate(g: Pick<GateResult, 'metric' | 'pillar' | 'policy' | 'max' | 'min'> & { lang?: string; source?: string }): string {
   const scope = g.pillar ?? g.policy ?? g.lang ?? g.source;
-  const cmp = g.max !== undefined ? `<= ${g.max}` : `>= ${g.min}`;
+  const tidy = (v: number | undefined): string => (v === undefined ? String(v) : String(Number(v.toFixed(6))));
+  const cmp = g.max !== undefined ? `<= ${tidy(g.max)}` : `>= ${tidy(g.min)}`;
   return `${g.metric}${scope ? `[${scope}]` : ''} ${cmp}`;
 }
 

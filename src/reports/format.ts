@@ -82,9 +82,14 @@ export function gatesPassed(data: ReportData): boolean {
 }
 
 /** "violation_rate (safety) ≤ 0.05". */
+/** A number as a person writes it: 0.19999999999999998 → "0.2", 2/3 → "0.666667" (at most 6 decimals). */
+export function tidyNumber(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toFixed(6))) : String(v);
+}
+
 export function gateLabel(g: ReportData['gates'][number]): string {
   const scope = [g.pillar, g.policy].filter(Boolean).join('/');
-  const bound = [g.max !== undefined ? `≤ ${g.max}` : '', g.min !== undefined ? `≥ ${g.min}` : ''].filter(Boolean).join(' and ');
+  const bound = [g.max !== undefined ? `≤ ${tidyNumber(g.max)}` : '', g.min !== undefined ? `≥ ${tidyNumber(g.min)}` : ''].filter(Boolean).join(' and ');
   return `${g.metric}${scope ? ` (${scope})` : ''}${bound ? ` ${bound}` : ''}`;
 }
 

@@ -18,6 +18,8 @@ code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-s
 .meta div{display:flex;gap:6px}.meta dt{color:var(--muted)}.meta dd{margin:0;font-weight:600}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:700;font-size:.85rem}
 .badge.pass{background:var(--good-bg);color:var(--good)}.badge.fail{background:var(--bad-bg);color:var(--bad)}
+.badge.none{background:var(--bg);color:var(--muted);border:1px solid var(--line)}
+.gate-scope{margin:4px 0 8px;color:var(--muted);max-width:70em}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}
 .card{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:10px 16px;min-width:170px}
 .card .v{font-size:1.5rem;font-weight:700}.card .s{color:var(--muted);font-size:.8rem}

@@ -1,4 +1,4 @@
-import { escapeHtml as esc, pct } from './format.js';
+import { escapeHtml as esc, pct, tidyNumber } from './format.js';
 import { asr, parseSections } from './sections.js';
 
 /** HTML for the optional report sections (red team, frontier, and any other a feature adds). */
@@ -19,7 +19,7 @@ export function sectionsHtml(sections: Record<string, unknown> | undefined): str
       .map(
         (t) => `<details class="item"><summary><code>${esc(t.id)}</code> · <code>${esc(t.policy)}</code> · ${esc(t.strategy)} · ${t.transcript.length} turns${t.judge ? ` · <span class="tag bad">${esc(t.judge.label)}</span>` : ''}</summary><div class="body transcript">${t.transcript
           .map((m) => `<div class="turn"><div class="role">${esc(m.role)}</div><pre class="text">${esc(m.content)}</pre></div>`)
-          .join('')}${t.judge ? `<p><strong>Judge</strong> ${esc(t.judge.label)} (score ${esc(t.judge.score)})</p><ul class="reasons">${t.judge.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}</div></details>`,
+          .join('')}${t.judge ? `<p><strong>Judge</strong> ${esc(t.judge.label)} (score ${tidyNumber(t.judge.score)})</p><ul class="reasons">${t.judge.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}</div></details>`,
       )
       .join('');
     out.push(`<section id="redteam" aria-labelledby="redteam-h"><h2 id="redteam-h">${esc(r.title ?? 'Red team')}</h2>
@@ -32,7 +32,7 @@ ${transcripts ? `<h3>Shortest successful attacks</h3>${transcripts}` : ''}</sect
     const rows = f.domains
       .map(
         (d) =>
-          `<tr class="${d.passed ? '' : 'fail'}"><td>${esc(d.domain)}</td><td class="num">${esc(d.score)}</td><td class="num">${d.direction === 'min' ? '≥' : '≤'} ${esc(d.threshold)}</td><td class="num">${d.n ?? '—'}</td><td><span class="badge ${d.passed ? 'pass' : 'fail'}">${d.passed ? 'within threshold' : 'THRESHOLD CROSSED'}</span></td><td>${esc(d.notes ?? '')}</td></tr>`,
+          `<tr class="${d.passed ? '' : 'fail'}"><td>${esc(d.domain)}</td><td class="num">${tidyNumber(d.score)}</td><td class="num">${d.direction === 'min' ? '≥' : '≤'} ${tidyNumber(d.threshold)}</td><td class="num">${d.n ?? '—'}</td><td><span class="badge ${d.passed ? 'pass' : 'fail'}">${d.passed ? 'within threshold' : 'THRESHOLD CROSSED'}</span></td><td>${esc(d.notes ?? '')}</td></tr>`,
       )
       .join('');
     const cases = f.review_cases

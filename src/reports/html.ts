@@ -19,6 +19,7 @@ import {
 import { assertionsTableHtml, assertionSummary, itemsWithAssertions } from './assertions.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { sectionsHtml } from './html-sections.js';
+import { asr, parseSections } from './sections.js';
 
 /**
  * The self-contained HTML report: one file, no network (a Content-Security-Policy forbids every fetch
@@ -47,26 +48,72 @@ function groupTable(caption: string, head: string, rows: [string, MetricSet][]):
   return `<table><caption>${esc(caption)}</caption><thead><tr><th scope="col">${esc(head)}</th>${METRIC_HEAD}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+/** A red-team run's report (attacks, not an evaluation on suites). */
+function isRedteam(data: ReportData): boolean {
+  return data.run.config?.kind === 'redteam';
+}
+
+export function reportTitle(data: ReportData): string {
+  return isRedteam(data) ? 'Pillars red-team report' : 'Pillars evaluation report';
+}
+
+/**
+ * What "GATES PASSED" does and does not cover: the gates that held, and the measured rates no gate
+ * looks at (a pass next to a 45% violation rate is then explained, not puzzling).
+ */
+function gateScope(data: ReportData): string {
+  if (data.gates.length === 0) return '';
+  const gated = (metric: string, pillar?: string): boolean => data.gates.some((g) => g.metric === metric && (g.pillar === pillar || (!g.pillar && !g.policy && pillar === undefined)));
+  const ungated: string[] = [];
+  const o = data.metrics.overall.detail;
+  if (o.violation.n > 0 && !gated('violation_rate')) ungated.push(`violation rate overall ${pct(o.violation.value)}`);
+  if (o.over_refusal.n > 0 && !gated('over_refusal_rate')) ungated.push(`over-refusal rate overall ${pct(o.over_refusal.value)}`);
+  for (const { id, m } of reportPillars(data)) {
+    if (m.detail.violation.n > 0 && (m.detail.violation.value ?? 0) > 0 && !gated('violation_rate', id)) ungated.push(`violation rate of ${pillarTitle(id)} ${pct(m.detail.violation.value)}`);
+  }
+  const held = gatesPassed(data) ? 'Every configured gate held' : `${data.gates.filter((g) => !g.passed).length} of ${data.gates.length} gates failed`;
+  const list = data.gates.map((g) => esc(gateLabel(g))).join('; ');
+  return `<p class="gate-scope">${held} (${list}).${ungated.length ? ` No gate covers: ${esc(ungated.slice(0, 6).join(', '))}${ungated.length > 6 ? `, and ${ungated.length - 6} more` : ''}; these do not decide the result. Add gates in pillars.yaml to make them count.` : ''}</p>`;
+}
+
+/** Per pillar, with the result of the gates scoped to that pillar (or "no gate"). */
+function pillarTable(data: ReportData): string {
+  const rows = reportPillars(data);
+  if (rows.length === 0) return '';
+  const body = rows
+    .map(({ id, m }) => {
+      const gates = data.gates.filter((g) => g.pillar === id);
+      const cell = gates.length === 0 ? '<td class="muted">no gate</td>' : `<td>${gates.map((g) => `<span class="badge ${g.passed ? 'pass' : 'fail'}" title="${esc(gateLabel(g))}">${g.passed ? 'pass' : 'FAIL'}</span>`).join(' ')}</td>`;
+      return `<tr data-pillar="${esc(id)}"><th scope="row">${esc(pillarTitle(id))}</th>${metricCells(m)}${cell}</tr>`;
+    })
+    .join('');
+  return `<table id="pillar-table"><caption>Per pillar</caption><thead><tr><th scope="col">Pillar</th>${METRIC_HEAD}<th scope="col">Gate</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
 function header(data: ReportData): string {
   const r = data.run;
   const ok = gatesPassed(data);
   const failed = data.gates.filter((g) => !g.passed).length;
+  const rt = isRedteam(data) ? parseSections(data.sections).redteam : undefined;
+  const rtRate = rt ? asr(rt.successes, rt.attempts) : null;
   const gateBadge =
     data.gates.length === 0
-      ? '<span class="badge pass">no gates</span>'
+      ? rt
+        ? `<span class="badge ${rt.successes > 0 ? 'fail' : 'pass'}">ATTACK SUCCESS ${pct(rtRate)} (${rt.successes} of ${rt.attempts} attempts)</span>`
+        : '<span class="badge none">no gates configured</span>'
       : ok
         ? `<span class="badge pass">GATES PASSED (${data.gates.length}/${data.gates.length})</span>`
         : `<span class="badge fail">GATES FAILED (${failed} of ${data.gates.length})</span>`;
   const meta: [string, string][] = [
     ['Run', `<code>${esc(r.id)}</code>`],
     ['Target', esc(r.target)],
-    ['Suites', esc(r.suites.join(', ') || '—')],
+    [rt ? 'Seeded from' : 'Suites', esc(r.suites.join(', ') || '—')],
     ['Tier', esc(r.tier)],
     ['Started', esc(r.started_at)],
     ['Duration', esc(duration(r.started_at, r.finished_at))],
     ['Status', esc(r.status)],
   ];
-  return `<header class="top"><h1>Pillars evaluation report</h1><p>${gateBadge}</p><dl class="meta">${meta.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl></header>`;
+  return `<header class="top"><h1>${reportTitle(data)}</h1><p>${gateBadge}</p>${gateScope(data)}<dl class="meta">${meta.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl></header>`;
 }
 
 function cards(data: ReportData): string {
@@ -75,7 +122,10 @@ function cards(data: ReportData): string {
   const failed = data.items.filter((i) => i.passed === false).length;
   const card = (title: string, r: Rate, note: string): string =>
     `<div class="card"><div class="s">${title}</div><div class="v">${pct(r.value)}</div><div class="s">${r.n ? `${r.k} of ${r.n} · 95% CI ${pct(r.low)}–${pct(r.high)}` : note}</div></div>`;
-  return `<div class="cards">${card('Violation rate', o.detail.violation, 'no model-breaking items')}${card('Over-refusal rate', o.detail.over_refusal, 'no benign items')}${card('Accuracy', o.detail.accuracy, 'no capability items')}<div class="card"><div class="s">Items</div><div class="v">${data.items.length}</div><div class="s">${judged} judged · ${failed} failed</div></div></div>`;
+  // A red-team run sends attacks only: it makes no claim about benign or capability items.
+  const rt = isRedteam(data);
+  const shown = (r: Rate): boolean => !rt || r.n > 0;
+  return `<div class="cards">${card(rt ? 'Break rate (judged attacks)' : 'Violation rate', o.detail.violation, 'no model-breaking items')}${shown(o.detail.over_refusal) ? card('Over-refusal rate', o.detail.over_refusal, 'no benign items') : ''}${shown(o.detail.accuracy) ? card('Accuracy', o.detail.accuracy, 'no capability items') : ''}<div class="card"><div class="s">Items</div><div class="v">${data.items.length}</div><div class="s">${judged} judged · ${failed} failed</div></div></div>`;
 }
 
 function gatesTable(data: ReportData): string {
@@ -193,7 +243,7 @@ export function renderHtml(data: ReportData, opts: HtmlOptions = {}): string {
 ${cards(data)}
 <section id="gates" aria-labelledby="gates-h"><h2 id="gates-h">Gates</h2>${gatesTable(data)}</section>
 <section id="pillars" aria-labelledby="pillars-h"><h2 id="pillars-h">Per pillar</h2>${pillarCharts(data)}
-${groupTable('Per pillar', 'Pillar', reportPillars(data).map(({ id, m }) => [pillarTitle(id), m]))}</section>
+${pillarTable(data)}</section>
 <section id="tradeoff" aria-labelledby="tradeoff-h"><h2 id="tradeoff-h">Over-refusal vs violation</h2>${tradeoff(data, regs)}</section>
 <div class="controls" role="region" aria-label="Filters"><label for="regulation-filter">Regulation</label><select id="regulation-filter"><option value="">All regulations</option>${options}</select><span id="filter-summary" aria-live="polite"></span></div>
 <section id="policies" aria-labelledby="policies-h"><h2 id="policies-h">Policies, languages and sources</h2>${policyTable(data, regs)}
@@ -213,7 +263,7 @@ ${sectionsHtml(data.sections)}
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pillars report · ${esc(data.run.target)} · ${esc(data.run.id)}</title>
+<title>${isRedteam(data) ? 'Pillars red-team report' : 'Pillars report'} · ${esc(data.run.target)} · ${esc(data.run.id)}</title>
 <style>${REPORT_CSS}</style></head>
 <body>
 ${body}

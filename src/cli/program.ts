@@ -115,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
       if (e instanceof UserError && e.problems.length > 0) {
         for (const p of e.problems) process.stderr.write(`${formatProblem(p)}\n`);
       } else {
-        process.stderr.write(`pillars: ${e.message}\n`);
+        process.stderr.write(`pillars: ${e instanceof UserError && e.option ? `--${e.option}: ` : ''}${e.message}\n`);
       }
       if (process.env.PILLARS_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
       return e.exitCode;

@@ -46,16 +46,23 @@ export class PillarsError extends Error {
   }
 }
 
-/** A mistake by the user (bad flag, bad file). Exit 2 unless said otherwise. */
+/**
+ * A mistake by the user (bad input, bad file). Exit 2 unless said otherwise. Library code names
+ * the input it is about in `option` (e.g. `mode echo`, `watch`), never a command-line flag in the
+ * message; the CLI, whose flags carry those names, prints `--OPTION: message`.
+ */
 export class UserError extends PillarsError {
   readonly problems: Problem[];
+  /** The input (option name, optionally with its value) the error is about. */
+  readonly option?: string;
   constructor(
     message: string,
-    opts: { code?: ErrorCode; exitCode?: number; problems?: Problem[]; cause?: unknown } = {},
+    opts: { code?: ErrorCode; exitCode?: number; problems?: Problem[]; cause?: unknown; option?: string } = {},
   ) {
     super(message, { code: opts.code ?? 'usage', exitCode: opts.exitCode ?? 2, cause: opts.cause });
     this.name = 'UserError';
     this.problems = opts.problems ?? [];
+    this.option = opts.option;
   }
 }
 

@@ -79,9 +79,9 @@ export async function scoreText(
   if (input.mode !== 'continuation' && input.echo) {
     const lps = await echoLogprobs({ ...input.echo, text: input.text }, ctx);
     if (lps && lps.length > 0) return { text: input.text, tokens: lps.length, sumLogprob: lps.reduce((a, b) => a + b, 0), perplexity: perplexityOf(lps), mode: 'echo' };
-    if (input.mode === 'echo') throw new UserError(`--mode echo: target ${input.target.id}'s server does not support echo log-probabilities (use --mode continuation)`, { code: 'usage' });
+    if (input.mode === 'echo') throw new UserError(`target ${input.target.id}'s server does not support echo log-probabilities (use --mode continuation)`, { code: 'usage', option: 'mode echo' });
   } else if (input.mode === 'echo') {
-    throw new UserError(`--mode echo: target ${input.target.id} is not an OpenAI-compatible target with a baseUrl (use --mode continuation)`, { code: 'usage' });
+    throw new UserError(`target ${input.target.id} is not an OpenAI-compatible target with a baseUrl (use --mode continuation)`, { code: 'usage', option: 'mode echo' });
   }
   const gen = await input.target.generate(
     { messages: [{ role: 'system', content: REPEAT_INSTRUCTION }, { role: 'user', content: input.text }], options: { temperature: 0, logprobs: true, maxTokens: Math.max(16, Math.ceil(input.text.length / 2)) } },
@@ -94,7 +94,7 @@ export async function scoreText(
   const lps = finite(gen.logprobs ?? []);
   // A target without log-probabilities cannot be probed for perplexity: the user picked the wrong target (exit 2).
   if (lps.length === 0) {
-    throw new UserError(`--target ${input.target.id}: the target returned no token log-probabilities; perplexity needs a target that returns them (vLLM, llama.cpp, node-llama-cpp, OpenAI with logprobs)`, { code: 'usage' });
+    throw new UserError(`the target returned no token log-probabilities; perplexity needs a target that returns them (vLLM, llama.cpp, node-llama-cpp, OpenAI with logprobs)`, { code: 'usage', option: `target ${input.target.id}` });
   }
   return { text: input.text, tokens: lps.length, sumLogprob: lps.reduce((a, b) => a + b, 0), perplexity: perplexityOf(lps), mode: 'continuation' };
 }

@@ -69,7 +69,7 @@ function fill(template: string, row: unknown): string {
 
 export async function importDataset(spec: ImportSpec): Promise<ImportResult> {
   if (Object.keys(spec.map).length === 0 && Object.keys(spec.template ?? {}).length === 0) {
-    throw new UserError('dataset import: give at least one --map COLUMN=FIELD (e.g. --map Behavior=prompt)', { code: 'usage' });
+    throw new UserError('give at least one COLUMN=FIELD mapping (e.g. Behavior=prompt)', { code: 'usage', option: 'map' });
   }
   const shown = shownName(spec.file);
   const prefix = spec.idPrefix ?? slug(basename(spec.file));

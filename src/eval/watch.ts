@@ -50,7 +50,7 @@ function fill(v: unknown, vars: Record<string, string>): unknown {
 
 /** The target configuration of a checkpoint: the template with {{name}} and {{path}} filled in, validated. */
 export function checkpointTargetConfig(w: WatchSection, name: string, path: string, config: LoadedConfig): TargetConfig {
-  if (!w.template) throw new UserError(`${config.file ?? 'pillars.yaml'}: --watch needs watch.template (e.g. {type: openai, baseUrl: http://localhost:8000/v1, model: '{{name}}'})`, { code: 'config' });
+  if (!w.template) throw new UserError(`${config.file ?? 'pillars.yaml'}: watching checkpoints needs watch.template (e.g. {type: openai, baseUrl: http://localhost:8000/v1, model: '{{name}}'})`, { code: 'config' });
   const id = (name.startsWith('ckpt') ? name : `ckpt-${name}`).replace(/[^A-Za-z0-9_.-]/g, '_');
   const r = TargetConfig.safeParse({ ...(fill(w.template, { name, path }) as Record<string, unknown>), id });
   if (!r.success) {
@@ -109,7 +109,7 @@ export interface WatchInput {
 
 /** Watch DIR until the signal aborts; returns the checkpoints evaluated, in order. */
 export async function watchCheckpoints(input: WatchInput): Promise<string[]> {
-  if (!existsSync(input.dir) || !statSync(input.dir).isDirectory()) throw new UserError(`--watch: ${input.dir} is not a folder`, { code: 'usage' });
+  if (!existsSync(input.dir) || !statSync(input.dir).isDirectory()) throw new UserError(`${input.dir} is not a folder`, { code: 'usage', option: 'watch' });
   const now = input.now ?? (() => Date.now());
   let re: RegExp;
   try {

@@ -282,6 +282,6 @@ export function parseFlag(v: string): Action[] {
   const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
   const known: readonly string[] = ACTIONS.filter((a) => a !== 'allow');
   const bad = parts.filter((p) => !known.includes(p));
-  if (parts.length === 0 || bad.length > 0) throw new UserError(`--flag: ${bad.length ? `unknown action ${bad.map((b) => JSON.stringify(b)).join(', ')}` : 'no action'} (flaggable: ${known.join(', ')}; e.g. refuse, or refuse,deflect)`, { code: 'usage' });
+  if (parts.length === 0 || bad.length > 0) throw new UserError(`${bad.length ? `unknown action ${bad.map((b) => JSON.stringify(b)).join(', ')}` : 'no action'} (flaggable: ${known.join(', ')}; e.g. refuse, or refuse,deflect)`, { code: 'usage', option: 'flag' });
   return [...new Set(parts)] as Action[];
 }

@@ -42,7 +42,7 @@ export function parseFieldMap(specs: string[] = []): FieldMap {
   for (const s of specs) {
     const m = /^([a-z]+)=(.+)$/.exec(s.trim());
     if (!m || !(MAP_FIELDS as readonly string[]).includes(m[1]!)) {
-      throw new UserError(`--map ${s}: expected FIELD=PATH with FIELD one of ${MAP_FIELDS.join(', ')} (e.g. --map chosen=responses.0)`, { code: 'usage' });
+      throw new UserError(`expected FIELD=PATH with FIELD one of ${MAP_FIELDS.join(', ')} (e.g. chosen=responses.0)`, { code: 'usage', option: `map ${s}` });
     }
     map[m[1] as keyof FieldMap] = m[2]!;
   }

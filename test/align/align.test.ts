@@ -104,6 +104,27 @@ describe('align: vision model and OCR', () => {
     expect(u.unreadable).toMatch(/^vision: unreachable/);
   });
 
+  it('fetches an http(s) image only when fetchUrls is on, within fetchMaxBytes', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      const body = req.url === '/big.png' ? Buffer.concat([png, Buffer.alloc(300_000)]) : png;
+      res.writeHead(200, { 'content-type': 'image/png' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    stubs.push({ close: () => new Promise<void>((r) => server.close(() => r())) });
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const part = (path: string) => mediaParts([{ role: 'user', content: [{ type: 'image_url', image_url: { url: `${base}${path}` } }] }])[0]!;
+    // With OCR off and a vision model that echoes, the fetched bytes are what the model is shown.
+    const vision = await startUpstreamStub({ respond: (r) => ({ content: String(((r.messages[0]!.content as { image_url?: { url: string } }[])[1]!.image_url!.url).length) }) });
+    stubs.push(vision);
+    const off = new Aligner(AlignConfig.parse({ ocr: { enabled: false }, vision: { url: vision.url, model: 'v' } }));
+    expect((await off.align(part('/a.png'))).unreadable).toContain('gateway.align.fetchUrls');
+    const on = new Aligner(AlignConfig.parse({ ocr: { enabled: false }, vision: { url: vision.url, model: 'v' }, fetchUrls: true, fetchMaxBytes: 200_000 }));
+    const read = await on.align(part('/a.png'));
+    expect(read.texts[0]!.text).toBe(String(`data:image/png;base64,${png.toString('base64')}`.length));
+    expect((await on.align(part('/big.png'))).unreadable).toContain('fetchMaxBytes');
+  });
+
   it('OCR reads a rendered image back, off the event loop; a larger-than-allowed image is unreadable without being decoded', async () => {
     const a = new Aligner(AlignConfig.parse({ ocr: { maxBytes: 400_000 } }));
     try {

@@ -63,6 +63,24 @@ export interface TaskPageInput {
   error?: string;
 }
 
+/**
+ * A refusal written by a guard names the policy it applied, e.g. "… (governance.copyright)". When
+ * that is not the item's policy, say so: the reviewer sees why a privacy item got a copyright text.
+ */
+function citedPolicyNote(response: string, policy: string | null | undefined): Raw | string {
+  if (!policy) return '';
+  const cited = [...response.matchAll(/\(([a-z_]+\.[a-z0-9_]+)\)/g)].map((m) => m[1]!).filter((id) => id !== policy);
+  if (cited.length === 0) return '';
+  return html`<p class="muted" id="cited-policy">The answer cites policy <code>${cited[0]!}</code>, not this item's <code>${policy}</code>: the system under test placed the prompt under another policy.</p>`;
+}
+
+/** The item's expected behaviour (comply, refuse, deflect …) against the ladder's action (allow, refuse, deflect, redact). */
+function actionDiffers(expected: string | null | undefined, action: string): boolean {
+  if (!expected) return false;
+  const asExpected: Record<string, string> = { allow: 'comply', refuse: 'refuse', deflect: 'deflect', redact: 'redact' };
+  return (asExpected[action] ?? action) !== expected;
+}
+
 export function taskPage(p: TaskPageInput): Raw {
   const t = p.task;
   const pl = t.payload;
@@ -85,7 +103,7 @@ ${options.map((o) => html`<button type="submit" name="verdict" value="${o.value}
         )}</div>`
       : t.kind === 'frontier'
         ? html`<h3>Evidence</h3><pre>${JSON.stringify(pl.evidence ?? {}, null, 2)}</pre>`
-        : html`<h3>Conversation</h3>${conversation(t)}${pl.response !== undefined ? html`<div class="msg assistant"><span class="role">assistant (under review)</span>${pl.response || '(empty)'}</div>` : ''}`;
+        : html`<h3>Conversation</h3>${conversation(t)}${pl.response !== undefined ? html`<div class="msg assistant"><span class="role">assistant (under review)</span>${pl.response || '(empty)'}</div>${citedPolicyNote(pl.response, pl.policy)}` : ''}`;
   return html`<h1>${pl.title} <span class="badge">${t.kind}</span></h1>
 ${progressBar(p.progress.mine, p.progress.tasks, `${p.queue.name}: you ${p.progress.mine} / ${p.progress.tasks} · queue complete ${p.progress.complete} / ${p.progress.tasks}`)}
 ${nav}
@@ -93,11 +111,11 @@ ${p.error ? html`<div class="error" role="alert">${p.error}</div>` : ''}
 <div class="task"><section>${main}</section>
 <aside><div class="card"><dl class="meta">
 <dt>Policy</dt><dd>${pl.policy ?? '–'}</dd><dt>Level</dt><dd>${pl.level ?? '–'}</dd>
-${pl.topic ? html`<dt>Topic</dt><dd>${pl.topic}</dd>` : ''}${pl.expected ? html`<dt>Expected</dt><dd>${pl.expected}</dd>` : ''}${pl.itemKind ? html`<dt>Item</dt><dd>${pl.itemKind}</dd>` : ''}
+${pl.topic ? html`<dt>Topic</dt><dd>${pl.topic}</dd>` : ''}${pl.expected ? html`<dt>Expected</dt><dd id="expected">${pl.expected} <span class="muted">(the item's label: judge the answer against it)</span></dd>` : ''}${pl.itemKind ? html`<dt>Item</dt><dd>${pl.itemKind}</dd>` : ''}
 ${pl.decision ? html`<dt>Guard</dt><dd><span class="badge bad">${pl.decision.action}</span> ${pl.decision.requestId ?? ''}</dd>` : ''}
 ${pl.note ? html`<dt>Note</dt><dd>${pl.note}</dd>` : ''}
 <dt>Reviews</dt><dd>${new Set(p.reviews.map((r) => r.userId)).size} / ${t.requiredReviews}${t.requiredReviews > 1 ? html` <span class="badge warn">double review</span>` : ''}</dd></dl>
-${p.policyText ? html`<h3>${p.policyText.title}</h3><p><b>Disallowed:</b> ${p.policyText.disallowed}</p><p><b>Allowed:</b> ${p.policyText.allowed}</p>${p.policyText.action ? html`<p><b>Action at this level:</b> ${p.policyText.action}</p>` : ''}` : ''}
+${p.policyText ? html`<h3>${p.policyText.title}</h3><p><b>Disallowed:</b> ${p.policyText.disallowed}</p><p><b>Allowed:</b> ${p.policyText.allowed}</p>${p.policyText.action ? html`<p id="pack-action"><b>The pack's action at level ${pl.level ?? '–'}</b> (what the guard does for public callers): ${p.policyText.action}${actionDiffers(pl.expected, p.policyText.action) ? html` <span class="badge warn">differs from the expected ${pl.expected}</span>` : ''}</p>` : ''}` : ''}
 </div>
 <div class="card verdicts"><h3>Your verdict${p.mine ? html` <span class="badge good" id="my-verdict">${p.mine.verdict ?? p.mine.ranking?.join(' > ')}</span>` : ''}</h3>
 ${p.canDecide ? decideForm : html`<p class="muted">Only experts and admins sign off frontier cases.</p>`}

@@ -5,9 +5,10 @@ import { Worker } from 'node:worker_threads';
 /**
  * Embedded OCR off the event loop: one worker thread (ocr-worker.ts) holds the PaddleOCR models
  * (loaded once, on the first image or `warm()`), images are read one at a time in arrival order.
- * Each image has a time limit counted from its arrival (queueing included): an image past it is
- * answered `OcrUnreadable`, and if it was the one being read the thread is ended (a new one starts
- * for the next image), so one pathological image cannot hold the reader.
+ * Each image has a time limit counted from its arrival, or from the moment the models are loaded
+ * when it arrived before (queueing included): an image past it is answered `OcrUnreadable`, and
+ * if it was the one being read the thread is ended (a new one starts for the next image), so one
+ * pathological image cannot hold the reader. Loading itself is bounded by LOAD_MS.
  */
 
 export interface OcrLine {
@@ -43,7 +44,7 @@ interface Job {
   id: number;
   bytes: Buffer;
   t0: number;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | null;
   resolve: (r: OcrResult) => void;
   reject: (e: Error) => void;
 }
@@ -64,8 +65,13 @@ function tsxApi(): string {
   return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
 }
 
+/** Longest the models may take to load (a slow disk, a machine under load) before images are unreadable. */
+const LOAD_MS = 60_000;
+
 export class OcrReader {
   private worker: Worker | null = null;
+  private ready = false;
+  private loadTimer: NodeJS.Timeout | null = null;
   private running: Job | null = null;
   private readonly queue: Job[] = [];
   private seq = 0;
@@ -82,9 +88,9 @@ export class OcrReader {
     if (this.failure) return Promise.reject(new OcrUnreadable(`OCR is unavailable: ${this.failure}`));
     if (this.queue.length >= this.opts.maxQueue) return Promise.reject(new OcrUnreadable(`OCR is busy (${this.queue.length} images waiting)`));
     return new Promise((resolve, reject) => {
-      const job: Job = { id: ++this.seq, bytes, t0: performance.now(), resolve, reject, timer: setTimeout(() => this.expire(job), this.opts.timeoutMs) };
-      job.timer.unref();
+      const job: Job = { id: ++this.seq, bytes, t0: performance.now(), resolve, reject, timer: null };
       this.queue.push(job);
+      if (this.ready) this.arm(job);
       this.next();
     });
   }
@@ -92,6 +98,8 @@ export class OcrReader {
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = null;
+    this.ready = false;
+    if (this.loadTimer) clearTimeout(this.loadTimer);
     for (const j of [...this.queue, ...(this.running ? [this.running] : [])]) this.settle(j, new OcrUnreadable('OCR was closed'));
     this.queue.length = 0;
     this.running = null;
@@ -107,6 +115,9 @@ export class OcrReader {
       ? new Worker(`import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true, env })
       : new Worker(file, { env });
     w.unref();
+    this.ready = false;
+    this.loadTimer = setTimeout(() => this.onDeath(w, `the OCR models did not load within ${LOAD_MS} ms`, true), LOAD_MS);
+    this.loadTimer.unref();
     w.on('message', (m: Reply) => this.onReply(w, m));
     w.on('error', (e) => this.onDeath(w, e.message));
     w.on('exit', (code) => this.onDeath(w, `the OCR thread exited (${code})`));
@@ -132,7 +143,14 @@ export class OcrReader {
       this.running = null;
       return;
     }
-    if (m.ready || m.id === undefined) return;
+    if (m.ready) {
+      // Time limits count from now for images that waited for the models.
+      this.ready = true;
+      if (this.loadTimer) clearTimeout(this.loadTimer);
+      for (const j of [...(this.running ? [this.running] : []), ...this.queue]) this.arm(j);
+      return;
+    }
+    if (m.id === undefined) return;
     const job = this.running;
     if (!job || job.id !== m.id) return;
     this.running = null;
@@ -146,12 +164,29 @@ export class OcrReader {
     this.next();
   }
 
-  private onDeath(w: Worker, why: string): void {
+  private onDeath(w: Worker, why: string, loading = false): void {
     if (w !== this.worker) return;
     this.worker = null;
+    this.ready = false;
+    if (this.loadTimer) clearTimeout(this.loadTimer);
+    if (loading) {
+      // The models never loaded: every waiting image is unreadable; the next one tries again.
+      void w.terminate();
+      for (const j of [...(this.running ? [this.running] : []), ...this.queue]) this.settle(j, new OcrUnreadable(`OCR is unavailable: ${why}`));
+      this.queue.length = 0;
+      this.running = null;
+      return;
+    }
     if (this.running) this.settle(this.running, new OcrUnreadable(`OCR failed on this image: ${why}`));
     this.running = null;
     this.next();
+  }
+
+  /** Start an image's time limit (once the models are loaded). */
+  private arm(job: Job): void {
+    if (job.timer) return;
+    job.timer = setTimeout(() => this.expire(job), this.opts.timeoutMs);
+    job.timer.unref();
   }
 
   private expire(job: Job): void {
@@ -166,6 +201,7 @@ export class OcrReader {
     // The image being read is past its limit: end the thread; the next image gets a fresh one.
     const w = this.worker;
     this.worker = null;
+    this.ready = false;
     this.running = null;
     this.settle(job, why);
     void w?.terminate();
@@ -173,7 +209,7 @@ export class OcrReader {
   }
 
   private settle(job: Job, e?: Error, r?: OcrResult): void {
-    clearTimeout(job.timer);
+    if (job.timer) clearTimeout(job.timer);
     if (e) job.reject(e);
     else job.resolve(r!);
   }

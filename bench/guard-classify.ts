@@ -2,7 +2,10 @@
  * Classification benchmark (part of `npm run bench:guard`):
  *   1. latency per call on 1 KB prompts: the fast tokenizer, featurize, model.predict and the full
  *      guard.decide (classifier + policy + PII), against wink-nlp tokenization of the same text as
- *      the baseline measured in the same run (ratios printed);
+ *      the baseline measured in the same run (ratios printed); `predict` also against the path the
+ *      engine (src/classifier/engine.ts) replaced, featurize + logitsAll, in the same run; and
+ *      decide on 1 KB texts made of benign prompts only (mostly allowed: every decoded view and
+ *      segment is read, where a refused text stops early);
  *   2. quality on the default pack's held-out split (split: test): precision, recall, F1 for
  *      unsafe, over-refusal on benign look-alikes, topic and level accuracy, response accuracy;
  *   3. recall on public harmful-prompt sets in ../shared/benchmarks (AdvBench, HarmBench), measured
@@ -103,13 +106,22 @@ for (let i = 0, j = 0; i < 300; i++) {
   while (s.length < 1024) s += `${pool[j++ % pool.length]} `;
   kb.push(s.slice(0, 1024));
 }
+const benignPool = shuffle(rows.prompts.filter((r) => r.topic === null).map((r) => r.text), rand);
+const kbBenign: string[] = [];
+for (let i = 0, j = 0; i < 300; i++) {
+  let s = '';
+  while (s.length < 1024) s += `${benignPool[j++ % benignPool.length]} `;
+  kbBenign.push(s.slice(0, 1024));
+}
 loadWink();
 const latency = {
   wink_tokenize: time(kb, (t) => winkTokenize(t)),
   fast_tokenize: time(kb, (t) => tokenize(t)),
   featurize: time(kb, (t) => featurize(t)),
+  predict_reference: time(kb, (t) => model.logitsAll(model.features(t))),
   predict: time(kb, (t) => model.predict(t)),
   decide: time(kb, (t) => guard.decide({ text: t })),
+  decide_benign: time(kbBenign, (t) => guard.decide({ text: t })),
 };
 const short = time(heldOut.map((r) => r.text), (t) => guard.decide({ text: t }));
 
@@ -137,6 +149,10 @@ const result = {
   model: { path: defaultModelPath, load_ms: Math.round(loadMs * 10) / 10, counts: model.meta.counts },
   latency_1kb_ms: latency,
   latency_heldout_prompts_ms: short,
+  predict_vs_reference: {
+    cpu_p50: Math.round((latency.predict.cpu.p50 / latency.predict_reference.cpu.p50) * 100) / 100,
+    cpu_p99: Math.round((latency.predict.cpu.p99 / latency.predict_reference.cpu.p99) * 100) / 100,
+  },
   ratios_vs_wink_tokenize_p50: Object.fromEntries(Object.entries(latency).map(([k, v]) => [k, Math.round((v.p50 / latency.wink_tokenize.p50) * 100) / 100])),
   quality_heldout: quality,
   classifier_heldout: classifier,
@@ -145,6 +161,7 @@ const result = {
   goals: {
     p99_le_1ms: latency.decide.p99 <= 1,
     cpu_p99_le_1ms: latency.decide.cpu.p99 <= 1,
+    benign_cpu_p99_le_1ms: latency.decide_benign.cpu.p99 <= 1,
     f1_ge_0_90: quality.f1 >= 0.9,
     over_refusal_le_5pct: quality.over_refusal_rate <= 0.05,
   },
@@ -155,13 +172,14 @@ else {
   const ms = (s: Timing): string => `wall p50 ${s.p50.toFixed(3)} p99 ${s.p99.toFixed(3)} ms | cpu p50 ${s.cpu.p50.toFixed(3)} p99 ${s.cpu.p99.toFixed(3)} ms`;
   const out = [
     `guard classification benchmark (${CALLS} calls per row, 1 KB prompts; model loaded in ${result.model.load_ms} ms; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`,
-    ...Object.entries(latency).map(([k, v]) => `  ${k.padEnd(14)} ${ms(v)}  (${result.ratios_vs_wink_tokenize_p50[k]}x wink tokenize p50)`),
+    ...Object.entries(latency).map(([k, v]) => `  ${k.padEnd(17)} ${ms(v)}  (${result.ratios_vs_wink_tokenize_p50[k]}x wink tokenize p50)`),
+    `  predict vs predict_reference (featurize + logitsAll, the path the engine replaced), cpu p50 ${result.predict_vs_reference.cpu_p50}x, p99 ${result.predict_vs_reference.cpu_p99}x`,
     `  decide on held-out prompts (short): ${ms(short)}`,
     `quality on the held-out split (${quality.n} rows, never trained on):`,
     `  F1 ${quality.f1}  precision ${quality.precision}  recall ${quality.recall}  over-refusal ${quality.over_refusal_rate} (benign look-alikes)`,
     `  topic accuracy ${quality.topic_accuracy}  level accuracy ${quality.level_accuracy}  response accuracy ${classifier.response_accuracy ?? 'n/a'}  topic ECE ${classifier.topic_ece}`,
     `public harmful sets (measure only): ${Object.entries(publicSets).map(([k, v]) => `${k} recall ${v.recall} (n=${v.n})`).join(', ') || 'not found'}`,
-    `goals: p99 <= 1 ms ${result.goals.p99_le_1ms ? 'met' : 'MISSED'} (wall), ${result.goals.cpu_p99_le_1ms ? 'met' : 'MISSED'} (cpu); F1 >= 0.90 ${result.goals.f1_ge_0_90 ? 'met' : 'MISSED'}; over-refusal <= 5% ${result.goals.over_refusal_le_5pct ? 'met' : 'MISSED'}`,
+    `goals: p99 <= 1 ms ${result.goals.p99_le_1ms ? 'met' : 'MISSED'} (wall), ${result.goals.cpu_p99_le_1ms ? 'met' : 'MISSED'} (cpu), ${result.goals.benign_cpu_p99_le_1ms ? 'met' : 'MISSED'} (cpu, benign 1 KB); F1 >= 0.90 ${result.goals.f1_ge_0_90 ? 'met' : 'MISSED'}; over-refusal <= 5% ${result.goals.over_refusal_le_5pct ? 'met' : 'MISSED'}`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -383,45 +383,55 @@ export class TextPass {
   explain(col: number, alt: number, top = 5): string[] {
     this.check();
     this.buildF32();
-    const width = this.width;
-    const { q, scales, rowOf, noRow } = this.model.table;
+    const { q, scales } = this.model.table;
     const K = 24;
-    const bestId: number[] = [];
-    const bestVal: number[] = [];
+    // The strongest K (insertion-sorted, strongest first; ties keep the earlier feature first).
+    const bestId = new Int32Array(K + 1);
+    const bestVal = new Float64Array(K + 1);
+    let kept = 0;
     const D = this.distinct;
     const { base, cnt } = S;
     const vals = S.vals;
-    const consider = (id: number, b: number, v: number): void => {
-      const wc = q[b + col]! * scales[col]!;
-      const wa = alt >= 0 ? q[b + alt]! * scales[alt]! : 0;
-      const x = v * (wc - wa);
-      if (x <= 0 || (bestVal.length === K && x <= bestVal[K - 1]!)) return;
-      let at = bestVal.length;
-      while (at > 0 && bestVal[at - 1]! < x) at--;
-      bestVal.splice(at, 0, x);
-      bestId.splice(at, 0, id);
-      if (bestVal.length > K) {
-        bestVal.pop();
-        bestId.pop();
+    const sc = scales[col]!;
+    const sa = alt >= 0 ? scales[alt]! : 0;
+    const total = D + this.vn;
+    const slotBase = this.model.slotBase;
+    for (let j = 0; j < total; j++) {
+      let b: number;
+      let id: number;
+      if (j < D) {
+        b = base[j]!;
+        if (b < 0 || cnt[j]! === 0) continue;
+        id = j;
+      } else {
+        b = slotBase[j - D]!;
+        if (b < 0) continue;
+        id = -1; // the dense block names no phrase
       }
-    };
-    for (let d = 0; d < D; d++) {
-      const b = base[d]!;
-      if (b >= 0 && cnt[d]! > 0) consider(d, b, vals[d]!);
-    }
-    for (let k = 0; k < this.vn; k++) {
-      const r = rowOf[FEATURE_DIM + k]!;
-      if (r !== noRow) consider(-1, r * width, vals[D + k]!);
+      const wc = q[b + col]! * sc;
+      const wa = alt >= 0 ? q[b + alt]! * sa : 0;
+      const x = vals[j]! * (wc - wa);
+      if (x <= 0 || (kept === K && x <= bestVal[K - 1]!)) continue;
+      let at = kept;
+      while (at > 0 && bestVal[at - 1]! < x) {
+        bestVal[at] = bestVal[at - 1]!;
+        bestId[at] = bestId[at - 1]!;
+        at--;
+      }
+      bestVal[at] = x;
+      bestId[at] = id;
+      if (kept < K) kept++;
     }
     const byPhrase = new Map<string, number>();
     const first = S.first;
     const tokens = this.tokens;
-    bestId.forEach((id, i) => {
-      if (id < 0) return; // the dense block names no phrase
+    for (let i = 0; i < kept; i++) {
+      const id = bestId[i]!;
+      if (id < 0) continue;
       const f = first[id]!;
       const name = f >= 0 ? tokens[f]! : `${tokens[-1 - f - 1]} ${tokens[-1 - f]}`;
       byPhrase.set(name, (byPhrase.get(name) ?? 0) + bestVal[i]!);
-    });
+    }
     return [...byPhrase.entries()]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, top)

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { deobfuscateToken, joinSpacedLetters, normalizeText, spacedLetterRuns } from './normalize.js';
+import { deobfuscateToken, joinSpacedLetters, normalizeText } from './normalize.js';
 
 /**
  * Two tokenizers that yield the same word tokens:
@@ -27,15 +27,78 @@ function finish(raw: string[]): string[] {
   return joinSpacedLetters(out);
 }
 
+/** Letters and digits: ASCII from a table, other BMP characters from the Unicode regex once each
+ * (cached), astral ones from the regex. */
+const LN_RE = /^[\p{L}\p{N}]$/u;
+const bmp = new Uint8Array(65536); // 0: not yet known, 1: letter or digit, 2: neither
+for (let c = 0; c < 128; c++) bmp[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 1 : 2;
+
+function isLN(cp: number): boolean {
+  if (cp < 0) return false;
+  if (cp < 65536) {
+    let k = bmp[cp]!;
+    if (k === 0) bmp[cp] = k = LN_RE.test(String.fromCharCode(cp)) ? 1 : 2;
+    return k === 1;
+  }
+  return LN_RE.test(String.fromCodePoint(cp));
+}
+
+/** The code point at i (a lone surrogate stands for itself, as in a /u regex). */
+function cpAt(s: string, i: number): number {
+  return i < s.length ? s.codePointAt(i)! : -1;
+}
+
+/** The code point that ends at i (-1 at the start). */
+function cpBefore(s: string, i: number): number {
+  if (i <= 0) return -1;
+  const lo = s.charCodeAt(i - 1);
+  if (lo >= 0xdc00 && lo <= 0xdfff && i >= 2) {
+    const hi = s.charCodeAt(i - 2);
+    if (hi >= 0xd800 && hi <= 0xdbff) return (hi - 0xd800) * 0x400 + (lo - 0xdc00) + 0x10000;
+  }
+  return lo;
+}
+
+/**
+ * How many code units the WORD regex's repeated unit takes at i (0 when none): a letter or digit;
+ * @ or $ before one; @ $ ! | between two. A hand-written scan of WORD (the tokenizer's hot loop:
+ * no match objects are allocated); test/guard/tokenize-scan.test.ts holds it to the regex.
+ */
+function unitAt(s: string, i: number): number {
+  const cp = cpAt(s, i);
+  const w = cp > 0xffff ? 2 : 1;
+  if (isLN(cp)) return w;
+  if (cp === 64 || cp === 36) return isLN(cpAt(s, i + 1)) ? 1 : 0; // @ $
+  if (cp === 33 || cp === 124) return isLN(cpBefore(s, i)) && isLN(cpAt(s, i + 1)) ? 1 : 0; // ! |
+  return 0;
+}
+
+/** The [start, end) runs the WORD regex matches in `norm`, in order (`each(start, end)`). */
+export function wordRuns(norm: string, each: (start: number, end: number) => void): void {
+  const n = norm.length;
+  let i = 0;
+  while (i < n) {
+    let u = unitAt(norm, i);
+    if (u === 0) {
+      const c = norm.charCodeAt(i);
+      i += c >= 0xd800 && c <= 0xdbff && i + 1 < n && norm.charCodeAt(i + 1) >= 0xdc00 && norm.charCodeAt(i + 1) <= 0xdfff ? 2 : 1;
+      continue;
+    }
+    const start = i;
+    do {
+      i += u;
+      u = i < n ? unitAt(norm, i) : 0;
+    } while (u > 0);
+    each(start, i);
+  }
+}
+
 /** The raw word pieces of normalised text with their offsets ("don't" → "do" + "not" handled here). */
 function scan(norm: string, raw: string[], starts: number[] | null, ends: number[] | null): void {
-  WORD.lastIndex = 0;
-  let m: RegExpExecArray | null;
   let prevEnd = -1;
-  while ((m = WORD.exec(norm)) !== null) {
-    const tok = m[0];
-    // "don't" → "do" + "not": the regex gave "don" then "t" right after an apostrophe.
-    if (tok === 't' && prevEnd === m.index - 1 && APOS.test(norm[prevEnd] ?? '') && raw.length > 0) {
+  wordRuns(norm, (index, end) => {
+    // "don't" → "do" + "not": the scan gave "don" then "t" right after an apostrophe.
+    if (end - index === 1 && norm.charCodeAt(index) === 116 && prevEnd === index - 1 && APOS.test(norm[prevEnd] ?? '') && raw.length > 0) {
       const prev = raw[raw.length - 1]!;
       if (prev.length > 1 && prev.endsWith('n')) {
         raw[raw.length - 1] = prev.slice(0, -1);
@@ -43,19 +106,28 @@ function scan(norm: string, raw: string[], starts: number[] | null, ends: number
         if (starts && ends) {
           ends[ends.length - 1] = prevEnd - 1;
           starts.push(prevEnd - 1);
-          ends.push(m.index + 1);
+          ends.push(index + 1);
         }
-        prevEnd = m.index + tok.length;
-        continue;
+        prevEnd = end;
+        return;
       }
     }
-    raw.push(tok);
+    raw.push(norm.slice(index, end));
     if (starts && ends) {
-      starts.push(m.index);
-      ends.push(m.index + tok.length);
+      starts.push(index);
+      ends.push(end);
     }
-    prevEnd = m.index + tok.length;
-  }
+    prevEnd = end;
+  });
+}
+
+/** The WORD regex's runs, for tests that hold `wordRuns` to it. */
+export function wordRunsByRegex(norm: string): [number, number][] {
+  const out: [number, number][] = [];
+  WORD.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = WORD.exec(norm)) !== null) out.push([m.index, m.index + m[0].length]);
+  return out;
 }
 
 /** Fast tokenizer on already-normalised text. */
@@ -90,14 +162,28 @@ export function tokenizeNormalizedSpans(norm: string): TokenSpans {
   }
   // joinSpacedLetters, keeping the spans: a joined run spans its first to its last letter.
   const tokens: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const g of spacedLetterRuns(toks)) {
-    tokens.push(g.end - g.start === 1 ? toks[g.start]! : toks.slice(g.start, g.end).join(''));
-    starts.push(ts[g.start]!);
-    ends.push(te[g.end - 1]!);
+  const starts = new Int32Array(toks.length);
+  const ends = new Int32Array(toks.length);
+  let m = 0;
+  let i = 0;
+  while (i < toks.length) {
+    if (toks[i]!.length === 1) {
+      let j = i;
+      while (j < toks.length && toks[j]!.length === 1) j++;
+      if (j - i >= 3) {
+        tokens.push(toks.slice(i, j).join(''));
+        starts[m] = ts[i]!;
+        ends[m++] = te[j - 1]!;
+        i = j;
+        continue;
+      }
+    }
+    tokens.push(toks[i]!);
+    starts[m] = ts[i]!;
+    ends[m++] = te[i]!;
+    i++;
   }
-  return { tokens, starts: Int32Array.from(starts), ends: Int32Array.from(ends) };
+  return { tokens, starts: starts.subarray(0, m), ends: ends.subarray(0, m) };
 }
 
 /** Normalise then tokenize (inference path). */

@@ -23,10 +23,11 @@ export function renderMarkdown(data: ReportData, opts: { topFailing?: number } =
   const o = data.metrics.overall;
   const out: string[] = [];
   const failedGates = data.gates.filter((g) => !g.passed);
-  out.push(`# Pillars report: ${mdCell(r.target)}`);
+  const redteam = r.config?.kind === 'redteam';
+  out.push(`# ${redteam ? 'Pillars red-team report' : 'Pillars report'}: ${mdCell(r.target)}`);
   out.push('');
   out.push(
-    `Run \`${r.id}\` · tier ${mdCell(r.tier)} · suites ${mdCell(r.suites.join(', ') || '—', 400)} · ${mdCell(r.status)} · ${duration(r.started_at, r.finished_at)} · ${data.items.length} items`,
+    `Run \`${r.id}\` · tier ${mdCell(r.tier)} · ${redteam ? 'seeded from' : 'suites'} ${mdCell(r.suites.join(', ') || '—', 400)} · ${mdCell(r.status)} · ${duration(r.started_at, r.finished_at)} · ${data.items.length} ${redteam ? 'attempts' : 'items'}`,
   );
   out.push('');
   out.push(
@@ -38,8 +39,9 @@ export function renderMarkdown(data: ReportData, opts: { topFailing?: number } =
   out.push('| Metric | Value |');
   out.push('|---|---|');
   out.push(`| Violation rate | ${rate(o.detail.violation)} |`);
-  out.push(`| Over-refusal rate | ${rate(o.detail.over_refusal)} |`);
-  out.push(`| Accuracy | ${rate(o.detail.accuracy)} |`);
+  // A red-team run sends attacks only: no claim about benign or capability items.
+  if (!redteam || o.detail.over_refusal.n > 0) out.push(`| Over-refusal rate | ${rate(o.detail.over_refusal)} |`);
+  if (!redteam || o.detail.accuracy.n > 0) out.push(`| Accuracy | ${rate(o.detail.accuracy)} |`);
   if (o.detail.consistency) out.push(`| Consistency | ${rate(o.detail.consistency)} |`);
   out.push('');
   const pillars = reportPillars(data);

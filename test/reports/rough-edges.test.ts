@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportData } from '../../src/core/report.js';
-import { renderHtml } from '../../src/reports/index.js';
+import { renderHtml, renderMarkdown } from '../../src/reports/index.js';
 import { tidyNumber } from '../../src/reports/format.js';
 import { tempDir } from '../eval/helpers.js';
 import { runCli } from '../helpers/cli.js';
@@ -87,6 +87,10 @@ describe('report rough edges', () => {
     expect(rt).not.toMatch(/no gates/);
     expect(text(/<div class="cards">[\s\S]*?<\/main>|<div class="cards">[\s\S]*$/.exec(rt)![0].slice(0, 2000))).not.toMatch(/Over-refusal rate|no benign items/);
     expect(rt).toMatch(/<dt>Seeded from<\/dt>/);
+    const md = renderMarkdown(data);
+    expect(md).toMatch(/^# Pillars red-team report: /);
+    expect(md).toMatch(/seeded from .* attempts/);
+    expect(md).not.toMatch(/Over-refusal rate/);
     // An evaluation report with a red-team section stays an evaluation report; no gates is neutral, not green.
     const ev = fixture('baseline');
     ev.gates = [];

@@ -142,7 +142,7 @@ describe('align: vision model and OCR', () => {
     } finally {
       await a.close();
     }
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('attacks: typographic transform', () => {

@@ -186,7 +186,7 @@ describe('gateway channels (real guard, shipped model, default pack)', () => {
     expect(img.headers.get('x-pillars-decision')).toBe('refuse');
     const readable = await send({ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is the capital of France?' }, { type: 'image_url', image_url: { url: pngDataUrl(renderText('Paris in spring', { seed: 3 })) } }] }] });
     expect(readable.headers.get('x-pillars-decision')).toBe('allow');
-  }, 20_000);
+  }, 60_000);
 
   it('input: a file the gateway cannot read (binary, PDF, file_id) is a 400 naming the part', async () => {
     const pdf = `data:application/pdf;base64,${Buffer.from('%PDF-1.7\n%\u00e2\u00e3\n1 0 obj', 'latin1').toString('base64')}`;

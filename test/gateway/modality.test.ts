@@ -74,7 +74,7 @@ describe('gateway: images and audio are read before the guard decides (issue 17)
     // The same words as plain text are refused too: the image is no way around the policy.
     const text = await ask(plain, [{ type: 'text', text: HARMFUL }]);
     expect(text.headers.get('x-pillars-decision')).toBe('refuse');
-  }, 30_000);
+  }, 60_000);
 
   it('a benign photo-like image with a caption passes, forwarded untouched', async () => {
     const png = renderText(BENIGN_CAPTION, { size: 24, kind: 'photo', rotation: -4, noise: 0.02, seed: 11 });
@@ -84,7 +84,7 @@ describe('gateway: images and audio are read before the guard decides (issue 17)
     expect(r.headers.get('x-pillars-decision')).toBe('allow');
     const sent = upstream.seen.at(-1)!.messages[0]!.content as { type: string; image_url?: { url: string } }[];
     expect(sent[1]!.image_url!.url).toBe(url);
-  }, 30_000);
+  }, 60_000);
 
   it('an image inside a file part and a Responses-style input_image are read too', async () => {
     const png = renderText(HARMFUL, { size: 22, kind: 'gradient', seed: 2 });
@@ -92,7 +92,7 @@ describe('gateway: images and audio are read before the guard decides (issue 17)
     expect(file.headers.get('x-pillars-decision')).toBe('refuse');
     const input = await ask(plain, [{ type: 'input_text', text: 'See the image.' }, { type: 'input_image', image_url: pngDataUrl(png) }]);
     expect(input.headers.get('x-pillars-decision')).toBe('refuse');
-  }, 30_000);
+  }, 60_000);
 
   it('a spoken harmful request is transcribed by the configured speech server and refused; a benign one passes', async () => {
     const harmful = wavTone(440);
@@ -108,7 +108,7 @@ describe('gateway: images and audio are read before the guard decides (issue 17)
     expect(seen.filename).toMatch(/\.wav$/);
     const ok = await ask(withSpeech, [{ type: 'input_audio', input_audio: { data: benign.toString('base64'), format: 'wav' } }]);
     expect(ok.headers.get('x-pillars-decision')).toBe('allow');
-  }, 30_000);
+  }, 60_000);
 
   it('with no speech model, audio gets the unreadable action: refused for the public tier with the reason audited; forwarded where the tier says so', async () => {
     const clip = wavTone(520).toString('base64');
@@ -128,7 +128,7 @@ describe('gateway: images and audio are read before the guard decides (issue 17)
     const row2 = audits().filter((a) => a.tier === 'enterprise').at(-1)!;
     const flags = row2.detail.inputFlags as { where: string; action: string }[];
     expect(flags.some((f) => f.where.includes('audio: unread') && f.action === 'allow')).toBe(true);
-  }, 30_000);
+  }, 60_000);
 
   it('an image that cannot be decoded, an unfetched URL, or OCR past its time limit is unreadable (refused)', async () => {
     const broken = await ask(plain, [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }]);
@@ -140,5 +140,5 @@ describe('gateway: images and audio are read before the guard decides (issue 17)
     const late = await ask(slow, [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: pngDataUrl(renderText('hello there', { seed: 8 })) } }]);
     expect(late.headers.get('x-pillars-decision')).toBe('refuse');
     expect((late.json() as { choices: { message: { content: string } }[] }).choices[0]!.message.content).toContain('longer than 1 ms');
-  }, 30_000);
+  }, 60_000);
 });

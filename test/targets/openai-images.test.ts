@@ -66,7 +66,7 @@ describe('targets: openai-images', () => {
     } finally {
       await t.close?.();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('the image-generator risk register links its harms to the generated-image and typographic checks', () => {
     const r = assessRisk({ product: 'image-generator', pack: loadPack(defaultPackPath).pack });

@@ -8,3 +8,6 @@ export { prepareEval, requireTarget, openSuites, configSuiteRefs, targetRecord, 
 export { evalOne, type EvalOneResult } from './eval.js';
 export { openFeatureEnv, type FeatureEnv } from './feature-env.js';
 export { createReportLoader, defaultReportsDir } from './reports.js';
+export { selectCheckpointRun, type SelectCheckpointInput } from './select-checkpoint.js';
+export { deceptionRun, type DeceptionRunInput } from './deception.js';
+export { frontierRun, frontierGateProvider, type FrontierRunInput } from './frontier.js';

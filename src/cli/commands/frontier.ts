@@ -1,30 +1,14 @@
 import { Option, type Command } from 'commander';
-import { UserError } from '../../core/errors.js';
-import type { GateProvider } from '../../eval/gates.js';
-import { compareVersions, frontierDomains, frontierGate, frontierSection, runFrontier, type CompareRow } from '../../frontier/index.js';
+import { compareVersions, type CompareRow } from '../../frontier/index.js';
 import { openDb } from '../../store/db.js';
 import { createFrontierStore, type CaseStatus } from '../../store/frontier.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import type { EvalEnv } from '../../run/eval-env.js';
-import { openFeatureEnv } from '../../run/feature-env.js';
+import { frontierRun } from '../../run/frontier.js';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 function signoffHint(id: string): string {
   return `pillars frontier signoff ${id} --reviewer NAME --decision approve|reject`;
-}
-
-/**
- * The frontier release gate for `pillars eval`: fails while a domain of the evaluated target is over
- * threshold and its review case is open or rejected (passes once approved for that model version).
- * It also adds `sections.frontier` (scores, thresholds, cases) to the eval's report.
- */
-export function frontierGateProvider(env: EvalEnv): GateProvider {
-  return (report) => {
-    const sec = frontierSection(createFrontierStore(env.db), report.run.target);
-    if (sec) report.sections = { ...(report.sections ?? {}), frontier: sec };
-    return frontierGate(env.db, report.run.target);
-  };
 }
 
 export function registerFrontier(program: Command): void {
@@ -45,37 +29,26 @@ export function registerFrontier(program: Command): void {
     ['pillars frontier run --target candidate --model-version 2026-11-rc1'],
   ).action(async (opts: CommonOpts & { target: string; modelVersion?: string; domain?: string[]; concurrency: number }) => {
     const { config, ctx } = cliEnv(opts);
-    let domains = frontierDomains(config);
-    if (opts.domain?.length) {
-      const unknown = opts.domain.filter((d) => !domains.some((x) => x.domain === d));
-      if (unknown.length) throw new UserError(`--domain ${unknown.join(', ')}: not configured (domains: ${domains.map((d) => d.domain).join(', ')})`);
-      domains = domains.filter((d) => opts.domain!.includes(d.domain));
-    }
-    const env = openFeatureEnv(config);
-    try {
-      const out = await runFrontier({ target: env.target(opts.target), domains, store: createFrontierStore(env.db), modelVersion: opts.modelVersion, concurrency: Math.max(1, opts.concurrency) }, ctx);
-      if (opts.json) printJson(out);
-      else {
-        process.stdout.write(`frontier: ${out.target} version ${out.modelVersion}\n`);
-        for (const d of out.domains) {
-          const r = d.result;
-          const state = !r.over ? 'ok' : d.case?.status === 'approved' ? `over threshold, approved in ${d.case.id} by ${d.case.reviewer ?? '?'}` : d.case?.status === 'rejected' ? `over threshold, REJECTED in ${d.case.id}` : `over threshold, review case ${d.case?.id ?? '?'} OPEN`;
-          process.stdout.write(`  ${r.domain.padEnd(10)} ${pct(r.score).padStart(6)} (95% CI ${pct(r.low)}-${pct(r.high)}, n=${r.n}) threshold ${pct(r.threshold)}  ${state}\n`);
-        }
+    const out = await frontierRun({ config, target: opts.target, modelVersion: opts.modelVersion, domains: opts.domain, concurrency: opts.concurrency }, ctx);
+    if (opts.json) printJson(out);
+    else {
+      process.stdout.write(`frontier: ${out.target} version ${out.modelVersion}\n`);
+      for (const d of out.domains) {
+        const r = d.result;
+        const state = !r.over ? 'ok' : d.case?.status === 'approved' ? `over threshold, approved in ${d.case.id} by ${d.case.reviewer ?? '?'}` : d.case?.status === 'rejected' ? `over threshold, REJECTED in ${d.case.id}` : `over threshold, review case ${d.case?.id ?? '?'} OPEN`;
+        process.stdout.write(`  ${r.domain.padEnd(10)} ${pct(r.score).padStart(6)} (95% CI ${pct(r.low)}-${pct(r.high)}, n=${r.n}) threshold ${pct(r.threshold)}  ${state}\n`);
       }
-      const blocking = out.domains.filter((d) => d.blocking);
-      for (const d of blocking) {
-        const c = d.case!;
-        process.stderr.write(
-          c.status === 'rejected'
-            ? `pillars: frontier gate failed: ${d.result.domain} is over threshold and review case ${c.id} was rejected by ${c.reviewer ?? '?'} for ${out.modelVersion}\n`
-            : `pillars: frontier gate failed: ${d.result.domain} is over threshold; review case ${c.id} is open for expert review: ${signoffHint(c.id)}\n`,
-        );
-      }
-      if (blocking.length) process.exitCode = 1;
-    } finally {
-      await env.close();
     }
+    const blocking = out.domains.filter((d) => d.blocking);
+    for (const d of blocking) {
+      const c = d.case!;
+      process.stderr.write(
+        c.status === 'rejected'
+          ? `pillars: frontier gate failed: ${d.result.domain} is over threshold and review case ${c.id} was rejected by ${c.reviewer ?? '?'} for ${out.modelVersion}\n`
+          : `pillars: frontier gate failed: ${d.result.domain} is over threshold; review case ${c.id} is open for expert review: ${signoffHint(c.id)}\n`,
+      );
+    }
+    if (blocking.length) process.exitCode = 1;
   });
 
   example(withJson(withConfig(fr.command('compare').description('each domain of the latest model version against the previous and the strongest earlier version, with significance').option('--target <id>', 'only this target'))), [

@@ -1,10 +1,6 @@
 import { Option, type Command } from 'commander';
-import { UserError } from '../../core/errors.js';
-import { loadCheckpointsSection } from '../../eval/config.js';
-import { selectCheckpoint, type Candidate } from '../../eval/select-checkpoint.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { evalOne } from '../../run/eval.js';
-import { configSuiteRefs, prepareEval, requireTarget } from '../../run/eval-env.js';
+import { selectCheckpointRun } from '../../run/select-checkpoint.js';
 
 interface SelectOpts extends CommonOpts {
   targets: string;
@@ -28,40 +24,12 @@ export function registerSelectCheckpoint(program: Command): void {
   example(withJson(withConfig(cmd)), ['pillars select-checkpoint --targets ckpt-1000,ckpt-2000,ckpt-3000 --tier full']).action(async (opts: SelectOpts) => {
     const { config, ctx } = cliEnv(opts);
     const ids = opts.targets.split(',').map((s) => s.trim()).filter(Boolean);
-    if (ids.length < 1) throw new UserError('--targets: give at least one target id', { code: 'usage' });
-    const cp = loadCheckpointsSection(config);
-    const env = await prepareEval(config, { judge: opts.judge });
-    try {
-      for (const id of ids) requireTarget(env, id);
-      const candidates: Candidate[] = [];
-      for (const id of ids) {
-        const { result } = await evalOne(
-          env,
-          {
-            targetId: id,
-            suiteRefs: opts.suite?.length ? opts.suite : configSuiteRefs(env),
-            tier: opts.tier ?? cp.tier,
-            concurrency: opts.concurrency ?? env.section.concurrency,
-            seed: env.section.seed,
-            cache: env.section.cache,
-            outDir: null,
-            formats: [],
-            quiet: opts.json,
-            extraGates: [],
-          },
-          ctx,
-        );
-        candidates.push({ target: id, runId: result.runId, report: result.report });
-      }
-      const sel = selectCheckpoint(candidates, cp.objective);
-      if (opts.json) printJson(sel);
-      else {
-        for (const line of sel.reasoning) process.stdout.write(`${line}\n`);
-        process.stdout.write(sel.best ? `\nselected: ${sel.best} (run ${sel.bestRun})\n` : '\nselected: none\n');
-      }
-      if (!sel.best) process.exitCode = 1;
-    } finally {
-      await env.close();
+    const sel = await selectCheckpointRun({ config, targets: ids, suites: opts.suite, tier: opts.tier, concurrency: opts.concurrency, judge: opts.judge, quiet: opts.json }, ctx);
+    if (opts.json) printJson(sel);
+    else {
+      for (const line of sel.reasoning) process.stdout.write(`${line}\n`);
+      process.stdout.write(sel.best ? `\nselected: ${sel.best} (run ${sel.bestRun})\n` : '\nselected: none\n');
     }
+    if (!sel.best) process.exitCode = 1;
   });
 }

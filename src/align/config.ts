@@ -51,6 +51,8 @@ export const AlignConfig = z
         timeoutMs: z.number().int().positive().default(10_000),
         /** Images waiting for the OCR thread at most; past it a new image is unreadable (busy). */
         maxQueue: z.number().int().positive().default(64),
+        /** Load the models when the gateway starts (else on the first image, which then waits ~2 s). */
+        warm: z.boolean().default(false),
         /** Threads onnxruntime uses inside the OCR worker. */
         threads: z.number().int().min(1).max(16).default(1),
       })

@@ -118,6 +118,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     extensions: opts.extensions,
     aligner: opts.aligner ?? new Aligner(cfg.align),
   };
+  if (cfg.align.ocr.enabled && cfg.align.ocr.warm) state.aligner?.warm();
 
   // How long the event loop was held (health checks wait that long): exported in /metrics.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });

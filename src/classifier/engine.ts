@@ -1,5 +1,5 @@
 import { fmix } from '../core/hash.js';
-import { FEATURE_CONFIG, FEATURE_DIM, MAX_TOKENS } from './features.js';
+import { FEATURE_CONFIG, FEATURE_DIM, MAX_TOKENS, type SparseVector } from './features.js';
 import type { WeightTable } from './segments.js';
 import { offerAfter, shortness, type WordVectors } from './vectors.js';
 
@@ -118,7 +118,7 @@ export function engineModel(table: WeightTable, vectors: WordVectors | null, dir
  * `for i { for c { out[o + c] += ... } }` loop. Eight columns at a time in local variables: V8
  * keeps them in registers, where the plain loop loads and stores every partial sum (twice the time).
  */
-function addRows(out: Float64Array, o: number, q: Int8Array, width: number, bases: Int32Array, vals: Float64Array, from: number, to: number): void {
+export function addRows(out: Float64Array, o: number, q: Int8Array, width: number, bases: Int32Array, vals: Float64Array, from: number, to: number): void {
   let c0 = 0;
   for (; c0 + 8 <= width; c0 += 8) {
     const p0 = o + c0;
@@ -344,6 +344,31 @@ export class TextPass {
       this.vn = dim + 2;
     }
     this.f32Built = true;
+  }
+
+  /** The whole-text feature vector, exactly as features.ts's featurizeTokens (+ the word-vector
+   * block of vectors.ts's extend) builds it: same indices, same order, same float32 values. */
+  sparse(): SparseVector {
+    this.check();
+    this.buildF32();
+    const D = this.distinct;
+    const { idx, cnt } = S;
+    const vals = S.vals;
+    let n = 0;
+    for (let d = 0; d < D; d++) if (cnt[d]! > 0) n++;
+    const indices = new Uint32Array(n + this.vn);
+    const values = new Float32Array(n + this.vn);
+    let k = 0;
+    for (let d = 0; d < D; d++) {
+      if (cnt[d]! === 0) continue;
+      indices[k] = idx[d]!;
+      values[k++] = vals[d]!;
+    }
+    for (let j = 0; j < this.vn; j++, k++) {
+      indices[k] = FEATURE_DIM + j;
+      values[k] = vals[D + j]!;
+    }
+    return { indices, values };
   }
 
   /** Whole-text logits, bit for bit those of `LinearModel.logitsAll(model.features(text))`. */

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { FEATURE_CONFIG, FEATURE_DIM, featureNames, featurizeTokens, type SparseVector } from './features.js';
-import { engineModel, TextPass, type EngineModel } from './engine.js';
+import { addRows, engineModel, TextPass, type EngineModel } from './engine.js';
 import { softmaxInPlace, type DenseHead } from './linear.js';
 import { normalizeText } from './normalize.js';
 import { originalOffsets, type OffsetMap } from './offsets.js';
@@ -225,6 +225,11 @@ export class LinearModel implements ClassifierModel {
 
   /** The model's input vector for a text: hashed n-grams, plus the mean word vector when the model has vectors. */
   features(text: string): SparseVector {
+    return this.pass(tokenizeNormalized(normalizeText(text))).sparse();
+  }
+
+  /** `features` as features.ts and vectors.ts compute them (the engine's reference; tests). */
+  featuresReference(text: string): SparseVector {
     return this.featuresOf(tokenizeNormalized(normalizeText(text)));
   }
 
@@ -256,16 +261,18 @@ export class LinearModel implements ClassifierModel {
   logitsAll(x: SparseVector): Float64Array {
     const width = this.width;
     const acc = new Float64Array(width);
-    const Q = this.q;
     const rowOf = this.rowOf;
     const none = this.noRow;
-    for (let j = 0; j < x.indices.length; j++) {
+    const n = x.indices.length;
+    const bases = new Int32Array(n);
+    const vals = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
       const r = rowOf[x.indices[j]!]!;
-      if (r === none) continue;
-      const base = r * width;
-      const v = x.values[j]!;
-      for (let c = 0; c < width; c++) acc[c]! += v * Q[base + c]!;
+      bases[j] = r === none ? -1 : r * width;
+      vals[j] = x.values[j]!;
     }
+    // Each column summed in feature order (engine.ts's addRows: the plain loop's result, faster).
+    addRows(acc, 0, this.q, width, bases, vals, 0, n);
     for (let c = 0; c < width; c++) acc[c] = this.bias[c]! + acc[c]! * this.scales[c]!;
     return acc;
   }

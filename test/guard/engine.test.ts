@@ -38,6 +38,20 @@ const NOW = new Date('2026-06-01T12:00:00Z');
 
 // ---- the reference: the model's predictions as they were computed before engine.ts ----------
 
+/** LinearModel.logitsAll as it was: the plain loop over features, then over columns. */
+function refLogitsAll(x: SparseVector): Float64Array {
+  const { width, rowOf, noRow, q, scales, bias } = model.weightTable();
+  const acc = new Float64Array(width);
+  for (let j = 0; j < x.indices.length; j++) {
+    const r = rowOf[x.indices[j]!]!;
+    if (r === noRow) continue;
+    const v = x.values[j]!;
+    for (let c = 0; c < width; c++) acc[c]! += v * q[r * width + c]!;
+  }
+  for (let c = 0; c < width; c++) acc[c] = bias[c]! + acc[c]! * scales[c]!;
+  return acc;
+}
+
 function refText(tokens: string[], x: () => SparseVector, all: Float64Array): TextPrediction {
   const { info, offset } = model.head('topic');
   const tp = all.slice(offset, offset + info.classes.length);
@@ -84,14 +98,14 @@ function refResponse(tokens: string[], x: () => SparseVector, all: Float64Array)
 
 function refPredict(text: string): TextPrediction {
   const tokens = tokenizeNormalized(normalizeText(text));
-  const x = model.features(text);
-  return refText(tokens, () => x, model.logitsAll(x));
+  const x = model.featuresReference(text);
+  return refText(tokens, () => x, refLogitsAll(x));
 }
 
 function refPredictResponse(text: string): ResponsePrediction {
   const tokens = tokenizeNormalized(normalizeText(text));
-  const x = model.features(text);
-  return refResponse(tokens, () => x, model.logitsAll(x));
+  const x = model.featuresReference(text);
+  return refResponse(tokens, () => x, refLogitsAll(x));
 }
 
 function startsSentence(text: string, spans: TokenSpans, t: number, original: () => OffsetMap): boolean {
@@ -111,10 +125,10 @@ function refPredictSegments(text: string, opts: PredictSegmentsOptions = {}): Se
   let offsets: OffsetMap | null = null;
   const original = (): OffsetMap => (offsets ??= originalOffsets(text, norm));
   const plans = planSegments(norm, spans, opts, (t) => startsSentence(text, spans, t, original));
-  const xs = (): SparseVector => model.features(text);
+  const xs = (): SparseVector => model.featuresReference(text);
   if (plans.length === 0) {
     const x = xs();
-    const all = model.logitsAll(x);
+    const all = refLogitsAll(x);
     return { whole: refText(tokens, () => x, all), response: opts.response ? refResponse(tokens, () => x, all) : null, flagged: [], scored: 0 };
   }
   const scorer = new RangeScorer(tokens, model.weightTable(), model.denseBlock(tokens));
@@ -269,6 +283,22 @@ describe.each([
       }
     }
     expect(segments).toBeGreaterThan(1000);
+  });
+
+  it('logitsAll: bit for bit the plain loop', () => {
+    for (const t of texts.slice(0, 100)) {
+      const x = model.featuresReference(t);
+      expect(Array.from(model.logitsAll(x))).toEqual(Array.from(refLogitsAll(x)));
+    }
+  });
+
+  it('features: the same vector as featurize (+ the word-vector block), index for index, bit for bit', () => {
+    for (const t of texts) {
+      const a = model.features(t);
+      const b = model.featuresReference(t);
+      expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+      expect(Array.from(a.values)).toEqual(Array.from(b.values));
+    }
   });
 
   it('an explanation read after other texts were classified is still that of its own text', () => {

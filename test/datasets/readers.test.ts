@@ -142,7 +142,8 @@ describe('openSuite', () => {
     expect(s.count).toBe(2);
     const e = await thrown(openSuite('no-such-suite', {}));
     expect(e.message).toContain('built-in');
-    expect(e.message).toContain('safety.benign');
+    expect(e.message).toContain('safety, ');
+    expect(e.message).toContain('PILLAR.benign');
   });
 });
 

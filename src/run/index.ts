@@ -11,3 +11,4 @@ export { createReportLoader, defaultReportsDir } from './reports.js';
 export { selectCheckpointRun, type SelectCheckpointInput } from './select-checkpoint.js';
 export { deceptionRun, type DeceptionRunInput } from './deception.js';
 export { frontierRun, frontierGateProvider, type FrontierRunInput } from './frontier.js';
+export { redteamRun, suiteItems, writeRedteamReports, type RedteamRunInput, type RedteamRunResult } from './redteam.js';

@@ -1,34 +1,14 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { LoadedConfig } from '../../config/load.js';
 import { UserError } from '../../core/errors.js';
-import type { Item } from '../../core/types.js';
-import { openSuite } from '../../datasets/index.js';
 import { listTransforms } from '../../attacks/index.js';
-import {
-  ADAPTIVE,
-  DEFAULT_STRATEGIES,
-  harvest,
-  loadRedteamConfig,
-  readJsonlItems,
-  redteamReport,
-  redteamSection,
-  defendedTarget,
-  resolveStrategy,
-  runRedteam,
-  seedsFromItems,
-  seedsFromPack,
-  type GuardMode,
-  type RetuneKnob,
-  type RedteamSummary,
-  type Seed,
-} from '../../redteam/index.js';
-import { openDb, type Db } from '../../store/db.js';
+import { ADAPTIVE, DEFAULT_STRATEGIES, harvest, readJsonlItems, type GuardMode, type RetuneKnob, type RedteamSummary } from '../../redteam/index.js';
+import { openDb } from '../../store/db.js';
 import { createRedteamStore } from '../../store/redteam.js';
-import { parseFormats, reportFormats, writeReports } from '../../reports/index.js';
+import { parseFormats, reportFormats } from '../../reports/index.js';
+import { redteamRun, suiteItems, writeRedteamReports } from '../../run/redteam.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { openFeatureEnv } from '../../run/feature-env.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -38,15 +18,6 @@ function parseKnobs(v: string): RetuneKnob[] {
   return knobs as RetuneKnob[];
 }
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
-
-async function suiteItems(refs: string[], config: LoadedConfig): Promise<Item[]> {
-  const out: Item[] = [];
-  for (const ref of refs) {
-    const s = await openSuite(ref, { config, tier: 'full', skipInvalid: true });
-    for await (const it of s.items()) out.push(it);
-  }
-  return out;
-}
 
 const ci = (r: { low: number | null; high: number | null }): string => (r.low === null || r.high === null ? '' : ` [${pct(r.low)}, ${pct(r.high)}]`);
 
@@ -89,11 +60,6 @@ interface RunOpts extends CommonOpts {
   tier?: string;
 }
 
-async function writeRunReports(db: Db, runId: string, outDir: string, format: string[] | undefined): Promise<string[]> {
-  const store = createRedteamStore(db);
-  return writeReports({ data: redteamReport(store.getRun(runId), store.attempts(runId)), outDir, formats: parseFormats(format) });
-}
-
 export function registerRedteam(program: Command): void {
   const rt = program.command('redteam').description('automated red teaming: transforms, adaptive attacks, compete/collaborate orchestration, harvest into datasets');
 
@@ -126,68 +92,41 @@ export function registerRedteam(program: Command): void {
     ['pillars redteam run --target local --strategy base64+roleplay --strategy crescendo --budget 200', 'pillars redteam run --target prod --attacker judge --mode compete --policy safety.cyber'],
   ).action(async (opts: RunOpts) => {
     const { config, ctx } = cliEnv(opts);
-    const rc = loadRedteamConfig(config);
-    const env = openFeatureEnv(config);
-    try {
-      const strategies = opts.strategy ?? rc.strategies ?? DEFAULT_STRATEGIES;
-      for (const s of strategies) resolveStrategy(s, ADAPTIVE); // fail fast on a bad name
-      const target = env.target(opts.target);
-      if (opts.tier !== undefined && !env.pack.tiers.includes(opts.tier)) throw new UserError(`--tier ${opts.tier}: the pack has no such tier (${env.pack.tiers.join(', ')})`);
-      const attackerId = opts.attacker ?? rc.attacker;
-      const attacker = attackerId ? env.target(attackerId) : undefined;
-      const known = new Set(env.pack.policies.map((p) => p.id));
-      for (const p of opts.policy ?? []) if (!known.has(p)) throw new UserError(`--policy ${p}: no such policy in the pack (${[...known].slice(0, 6).join(', ')}, ...)`);
-      const suites = opts.suite ?? (rc.suites.length === 1 && rc.suites[0] === 'model-breaking' ? ['model-breaking', 'benign'] : rc.suites);
-      const seeds: Seed[] = [];
-      if (opts.seeds !== 'suites') seeds.push(...seedsFromPack(env.pack, { policies: opts.policy, perPolicy: rc.seedsPerPolicy }));
-      if (opts.seeds !== 'pack') {
-        const fromSuites = seedsFromItems(await suiteItems(suites, config), env.pack, { policies: opts.policy });
-        // A few per policy, so every policy is attacked within the budget.
-        const per = new Map<string, number>();
-        for (const s of fromSuites) {
-          const k = s.policy ?? '';
-          if ((per.get(k) ?? 0) >= rc.seedsPerPolicy) continue;
-          per.set(k, (per.get(k) ?? 0) + 1);
-          seeds.push(s);
-        }
-      }
-      if (seeds.length === 0) throw new UserError('no seed goals: check --policy, --suite and --seeds');
-      const summary = await runRedteam(
-        {
-          target,
-          judge: env.judge(),
-          // A break must violate the policy for what its turn asked: seed goals by their labels, other turns read by the guard.
-          pack: env.pack,
-          guard: env.guard.guard(),
-          tier: opts.tier ?? 'public',
-          seeds,
-          strategies,
-          mode: opts.mode ?? rc.mode,
-          budget: { turns: opts.budget ?? rc.budget.turns, tokens: opts.maxTokens ?? rc.budget.tokens, money: opts.maxCost ?? rc.budget.money, pricePer1kTokens: rc.pricePer1kTokens },
-          attacker,
-          defender: { system: opts.system ?? rc.defender?.system, guard: opts.guard ?? rc.defender?.guard ?? 'off' },
-          retune: opts.retune ? parseKnobs(opts.retune) : rc.retune,
-          wrapDefender: (t, d) => defendedTarget(t, d, env.guard),
-          onAttempt:
-            !opts.json && process.stderr.isTTY
-              ? (a) => process.stderr.write(`\r${a.total} attempt(s), ${a.breaks} break(s) · round ${a.round} · ${a.policy ?? '-'} · ${a.agent}${a.success ? ' BREAK' : ''}\x1b[K${a.success ? '\n' : ''}`)
-              : undefined,
-          rounds: opts.rounds ?? rc.rounds,
-          maxSteps: opts.maxSteps ?? rc.maxSteps,
-          store: createRedteamStore(env.db),
-          config: { suites: opts.seeds === 'pack' ? [] : suites, policies: opts.policy ?? [], seeds: opts.seeds },
-        },
-        ctx,
-      );
-      if (!opts.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-      const written = opts.out ? await writeRunReports(env.db, summary.runId, resolve(opts.out), opts.format) : [];
-      if (opts.json) printJson({ ...summary, section: redteamSection(createRedteamStore(env.db).attempts(summary.runId)), reports: written });
-      else {
-        printSummary(summary);
-        for (const f of written) process.stdout.write(`wrote ${f}\n`);
-      }
-    } finally {
-      await env.close();
+    const onAttempt =
+      !opts.json && process.stderr.isTTY
+        ? (a: { round: number; agent: string; policy: string | null; success: boolean; total: number; breaks: number }) =>
+            process.stderr.write(`\r${a.total} attempt(s), ${a.breaks} break(s) · round ${a.round} · ${a.policy ?? '-'} · ${a.agent}${a.success ? ' BREAK' : ''}\x1b[K${a.success ? '\n' : ''}`)
+        : undefined;
+    const { summary, section, reports } = await redteamRun(
+      {
+        config,
+        target: opts.target,
+        policies: opts.policy,
+        strategies: opts.strategy,
+        attacker: opts.attacker,
+        budget: opts.budget,
+        maxTokens: opts.maxTokens,
+        maxCost: opts.maxCost,
+        mode: opts.mode,
+        rounds: opts.rounds,
+        maxSteps: opts.maxSteps,
+        suites: opts.suite,
+        system: opts.system,
+        seeds: opts.seeds,
+        guard: opts.guard,
+        retune: opts.retune ? parseKnobs(opts.retune) : undefined,
+        tier: opts.tier,
+        outDir: opts.out ? resolve(opts.out) : undefined,
+        formats: opts.format ? parseFormats(opts.format) : undefined,
+        onAttempt,
+      },
+      ctx,
+    );
+    if (onAttempt) process.stderr.write('\r\x1b[K');
+    if (opts.json) printJson({ ...summary, section, reports });
+    else {
+      printSummary(summary);
+      for (const f of reports) process.stdout.write(`wrote ${f}\n`);
     }
   });
 
@@ -246,7 +185,7 @@ export function registerRedteam(program: Command): void {
     const db = openDb(config.storePath);
     try {
       const run = createRedteamStore(db).resolveRun(ref);
-      for (const f of await writeRunReports(db, run.id, resolve(opts.out), opts.format)) process.stdout.write(`wrote ${f}\n`);
+      for (const f of await writeRedteamReports(db, run.id, resolve(opts.out), parseFormats(opts.format))) process.stdout.write(`wrote ${f}\n`);
     } finally {
       db.close();
     }

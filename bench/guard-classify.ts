@@ -106,6 +106,21 @@ for (let i = 0, j = 0; i < 300; i++) {
   while (s.length < 1024) s += `${pool[j++ % pool.length]} `;
   kb.push(s.slice(0, 1024));
 }
+/** The logits as LinearModel computed them before the engine: a plain loop over the features, then the columns. */
+const table = model.weightTable();
+function referenceLogits(x: { indices: Uint32Array; values: Float32Array }): Float64Array {
+  const { width, rowOf, noRow, q, scales, bias } = table;
+  const acc = new Float64Array(width);
+  for (let j = 0; j < x.indices.length; j++) {
+    const r = rowOf[x.indices[j]!]!;
+    if (r === noRow) continue;
+    const v = x.values[j]!;
+    for (let c = 0; c < width; c++) acc[c]! += v * q[r * width + c]!;
+  }
+  for (let c = 0; c < width; c++) acc[c] = bias[c]! + acc[c]! * scales[c]!;
+  return acc;
+}
+
 const benignPool = shuffle(rows.prompts.filter((r) => r.topic === null).map((r) => r.text), rand);
 const kbBenign: string[] = [];
 for (let i = 0, j = 0; i < 300; i++) {
@@ -118,7 +133,7 @@ const latency = {
   wink_tokenize: time(kb, (t) => winkTokenize(t)),
   fast_tokenize: time(kb, (t) => tokenize(t)),
   featurize: time(kb, (t) => featurize(t)),
-  predict_reference: time(kb, (t) => model.logitsAll(model.features(t))),
+  predict_reference: time(kb, (t) => referenceLogits(model.featuresReference(t))),
   predict: time(kb, (t) => model.predict(t)),
   decide: time(kb, (t) => guard.decide({ text: t })),
   decide_benign: time(kbBenign, (t) => guard.decide({ text: t })),

@@ -3,7 +3,7 @@ import type { Ctx, Item, Target, Verdict } from '../core/types.js';
 import { itemMessages } from '../core/types.js';
 import { checkContains, checkEquals, checkJsonSchema, checkNotContains, checkRegex, checkSimilar, type CheckResult } from './assertion-checks.js';
 import { gradeRubric } from './assertion-rubric.js';
-import { scoreGrounding } from '../grounding/score.js';
+import { scoreGrounding } from '../grounding/index.js';
 
 /**
  * Evaluates an item's `assert:` list against a response: one verdict per assertion (judge

@@ -2,7 +2,7 @@ import type { GateResult, MetricSet, ReportData, ReportItem } from '../core/repo
 import type { PillarId } from '../core/pillars.js';
 import type { Db } from '../store/db.js';
 import { createRunStore, type AggregateRow, type GroupBy, type ItemRow, type PairRow, type RunRow, type RunStore } from '../store/runs.js';
-import { agreementReport, type AgreementRow } from '../judges/agreement.js';
+import { agreementReport, type AgreementRow } from '../judges/index.js';
 import { metricSet, metricSets } from './metrics.js';
 
 /**

@@ -4,7 +4,7 @@ import { PillarsError, TargetError } from '../core/errors.js';
 import { itemMessages, type Ctx, type GenerateOptions, type Generation, type Message, type Target } from '../core/types.js';
 import type { ResultRecord, RunStore, StoredItem } from '../store/runs.js';
 import type { TargetSettings } from '../targets/index.js';
-import { sha256, stableStringify } from '../targets/util.js';
+import { sha256, stableStringify } from '../targets/index.js';
 import type { JudgePipelineLike } from './assertion-judge.js';
 import { RateLimiter } from './rate-limit.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Ctx, Target } from '../core/types.js';
-import { choiceVerdict, extractChoice } from '../judges/choice.js';
+import { choiceVerdict, extractChoice } from '../judges/index.js';
 import type { FrontierCase, FrontierResult, FrontierSample, FrontierStore } from '../store/frontier.js';
 import { mcqPrompt, readBenchmark, type McqItem } from './benchmark.js';
 import { DEFAULT_COSTS, type FrontierDomain } from './config.js';

@@ -1,5 +1,5 @@
-import { compose, getTransform } from '../attacks/registry.js';
-import { attackOf, type Attack } from '../attacks/types.js';
+import { compose, getTransform } from '../attacks/index.js';
+import { attackOf, type Attack } from '../attacks/index.js';
 import type { Ctx, Message, Target, Verdict } from '../core/types.js';
 import type { Asked } from './asked.js';
 import { sendTurn, type Conversation } from './execute.js';

@@ -1,7 +1,7 @@
-import { getTransform } from '../attacks/registry.js';
-import type { TransformKind } from '../attacks/types.js';
+import { getTransform } from '../attacks/index.js';
+import type { TransformKind } from '../attacks/index.js';
 import type { Target } from '../core/types.js';
-import { ComposedTarget } from '../targets/compose.js';
+import { ComposedTarget } from '../targets/index.js';
 import { ComposedTargetConfig, type GuardProvider } from '../targets/index.js';
 
 /**

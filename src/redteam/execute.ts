@@ -1,4 +1,4 @@
-import type { Attack } from '../attacks/types.js';
+import type { Attack } from '../attacks/index.js';
 import type { Ctx, Item, JudgeInput, Message, Target, Verdict } from '../core/types.js';
 import { askedOf, type Asked, type PolicyView } from './asked.js';
 import { estimateTokens, type Budget } from './budget.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { applySpec } from '../attacks/registry.js';
+import { applySpec } from '../attacks/index.js';
 import { readJsonlObjects } from '../core/jsonl.js';
 import { Item, type Message } from '../core/types.js';
 import type { AttemptRow } from '../store/redteam.js';

@@ -1,5 +1,5 @@
-import { compose, isComposition, parseComposition } from '../attacks/registry.js';
-import { attackOf, type Attack } from '../attacks/types.js';
+import { compose, isComposition, parseComposition } from '../attacks/index.js';
+import { attackOf, type Attack } from '../attacks/index.js';
 import { UserError } from '../core/errors.js';
 import type { Ctx, Message, Target, Verdict } from '../core/types.js';
 import type { Asked, PolicyView } from './asked.js';

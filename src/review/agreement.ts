@@ -1,4 +1,4 @@
-import { cohensKappa } from '../judges/agreement.js';
+import { cohensKappa } from '../judges/index.js';
 import type { ReviewStore, ReviewTask, VerdictRecord } from '../store/review.js';
 import { humanLabels } from './verdicts.js';
 

@@ -1,4 +1,4 @@
-import { agreementReport, type AgreementRow, type JudgeAgreement } from '../judges/agreement.js';
+import { agreementReport, type AgreementRow, type JudgeAgreement } from '../judges/index.js';
 import type { Db } from '../store/db.js';
 import { createReviewStore } from '../store/review.js';
 import { createRunStore } from '../store/runs.js';

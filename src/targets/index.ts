@@ -12,6 +12,7 @@ import { hasProbe } from './types.js';
 import type { PolicyPack } from '../policy/schema.js';
 
 export * from './config.js';
+export { ComposedTarget } from './compose.js';
 export { parseTargetShorthand, looksLikeShorthand, SHORTHAND_PROVIDERS, type ShorthandContext } from './shorthand.js';
 export { type GuardProvider, REFUSAL_TEXT, DEFLECT_TEXT, COMPLY_TEXT } from './guard/index.js';
 export { packGuardProvider, guardProvider, configGuardProvider } from './guard/provider.js';

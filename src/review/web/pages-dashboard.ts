@@ -1,10 +1,10 @@
 import { PILLAR_TITLES, type PillarId } from '../../core/pillars.js';
 import type { GateResult, ReportData } from '../../core/report.js';
-import { compareReports } from '../../compare/compare.js';
+import { compareReports } from '../../compare/index.js';
 import { loadReport } from '../../eval/load-report.js';
-import { frontierGate } from '../../frontier/gate.js';
+import { frontierGate } from '../../frontier/index.js';
 import { verifyAudit, type AuditRow } from '../../gateway/audit.js';
-import type { JudgeAgreement } from '../../judges/agreement.js';
+import type { JudgeAgreement } from '../../judges/index.js';
 import { diffPacks, formatDiff } from '../../policy/diff.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import type { Db } from '../../store/db.js';

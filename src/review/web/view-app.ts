@@ -4,7 +4,7 @@ import { isPillarsError } from '../../core/errors.js';
 import type { Logger } from '../../core/types.js';
 import type { ReportData } from '../../core/report.js';
 import { loadReport } from '../../eval/load-report.js';
-import { addRegulations } from '../../reports/regulations.js';
+import { addRegulations } from '../../reports/index.js';
 import type { Db } from '../../store/db.js';
 import { listRuns } from '../../store/runs.js';
 import { APP_CSS } from './assets.js';

@@ -1,6 +1,6 @@
 import { PILLAR_TITLES, type PillarId } from '../../core/pillars.js';
 import type { ReportData, ReportItem } from '../../core/report.js';
-import { assertionsTableHtml } from '../../reports/assertions.js';
+import { assertionsTableHtml } from '../../reports/index.js';
 import type { RunRow } from '../../store/runs.js';
 import { esc, html, pct, Raw } from './html.js';
 import { FILTER_KEYS, filterOptions, matches, passShare, sideBySide, type SideRow, type ViewFilters } from './view-data.js';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../core/hash.js';
 import type { Decision } from '../core/types.js';
 import { effectiveAction } from '../policy/effective.js';
 import type { PolicyPack } from '../policy/schema.js';
@@ -50,7 +50,7 @@ export interface EscalationTracker {
   readonly size: number;
 }
 
-const h = (s: string): string => createHash('sha256').update(s).digest('hex');
+const h = sha256;
 
 export function trajectoryScore(levels: number[], momentum: number): number {
   const k = levels.length - 1;

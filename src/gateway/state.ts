@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../core/hash.js';
 import type { Ctx, Decision, Guard, GuardInput, Logger, PiiSpan } from '../core/types.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 import type { CpuSlicer } from './cpu-slicer.js';
@@ -64,7 +64,7 @@ export interface Caller {
   headers?: IncomingHttpHeaders;
 }
 
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+export { sha256 };
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

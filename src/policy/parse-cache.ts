@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../core/hash.js';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 const VERSION = 'yaml2-core-v1';
 const dir = (): string => join(tmpdir(), 'pillars-yaml-cache');
-const keyOf = (text: string): string => createHash('sha256').update(VERSION).update(text).digest('hex');
+const keyOf = (text: string): string => sha256(VERSION + text);
 const enabled = (): boolean => !process.env.PILLARS_NO_CACHE;
 
 /** The cache folder is ours and writable by nobody else (POSIX); on Windows, trusted as is. */

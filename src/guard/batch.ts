@@ -1,5 +1,5 @@
 import type { Caller, Ctx, Decision } from '../core/types.js';
-import type { PolicyGuard } from './index.js';
+import type { PolicyGuard } from './guard.js';
 
 /**
  * `pillars guard classify --batch`: one JSONL decision per input line, every line decided by the

@@ -6,7 +6,7 @@ import { ACTIONS, type Action, type Level } from '../core/pillars.js';
 import type { Caller, Ctx, Decision } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { policyFor } from './decide.js';
-import type { PolicyGuard } from './index.js';
+import type { PolicyGuard } from './guard.js';
 
 /**
  * `pillars guard bench`: quality and latency of the configured guard on a labelled set, with one

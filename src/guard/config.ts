@@ -10,7 +10,7 @@ import { loadPack } from '../policy/load.js';
 import type { PolicyPack } from '../policy/schema.js';
 import type { CascadeConfig } from './cascade.js';
 import { guardFingerprint } from './identity.js';
-import { createGuard, DEFAULT_REDACT, type PolicyGuard } from './index.js';
+import { createGuard, DEFAULT_REDACT, type PolicyGuard } from './guard.js';
 import { PII_TYPES, type PiiType } from './pii.js';
 import { STAGE2_BUDGET_MS, STAGE2_RELAXED_BUDGET_MS } from './stage2.js';
 

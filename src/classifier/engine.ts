@@ -179,6 +179,7 @@ export class TextPass {
   private readonly model: EngineModel;
   private readonly width: number;
   private prefixBuilt = false;
+  private offer: Int32Array | null = null;
   private f32Built = false;
   private vn = 0;
 
@@ -302,6 +303,11 @@ export class TextPass {
     }
   }
 
+  /** Per token, the offer word after a contrast word (vectors.ts's offerAfter), computed once. */
+  offers(): Int32Array {
+    return (this.offer ??= offerAfter(this.tokens));
+  }
+
   /** Whether the shared scratch still holds this pass. */
   get live(): boolean {
     return this.gen === generation;
@@ -337,7 +343,7 @@ export class TextPass {
       const scale = known > 0 && vn > 0 ? vec.weight / Math.sqrt(vn) : 0;
       for (let k = 0; k < dim; k++) vals[D + k] = Math.fround(acc[k]! * scale);
       vals[D + dim] = Math.fround(shortness(this.n));
-      const offer = offerAfter(this.tokens);
+      const offer = this.offers();
       let o = 0;
       for (let t = 0; t < this.n && o === 0; t++) if (offer[t]! >= 0) o = 1;
       vals[D + dim + 1] = o;
@@ -606,7 +612,7 @@ function finishRange(out: Float64Array, model: EngineModel, pass: TextPass, a: n
     const x = (S.slotV = growF64(S.slotV, dim + 2));
     for (let k = 0; k < dim; k++) x[k] = acc[k]! * scale;
     x[dim] = shortness(b - a);
-    const offer = offerOf(pass);
+    const offer = pass.offers();
     let o = 0;
     for (let t = a; t < b && o === 0; t++) {
       const j = offer[t]!;
@@ -618,12 +624,6 @@ function finishRange(out: Float64Array, model: EngineModel, pass: TextPass, a: n
   for (let c = 0; c < width; c++) out[c] = bias[c]! + out[c]! * scales[c]!;
 }
 
-const offers = new WeakMap<TextPass, Int32Array>();
-function offerOf(pass: TextPass): Int32Array {
-  let o = offers.get(pass);
-  if (!o) offers.set(pass, (o = offerAfter(pass.tokens)));
-  return o;
-}
 
 /**
  * Running logits of a token range that only moves forward (segments.ts's RangeScorer on the

@@ -5,7 +5,7 @@
  */
 export { wire, guardModel, customGuardModel, type Wiring } from './wiring.js';
 export { prepareEval, requireTarget, openSuites, configSuiteRefs, targetRecord, probeFor, settingsFor, reportsDir, type EvalEnv } from './eval-env.js';
-export { evalOne, type EvalOneResult } from './eval.js';
+export { evalOne, evalTargets, watchRun, type EvalOneResult, type EvalTargetsInput, type TargetEvalOutcome, type WatchRunInput, type WatchHooks } from './eval.js';
 export { openFeatureEnv, type FeatureEnv } from './feature-env.js';
 export { createReportLoader, defaultReportsDir } from './reports.js';
 export { selectCheckpointRun, type SelectCheckpointInput } from './select-checkpoint.js';

@@ -1,15 +1,13 @@
 import { Option, type Command } from 'commander';
-import { join, relative } from 'node:path';
-import { UserError } from '../../core/errors.js';
+import { relative } from 'node:path';
 import type { GateProvider } from '../../eval/gates.js';
 import { loadCheckpointsSection } from '../../eval/config.js';
-import type { Candidate } from '../../eval/select-checkpoint.js';
-import { checkpointLine, checkpointTarget, loadWatchSection, watchCheckpoints, watchSelection } from '../../eval/watch.js';
+import { checkpointLine, watchSelection } from '../../eval/watch.js';
 import { summaryJson, summaryTable } from '../../eval/summary.js';
-import { parseFormats, reportFormats, type ReportFormat } from '../../reports/index.js';
+import { parseFormats, reportFormats } from '../../reports/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
-import { evalOne } from '../../run/eval.js';
-import { configSuiteRefs, prepareEval, requireTarget, type EvalEnv } from '../../run/eval-env.js';
+import { evalTargets, watchRun } from '../../run/eval.js';
+import { prepareEval, type EvalEnv } from '../../run/eval-env.js';
 
 /** Extra gate providers (e.g. the frontier release gate), given by program.ts. */
 export interface EvalCommandDeps {
@@ -69,72 +67,39 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
     const { config, ctx } = cliEnv(opts);
     const env = await prepareEval(config, { judge: opts.judge, baseUrl: opts.baseUrl });
     try {
-      const ev = env.section;
       if (opts.watch) {
         // Training-time evaluation (src/eval/watch.ts): one run per new checkpoint folder.
-        const settings = loadWatchSection(config);
-        const candidates: Candidate[] = [];
-        await watchCheckpoints({
-          dir: config.resolve(opts.watch),
-          settings,
-          signal: ctx.signal,
+        const candidates = await watchRun(env, { dir: opts.watch, suites: opts.suite, tier: opts.tier, concurrency: opts.concurrency, seed: opts.seed }, ctx, {
           onReady: (existing) => process.stderr.write(`watching ${opts.watch} (${existing.length} existing folder(s) skipped); Ctrl-C stops\n`),
           onError: (name, e) => process.stderr.write(`${name}: evaluation failed: ${(e as Error)?.message ?? String(e)}\n`),
-          onCheckpoint: async (name, path) => {
-            const { cfg, target } = checkpointTarget(settings, name, path, config);
-            env.targetCfgs.set(cfg.id, cfg);
-            env.targets.set(cfg.id, target);
-            const t0 = performance.now();
-            const { result } = await evalOne(env, { targetId: cfg.id, suiteRefs: opts.suite?.length ? opts.suite : configSuiteRefs(env), tier: opts.tier ?? ev.tier, concurrency: opts.concurrency ?? ev.concurrency, seed: opts.seed ?? ev.seed, cache: false, outDir: null, formats: [], quiet: true, extraGates: [] }, ctx);
-            candidates.push({ target: cfg.id, runId: result.runId, report: result.report });
-            process.stdout.write(`${opts.json ? JSON.stringify({ checkpoint: name, ...summaryJson(result.report, { reports: [], execution: result.execution }) }) : checkpointLine(name, result.runId, result.report, performance.now() - t0)}\n`);
-          },
+          onResult: (name, result, ms) =>
+            process.stdout.write(`${opts.json ? JSON.stringify({ checkpoint: name, ...summaryJson(result.report, { reports: [], execution: result.execution }) }) : checkpointLine(name, result.runId, result.report, ms)}\n`),
         });
         if (!opts.json) process.stdout.write(`${watchSelection(candidates, loadCheckpointsSection(config).objective).join('\n')}\n`);
         return;
       }
-      let targets = opts.target?.length ? opts.target : ev.targets;
-      if (opts.resume) {
-        const run = env.store.resolveRun(opts.resume);
-        if (opts.target && opts.target.length > 1) throw new UserError('--resume takes one run: give at most one --target', { code: 'usage' });
-        if (run.status === 'done') {
-          throw new UserError(`--resume ${opts.resume}: run ${run.id} (target ${run.target}) already finished${run.finished_at ? ` at ${run.finished_at}` : ''}; nothing to resume. Its reports again: pillars report ${run.id}; a fresh run: pillars eval --target ${run.target}`, { code: 'usage' });
-        }
-        targets = [run.target];
-        opts.resume = run.id;
-      }
-      for (const t of targets) requireTarget(env, t);
-      const formats = opts.format?.length ? parseFormats(opts.format) : (ev.formats as ReportFormat[]);
       const extraGates = (deps.gateProviders ?? []).map((f) => f(env)).filter((g): g is GateProvider => g !== null);
-      const outputs: Record<string, unknown>[] = [];
-      const runIds: string[] = [];
-      let failed = false;
-      for (const t of targets) {
-        const outDir = opts.out ? (targets.length > 1 ? join(config.resolve(opts.out), t.replace(/[^A-Za-z0-9_.@-]+/g, '_')) : config.resolve(opts.out)) : undefined;
-        const { result, written } = await evalOne(
-          env,
-          {
-            targetId: t,
-            suiteRefs: opts.suite?.length ? opts.suite : configSuiteRefs(env),
-            tier: opts.tier ?? ev.tier,
-            concurrency: opts.concurrency ?? ev.concurrency,
-            seed: opts.seed ?? ev.seed,
-            cache: opts.cache !== false && ev.cache,
-            resume: opts.resume,
-            skipInvalid: opts.skipInvalid,
-            stopAfter: opts.limit,
-            outDir: opts.out ? outDir : undefined,
-            formats,
-            quiet: opts.json,
-            extraGates,
-          },
-          ctx,
-        );
-        if (!result.gatesPassed) failed = true;
-        runIds.push(result.runId);
-        if (opts.json) {
-          outputs.push(summaryJson(result.report, { reports: written, execution: result.execution }));
-        } else {
+      const several = (opts.target?.length ?? env.section.targets.length) > 1 && !opts.resume;
+      const outcomes = await evalTargets(
+        env,
+        {
+          targets: opts.target,
+          suites: opts.suite,
+          tier: opts.tier,
+          concurrency: opts.concurrency,
+          seed: opts.seed,
+          cache: opts.cache,
+          resume: opts.resume,
+          skipInvalid: opts.skipInvalid,
+          stopAfter: opts.limit,
+          out: opts.out,
+          formats: opts.format?.length ? parseFormats(opts.format) : undefined,
+          quiet: opts.json,
+          extraGates,
+        },
+        ctx,
+        ({ target: t, result, written }) => {
+          if (opts.json) return;
           process.stdout.write(`${summaryTable(result.report)}\n\n`);
           if (result.status === 'interrupted') process.stdout.write(`stopped before the end: finish with \`pillars eval --resume ${result.runId}\`\n`);
           const html = written.find((w) => w.endsWith('.html'));
@@ -143,12 +108,14 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
             const bad = result.report.gates.filter((g) => !g.passed);
             process.stdout.write(`${bad.length} gate(s) failed for ${t}\n`);
           }
-          if (targets.length > 1) process.stdout.write('\n');
-        }
-      }
-      if (opts.json) printJson(outputs.length === 1 ? outputs[0] : outputs);
-      else if (runIds.length > 1) process.stdout.write(`side by side: npx pillars view ${runIds.join(' ')}\n`);
-      if (failed) process.exitCode = 1;
+          if (several) process.stdout.write('\n');
+        },
+      );
+      if (opts.json) {
+        const outputs = outcomes.map((o) => summaryJson(o.result.report, { reports: o.written, execution: o.result.execution }));
+        printJson(outputs.length === 1 ? outputs[0] : outputs);
+      } else if (outcomes.length > 1) process.stdout.write(`side by side: npx pillars view ${outcomes.map((o) => o.result.runId).join(' ')}\n`);
+      if (outcomes.some((o) => !o.result.gatesPassed)) process.exitCode = 1;
     } finally {
       await env.close();
     }

@@ -26,6 +26,7 @@ import { registerData } from './commands/data.js';
 import { registerProbe } from './commands/probe.js';
 import { registerReview } from './commands/review.js';
 import { registerView } from './commands/view.js';
+import { registerStore } from './commands/store.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -55,6 +56,7 @@ const registrations: ((program: Command) => void)[] = [
   registerProbe,
   registerReview,
   registerView,
+  registerStore,
 ];
 
 function version(): string {

@@ -32,7 +32,10 @@ export interface LoadedConfig {
   base: BaseConfig;
   /** Absolute path of the policy pack to use. */
   policyPath: string;
-  /** Absolute path of the store database. */
+  /**
+   * The store: an absolute SQLite path, or a `postgres://` URL (kept as written). `PILLARS_STORE`
+   * overrides `store:` in pillars.yaml.
+   */
   storePath: string;
   resolve(p: string): string;
   /** Position of a path in the file (for error messages). */
@@ -89,10 +92,16 @@ export function loadConfig(opts: { config?: string; cwd?: string } = {}): Loaded
     raw,
     base,
     policyPath: base.policy ? res(base.policy) : defaultPackPath,
-    storePath: base.store ? res(base.store) : resolve(dir, '.pillars', 'pillars.db'),
+    storePath: storeLocation(process.env.PILLARS_STORE || base.store, res) ?? resolve(dir, '.pillars', 'pillars.db'),
     resolve: res,
     locate,
   };
+}
+
+/** A `postgres://` URL stays as written; a path resolves against the config's folder. */
+function storeLocation(store: string | undefined, res: (p: string) => string): string | null {
+  if (!store) return null;
+  return /^postgres(ql)?:\/\//i.test(store) ? store : res(store);
 }
 
 function sectionError(err: z.ZodError, prefix: PropertyKey[], locate: LoadedConfig['locate'], shown: string): UserError {

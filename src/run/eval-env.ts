@@ -10,8 +10,9 @@ import { loadGates, type GateSpec } from '../eval/gates.js';
 import { classifyRefusal, createJudgePipeline, engineProvider, JudgesConfig } from '../judges/index.js';
 import type { ConfiguredGuard } from '../guard/config.js';
 import type { PolicyPack } from '../policy/schema.js';
-import { openDb, type Db } from '../store/db.js';
-import { createRunStore, type SqliteRunStore } from '../store/runs.js';
+import type { Db } from '../store/db.js';
+import { openStore, type OpenStore } from '../store/open.js';
+import type { RunStore } from '../store/runs.js';
 import { createTarget, looksLikeShorthand, parseTargetShorthand, probeTarget, publicConfig, settingsOf, SHORTHAND_PROVIDERS, targetConfigs, type TargetConfig } from '../targets/index.js';
 import { wire } from './wiring.js';
 
@@ -31,8 +32,11 @@ export interface EvalEnv {
   targets: Map<string, Target>;
   judge: JudgePipelineLike;
   judgeInfo: unknown;
-  db: Db;
-  store: SqliteRunStore;
+  /** The SQLite handle for features not yet on PostgreSQL (null when `store:` is a postgres:// URL). */
+  db: Db | null;
+  store: RunStore;
+  /** The open store (backend, location). */
+  storeHandle: OpenStore;
   /** `--base-url` for `--target PROVIDER:MODEL` shorthands. */
   baseUrl?: string;
   close(): Promise<void>;
@@ -63,7 +67,7 @@ export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipelin
       }
     },
   });
-  const db = openDb(config.storePath);
+  const opened = await openStore(config.storePath);
   const env: EvalEnv = {
     config,
     section: ev,
@@ -74,12 +78,13 @@ export async function prepareEval(config: LoadedConfig, opts: { judge?: 'pipelin
     targets,
     judge,
     judgeInfo,
-    db,
-    store: createRunStore(db),
+    db: opened.db,
+    store: opened.runs,
+    storeHandle: opened,
     baseUrl: opts.baseUrl,
     async close() {
       for (const t of targets.values()) await t.close?.();
-      db.close();
+      await opened.close();
     },
   };
   return env;

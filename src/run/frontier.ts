@@ -37,10 +37,13 @@ export async function frontierRun(input: FrontierRunInput, ctx: Ctx): Promise<Fr
  * threshold and its review case is open or rejected (passes once approved for that model version).
  * It also adds `sections.frontier` (scores, thresholds, cases) to the eval's report.
  */
-export function frontierGateProvider(env: EvalEnv): GateProvider {
+export function frontierGateProvider(env: EvalEnv): GateProvider | null {
+  // Frontier cases live in the SQLite store; a PostgreSQL store holds none yet (docs/deployment.md).
+  const db = env.db;
+  if (!db) return null;
   return (report) => {
-    const sec = frontierSection(createFrontierStore(env.db), report.run.target);
+    const sec = frontierSection(createFrontierStore(db), report.run.target);
     if (sec) report.sections = { ...(report.sections ?? {}), frontier: sec };
-    return frontierGate(env.db, report.run.target);
+    return frontierGate(db, report.run.target);
   };
 }

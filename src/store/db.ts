@@ -42,6 +42,12 @@ export function storeError(path: string, e: unknown): unknown {
 }
 
 export function openDb(path: string, opts: OpenDbOptions = {}): Db {
+  if (/^postgres(ql)?:\/\//i.test(path)) {
+    throw new UserError('this command keeps its data in a SQLite store only for now: set `store:` (or PILLARS_STORE) to a file path; the PostgreSQL store holds eval runs (see docs/deployment.md)', {
+      code: 'config',
+      option: 'store',
+    });
+  }
   let db: Db;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -144,7 +144,8 @@ export function newRunId(now = new Date()): string {
   return `${ts}-${randomBytes(3).toString('hex')}`;
 }
 
-interface RawRun extends Omit<RunRow, 'suites' | 'config' | 'gates'> {
+/** An `eval_runs` row as either backend stores it (JSON columns as text). */
+export interface RawRun extends Omit<RunRow, 'suites' | 'config' | 'gates'> {
   suites: string;
   config: string;
   gates: string | null;
@@ -156,7 +157,7 @@ export function effectiveStatus(r: Pick<RunRow, 'status' | 'owner' | 'heartbeat_
   return r.status;
 }
 
-const parseRun = (r: RawRun): RunRow => ({
+export const parseRun = (r: RawRun): RunRow => ({
   ...r,
   status: effectiveStatus(r),
   suites: JSON.parse(r.suites) as string[],

@@ -1,0 +1,58 @@
+import { UserError } from '../core/errors.js';
+import { openDb, type Db } from './db.js';
+import { isPostgresUrl, openPg, redactUrl, type Sql } from './pg/connect.js';
+import { PgRunStore } from './pg/runs.js';
+import { createRunStore, type RunStore } from './runs.js';
+
+/**
+ * The store's location selects its backend: a `postgres://` URL is a PostgreSQL database (shared
+ * by a team, workers and gateways), anything else a SQLite file (the embedded default).
+ */
+export type StoreBackend = 'sqlite' | 'postgres';
+
+export function storeBackend(location: string): StoreBackend {
+  return isPostgresUrl(location) ? 'postgres' : 'sqlite';
+}
+
+/** The store location for messages: a SQLite path as is, a URL without its password. */
+export function describeStore(location: string): string {
+  return isPostgresUrl(location) ? redactUrl(location) : location;
+}
+
+/** An open store and its repositories; `close()` releases the file or the pool. */
+export interface OpenStore {
+  backend: StoreBackend;
+  location: string;
+  runs: RunStore;
+  /** The SQLite handle, for repositories not yet behind an interface (null on PostgreSQL). */
+  db: Db | null;
+  sql: Sql | null;
+  close(): Promise<void>;
+}
+
+export async function openStore(location: string, opts: { max?: number } = {}): Promise<OpenStore> {
+  if (isPostgresUrl(location)) {
+    const sql = await openPg(location, { max: opts.max });
+    return { backend: 'postgres', location, runs: new PgRunStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
+  }
+  const db = openDb(location);
+  return {
+    backend: 'sqlite',
+    location,
+    runs: createRunStore(db),
+    db,
+    sql: null,
+    async close() {
+      db.close();
+    },
+  };
+}
+
+/** The SQLite handle of a store, or a clear error for a feature that does not run on PostgreSQL yet. */
+export function requireSqlite(store: OpenStore, feature: string): Db {
+  if (store.db) return store.db;
+  throw new UserError(`${feature} keeps its data in a SQLite store only for now: set \`store:\` to a file path (the PostgreSQL store holds eval runs)`, {
+    code: 'config',
+    option: 'store',
+  });
+}

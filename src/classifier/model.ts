@@ -121,6 +121,25 @@ type ModelFile = z.infer<typeof ModelFile>;
 /** Phrases that pushed column `col` above column `alt` (-1: none) the most. */
 type Explainer = (col: number, alt: number) => string[];
 
+/**
+ * An enumerable `explanation` computed on first read. One getter function for every object (the
+ * per-object work sits in a hidden symbol property): a getter closure per object gave every
+ * prediction its own hidden class in old space, which kept the closure, the text's pass and its
+ * tokens alive through young-generation collections (the bulk of the guard's p99).
+ */
+const EXPLAIN = Symbol('explain');
+interface Lazy {
+  [EXPLAIN]: { fn: () => string[]; value: string[] | null };
+}
+function explanationGetter(this: Lazy): string[] {
+  const s = this[EXPLAIN];
+  return (s.value ??= s.fn());
+}
+function lazyExplanation(obj: object, fn: () => string[]): void {
+  Object.defineProperty(obj, EXPLAIN, { value: { fn, value: null }, enumerable: false });
+  Object.defineProperty(obj, 'explanation', { enumerable: true, get: explanationGetter });
+}
+
 export class LinearModel implements ClassifierModel {
   readonly heads: HeadInfo[];
   readonly meta: ModelMeta;
@@ -427,8 +446,7 @@ export class LinearModel implements ClassifierModel {
       const start = original().start(spans.starts[plan.from]!);
       const end = original().end(spans.ends[plan.to - 1]!);
       const seg = { kind: plan.kind, start, end, topic: topic.info.classes[best]!, topicScore: score, level: lv as 0 | 1 | 2 | 3, levelScores: Array.from(lp), response: r } as SegmentPrediction;
-      let explanation: string[] | null = null;
-      Object.defineProperty(seg, 'explanation', { enumerable: true, get: () => (explanation ??= this.predict(text.slice(start, end)).explanation) });
+      lazyExplanation(seg, () => this.predict(text.slice(start, end)).explanation);
       flagged.push(seg);
     }
     return { whole, response, flagged, scored: plans.length };
@@ -484,11 +502,7 @@ export class LinearModel implements ClassifierModel {
     } as TextPrediction;
     // The explanation is computed on first read (it re-reads the features to name them): callers
     // that only need the decision do not pay for it.
-    let explanation: string[] | null = null;
-    Object.defineProperty(pred, 'explanation', {
-      enumerable: true,
-      get: () => (explanation ??= applies ? explain(off + best, noneIdx >= 0 ? off + noneIdx : -1) : noneIdx >= 0 ? explain(off + noneIdx, best >= 0 ? off + best : -1) : []),
-    });
+    lazyExplanation(pred, () => (applies ? explain(off + best, noneIdx >= 0 ? off + noneIdx : -1) : noneIdx >= 0 ? explain(off + noneIdx, best >= 0 ? off + best : -1) : []));
     return pred;
   }
 
@@ -502,11 +516,7 @@ export class LinearModel implements ClassifierModel {
     for (let c = 0; c < p.length; c++) if (c !== best && (second < 0 || p[c]! > p[second]!)) second = c;
     const scores = Object.fromEntries(classes.map((c, i) => [c, p[i]!])) as Record<ResponseLabel, number>;
     const pred = { label: classes[best] as ResponseLabel, p: p[best]!, scores } as ResponsePrediction;
-    let explanation: string[] | null = null;
-    Object.defineProperty(pred, 'explanation', {
-      enumerable: true,
-      get: () => (explanation ??= explain(off + best, second >= 0 ? off + second : -1)),
-    });
+    lazyExplanation(pred, () => explain(off + best, second >= 0 ? off + second : -1));
     return pred;
   }
 

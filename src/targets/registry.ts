@@ -12,23 +12,16 @@ import { replayTarget } from './replay/entry.js';
 
 /**
  * Every target provider. A new provider is a folder with an `entry.ts` (its schema and `create`)
- * and an `index.ts` (the `Target`), plus its entry in the list below and its schema in the union
- * (zod needs the literal tuple to infer the config type).
+ * and an `index.ts` (the `Target`), plus its entry in this list (the config schema is the union of
+ * the entries' schemas).
  */
 export const TARGET_ENTRIES = [openaiTarget, anthropicTarget, bedrockTarget, ggufTarget, httpTarget, execTarget, replayTarget, guardTarget, openaiImagesTarget] as const;
 
+/** The schemas of a tuple of entries, as a tuple (so zod infers the union of the config types). */
+type SchemasOf<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never };
+
 /** One provider's `targets:` entry, chosen by `type`. */
-export const ProviderTargetConfig = z.discriminatedUnion('type', [
-  openaiTarget.schema,
-  anthropicTarget.schema,
-  bedrockTarget.schema,
-  ggufTarget.schema,
-  httpTarget.schema,
-  execTarget.schema,
-  replayTarget.schema,
-  guardTarget.schema,
-  openaiImagesTarget.schema,
-]);
+export const ProviderTargetConfig = z.discriminatedUnion('type', TARGET_ENTRIES.map((e) => e.schema) as unknown as SchemasOf<typeof TARGET_ENTRIES>);
 export type ProviderTargetConfig = z.infer<typeof ProviderTargetConfig>;
 
 const BY_TYPE = new Map<string, TargetEntry>(TARGET_ENTRIES.map((e) => [e.type, e as unknown as TargetEntry]));

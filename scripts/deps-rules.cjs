@@ -24,7 +24,7 @@ const ALLOWED = {
   align: [],
   attacks: ['core'],
   classifier: ['core', 'policy'],
-  cli: ['attacks', 'classifier', 'compare', 'config', 'core', 'data', 'datasets', 'deception', 'eval', 'frontier', 'gateway', 'grounding', 'guard', 'judges', 'policy', 'redteam', 'reports', 'review', 'rewards', 'run', 'store', 'targets'],
+  cli: ['attacks', 'classifier', 'compare', 'config', 'core', 'data', 'datasets', 'eval', 'frontier', 'gateway', 'grounding', 'guard', 'judges', 'policy', 'redteam', 'reports', 'review', 'rewards', 'run', 'store', 'targets'],
   compare: ['core'],
   config: ['core'],
   core: [],
@@ -43,7 +43,7 @@ const ALLOWED = {
   reports: ['core'],
   review: ['compare', 'core', 'eval', 'frontier', 'gateway', 'judges', 'policy', 'reports', 'store'],
   rewards: ['classifier', 'config', 'core', 'policy'],
-  run: ['classifier', 'config', 'core', 'datasets', 'eval', 'guard', 'judges', 'policy', 'redteam', 'reports', 'store', 'targets'],
+  run: ['classifier', 'config', 'core', 'datasets', 'deception', 'eval', 'frontier', 'guard', 'judges', 'policy', 'redteam', 'reports', 'store', 'targets'],
   store: ['core'],
   targets: ['align', 'config', 'core', 'guard', 'policy'],
 };

@@ -79,6 +79,21 @@ export class TargetError extends PillarsError {
   }
 }
 
+/**
+ * An HTTP answer other than success, raised inside a request handler (the reward server, the
+ * review app): `status` is what the client gets, the message its error text.
+ */
+export class HttpError extends PillarsError {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  constructor(status: number, message: string, opts: { headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(message, { code: status >= 500 ? 'internal' : status === 404 ? 'not_found' : 'usage', exitCode: status >= 500 ? 1 : 2, cause: opts.cause });
+    this.name = 'HttpError';
+    this.status = status;
+    this.headers = opts.headers ?? {};
+  }
+}
+
 export function isPillarsError(e: unknown): e is PillarsError {
   return e instanceof PillarsError;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { SpanKind, type Tracing } from '../core/trace.js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { HttpError } from '../core/errors.js';
 import type { Ctx } from '../core/types.js';
 import type { RewardModel } from './model.js';
 import { rewardItemOf, splitQuery } from './prompt.js';
@@ -46,15 +47,6 @@ export interface RunningRewardServer {
   port: number;
   server: Server;
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,15 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError as HttpStatus } from '../../core/errors.js';
 
 /** Small HTTP helpers for the web app: security headers, bodies, responses. */
 
-export class HttpStatus extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** The review app's HTTP errors are the toolkit's `HttpError` (in the `PillarsError` tree). */
+export { HttpStatus };
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'";
 

@@ -27,6 +27,7 @@ import { registerProbe } from './commands/probe.js';
 import { registerReview } from './commands/review.js';
 import { registerView } from './commands/view.js';
 import { registerStore } from './commands/store.js';
+import { registerWorker } from './commands/worker.js';
 
 /**
  * The `pillars` program. One file per command group under commands/; each exports
@@ -57,6 +58,7 @@ const registrations: ((program: Command) => void)[] = [
   registerReview,
   registerView,
   registerStore,
+  registerWorker,
 ];
 
 function version(): string {

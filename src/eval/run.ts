@@ -56,6 +56,8 @@ export interface RunEvalOptions {
   report?: ReportOptions;
   /** Traces of the run (core/trace.ts); off unless given. */
   tracing?: Tracing;
+  /** Who answers the items: this process (`executeRun`, the default) or workers on a queue (eval/queue.ts). */
+  execute?: typeof executeRun;
 }
 
 export interface RunEvalResult {
@@ -179,7 +181,7 @@ async function runLeased(opts: RunEvalOptions, lease: RunLease, ctx: Ctx, claime
   opts.onStart?.(run);
 
   executing();
-  const execution: ExecuteResult = await executeRun(
+  const execution: ExecuteResult = await (opts.execute ?? executeRun)(
     { store, runId: run.id, target, settings, judge: opts.judge, concurrency, seed: run.seed, cache, stopAfter: opts.stopAfter, retry: opts.retry, onProgress: opts.onProgress, tracing: opts.tracing },
     ctx,
   );

@@ -34,6 +34,14 @@ export interface ExecuteInput {
   onProgress?: (p: Progress) => void;
   /** Traces: a span for the run and one per judged item (off unless configured). */
   tracing?: Tracing;
+  /**
+   * Only the items with `seqFrom <= seq < seqTo` (a queue job's share of the run, eval/queue.ts).
+   * Answered items in the range are skipped, so a retried job asks only what is still pending.
+   */
+  seqFrom?: number;
+  seqTo?: number;
+  /** Copy fresh answers into the response cache when done (default true; a queue's coordinator does it once). */
+  commitCache?: boolean;
 }
 
 export interface Progress {
@@ -138,7 +146,8 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
   };
   let page: Prepared[] = [];
   let pageAt = 0;
-  let lastSeq = -1;
+  let lastSeq = (input.seqFrom ?? 0) - 1;
+  const seqTo = input.seqTo ?? Infinity;
   let exhausted = false;
   let reading: Promise<void> | null = null;
   const next = async (): Promise<Prepared | null> => {
@@ -146,8 +155,12 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
       if (pageAt < page.length) return page[pageAt++]!;
       if (exhausted) return null;
       reading ??= (async () => {
-        const rows = await store.pendingItems(runId, lastSeq, PAGE);
+        let rows = await store.pendingItems(runId, lastSeq, PAGE);
         if (rows.length < PAGE) exhausted = true;
+        if (rows.length && rows[rows.length - 1]!.seq >= seqTo) {
+          rows = rows.filter((r) => r.seq < seqTo);
+          exhausted = true;
+        }
         if (rows.length) lastSeq = rows[rows.length - 1]!.seq;
         page = await prepare(rows);
         pageAt = 0;
@@ -253,7 +266,7 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await flush();
-    if (useCache) await store.commitCache(runId);
+    if (useCache && input.commitCache !== false) await store.commitCache(runId);
     runSpan?.setAttributes({ 'pillars.answered': res.answered, 'pillars.errors': res.errors });
     runSpan?.end();
   }

@@ -4,6 +4,7 @@ import { tracingFromEnv } from '../core/trace.js';
 import type { Ctx } from '../core/types.js';
 import type { GateProvider } from '../eval/gates.js';
 import { createProgress } from '../eval/progress.js';
+import { queueExecutor } from '../eval/queue.js';
 import { runEval, type RunEvalResult } from '../eval/run.js';
 import type { Candidate } from '../eval/select-checkpoint.js';
 import { checkpointTarget, loadWatchSection, watchCheckpoints } from '../eval/watch.js';
@@ -19,7 +20,7 @@ export interface EvalOneResult {
 /** Evaluate one target (new run or resumed) and write its reports. */
 export async function evalOne(
   env: EvalEnv,
-  input: { targetId: string; suiteRefs: string[]; tier: 'quick' | 'full'; concurrency: number; seed: number; cache: boolean; resume?: string; skipInvalid?: boolean; stopAfter?: number; outDir?: string | null; formats: ReportFormat[]; quiet?: boolean; extraGates: GateProvider[] },
+  input: { targetId: string; suiteRefs: string[]; tier: 'quick' | 'full'; concurrency: number; seed: number; cache: boolean; resume?: string; skipInvalid?: boolean; stopAfter?: number; outDir?: string | null; formats: ReportFormat[]; quiet?: boolean; extraGates: GateProvider[]; queue?: string },
   ctx: Ctx,
 ): Promise<EvalOneResult> {
   const { target } = requireTarget(env, input.targetId);
@@ -52,6 +53,8 @@ export async function evalOne(
       },
       onProgress: (p) => progress?.update(p),
       tracing,
+      // --queue: workers (`pillars worker`) answer the items; this process stores, waits and reports.
+      execute: input.queue ? queueExecutor(input.queue, { target: input.targetId }) : undefined,
     },
     ctx,
   ).finally(() => tracing.shutdown());
@@ -84,6 +87,8 @@ export interface EvalTargetsInput {
   formats?: ReportFormat[];
   quiet?: boolean;
   extraGates?: GateProvider[];
+  /** redis:// URL: enqueue the items for `pillars worker` processes instead of answering them here. */
+  queue?: string;
 }
 
 export interface TargetEvalOutcome extends EvalOneResult {
@@ -129,6 +134,7 @@ export async function evalTargets(env: EvalEnv, input: EvalTargetsInput, ctx: Ct
         formats,
         quiet: input.quiet,
         extraGates: input.extraGates ?? [],
+        queue: input.queue,
       },
       ctx,
     );

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import postgres from 'postgres';
 import { requirePrereq } from './prereq.js';
 
@@ -43,4 +44,37 @@ export function pgSchema(): { url: string; drop: () => Promise<void> } {
       await sql.end({ timeout: 1 });
     },
   };
+}
+
+/** Redis for queue and gateway tests: PILLARS_TEST_REDIS, else 127.0.0.1:6379. */
+export const REDIS_HOST = process.env.PILLARS_TEST_REDIS ?? '127.0.0.1:6379';
+
+async function redisAnswers(hostPort: string): Promise<string | null> {
+  const [host, port] = hostPort.split(':');
+  return new Promise((resolve) => {
+    const sock = connect({ host, port: Number(port ?? 6379) });
+    const done = (v: string | null): void => {
+      sock.destroy();
+      resolve(v);
+    };
+    sock.setTimeout(3000, () => done('timed out'));
+    sock.once('error', (e) => done(e.message));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.once('data', (d) => done(d.toString().startsWith('+PONG') ? null : `answered ${JSON.stringify(d.toString().slice(0, 40))}`));
+  });
+}
+
+const redisProblem = await redisAnswers(REDIS_HOST);
+if (redisProblem && !process.env.CI) process.stderr.write(`Redis tests skipped: ${REDIS_HOST} does not answer (${redisProblem}); CI starts it (.ci/run)\n`);
+
+/** `describe.skipIf(SKIP_REDIS)`: Redis unreachable and not CI. */
+export const SKIP_REDIS = redisProblem !== null && !process.env.CI;
+
+export function requireRedis(): void {
+  requirePrereq(redisProblem === null, `Redis at ${REDIS_HOST} does not answer (${redisProblem})`);
+}
+
+/** A queue URL on a Redis database of its own (1-15), so test runs do not take each other's jobs. */
+export function redisUrl(): string {
+  return `redis://${REDIS_HOST}/${1 + (randomBytes(1)[0]! % 15)}`;
 }

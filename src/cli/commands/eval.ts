@@ -29,6 +29,7 @@ interface EvalOpts extends CommonOpts {
   limit?: number;
   watch?: string;
   baseUrl?: string;
+  queue?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -50,6 +51,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
     .option('--out <dir>', 'write the reports here (default: .pillars/reports/<run>/)')
     .option('--format <list>', `report formats: ${reportFormats().join(',')} (default: all)`, collect)
     .option('--resume <run>', 'finish a stopped run (its id, or `last`) without asking again for answered items')
+    .option('--queue <url>', 'redis://HOST:PORT: store the run and enqueue its items for `pillars worker` processes (BullMQ); this process waits, gates and writes the reports')
     .option('--skip-invalid', 'drop invalid dataset rows (says how many) instead of refusing to start')
     .option('--no-cache', 'do not answer from the response cache')
     .addOption(intOption('--seed <n>', 'seed sent with every request (default: eval.seed, else 0)'))
@@ -62,6 +64,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
     'pillars eval --target openai:gpt-4o-mini --target anthropic:claude-3-5-haiku-latest --suite quick',
     'OPENAI_BASE_URL=http://127.0.0.1:8000/v1 pillars eval --target openai-compatible:my-model',
     'pillars eval --resume last',
+    'pillars eval --queue redis://127.0.0.1:6379   # with `pillars worker --queue redis://127.0.0.1:6379` running elsewhere',
     'pillars eval --watch checkpoints/ --tier quick',
   ]).action(async (opts: EvalOpts) => {
     const { config, ctx } = cliEnv(opts);
@@ -96,6 +99,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
           formats: opts.format?.length ? parseFormats(opts.format) : undefined,
           quiet: opts.json,
           extraGates,
+          queue: opts.queue,
         },
         ctx,
         ({ target: t, result, written }) => {

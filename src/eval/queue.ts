@@ -1,0 +1,149 @@
+import { Job, Queue, Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { UserError } from '../core/errors.js';
+import type { Ctx } from '../core/types.js';
+import type { RunStore } from '../store/runs.js';
+import { executeRun, type ExecuteInput, type ExecuteResult } from './runner.js';
+
+/**
+ * Distributed evaluation on BullMQ (Redis). The coordinator (`pillars eval --queue URL`) stores
+ * the run and its items as usual, then enqueues one job per range of `CHUNK` items; workers
+ * (`pillars worker --queue URL`, any number, anywhere the config and the store reach) take jobs
+ * and answer the range with the same `executeRun` a single process uses, writing into the shared
+ * store. Jobs are idempotent by (run, item): a job answers only the items of its range still
+ * pending, and results are upserts keyed by (run, seq). A worker killed mid-job stops renewing its
+ * lock; BullMQ's stalled-job check moves the job back to the queue and another worker finishes it.
+ */
+
+export const QUEUE_NAME = 'pillars-eval';
+/** Items per job. */
+export const CHUNK = 100;
+/** A worker's lock on a job; a killed worker's job is taken back after at most about this long. */
+export const LOCK_MS = 10_000;
+
+export interface EvalJob {
+  runId: string;
+  target: string;
+  from: number;
+  to: number;
+  seed: number;
+  cache: boolean;
+  /** Requests in flight per job. */
+  concurrency: number;
+}
+
+/** `redis://[user:pass@]host:port[/db]` as BullMQ connection options (workers need maxRetriesPerRequest null). */
+export function redisOptions(url: string): RedisOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UserError(`queue: "${url}" is not a URL (redis://HOST:PORT)`, { code: 'usage', option: 'queue' });
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UserError(`queue: give a redis:// URL, not ${u.protocol}//`, { code: 'usage', option: 'queue' });
+  const db = u.pathname.replace(/^\//, '');
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** A Redis client for BullMQ (which does not close clients it is given: callers `quit()` them). */
+export function redisClient(url: string): Redis {
+  return new Redis(redisOptions(url));
+}
+
+const jobId = (runId: string, from: number): string => `${runId}_${from}`;
+
+/**
+ * An `executeRun` replacement for the coordinator: enqueue the run's pending ranges and wait until
+ * every job is done, reporting progress from the store. Returns like `executeRun`.
+ */
+export function queueExecutor(url: string, opts: { target: string; pollMs?: number; chunk?: number }): (input: ExecuteInput, ctx: Ctx) => Promise<ExecuteResult> {
+  return async (input, ctx) => {
+    const { store, runId } = input;
+    const run = await store.getRun(runId);
+    const total = run?.item_count ?? 0;
+    const chunk = opts.chunk ?? CHUNK;
+    const redis = redisClient(url);
+    const queue = new Queue<EvalJob>(QUEUE_NAME, { connection: redis });
+    try {
+      const ids: string[] = [];
+      const jobs = [];
+      for (let from = 0; from < total; from += chunk) {
+        const data: EvalJob = { runId, target: opts.target, from, to: Math.min(total, from + chunk), seed: input.seed, cache: input.cache ?? true, concurrency: input.concurrency };
+        ids.push(jobId(runId, from));
+        // The job id dedupes: a job still queued or running for this range is not added twice.
+        jobs.push({ name: 'range', data, opts: { jobId: jobId(runId, from), attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 } });
+      }
+      for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+      const res = await waitForJobs(queue, store, runId, ids, total, input, ctx, opts.pollMs ?? 250);
+      if (input.cache !== false) await store.commitCache(runId);
+      return res;
+    } finally {
+      await queue.close();
+      await redis.quit();
+    }
+  };
+}
+
+async function waitForJobs(queue: Queue<EvalJob>, store: RunStore, runId: string, ids: string[], total: number, input: ExecuteInput, ctx: Ctx, pollMs: number): Promise<ExecuteResult> {
+  let open = new Set(ids);
+  const failures: string[] = [];
+  while (open.size > 0 && !ctx.signal.aborted) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    const still = new Set<string>();
+    const states = await Promise.all([...open].map(async (id) => [id, await queue.getJobState(id)] as const));
+    for (const [id, state] of states) {
+      if (state === 'unknown' || state === 'completed') continue;
+      if (state === 'failed') {
+        const job = await Job.fromId(queue, id);
+        failures.push(`${id}: ${job?.failedReason ?? 'failed'}`);
+        continue;
+      }
+      still.add(id);
+    }
+    open = still;
+    input.onProgress?.({ done: await store.countAnswered(runId), total, errors: 0, cached: 0 });
+  }
+  const answered = await store.countAnswered(runId);
+  if (failures.length) ctx.log.error({ run: runId, failures: failures.slice(0, 5) }, 'queue jobs failed after their retries');
+  return { answered, errors: total - answered, cached: 0, requests: 0, stopped: ctx.signal.aborted || failures.length > 0 };
+}
+
+export interface WorkerDeps {
+  store: RunStore;
+  /** The configured target, settings and judge for a job's target id. */
+  resolve(target: string): Pick<ExecuteInput, 'target' | 'settings' | 'judge'>;
+}
+
+/** A BullMQ worker answering eval jobs into the store; `close()` lets running jobs finish, then quits Redis. */
+export function startEvalWorker(url: string, deps: WorkerDeps, ctx: Ctx, opts: { concurrency?: number; lockMs?: number } = {}): { worker: Worker<EvalJob>; close(): Promise<void> } {
+  const lockMs = opts.lockMs ?? LOCK_MS;
+  const redis = redisClient(url);
+  const worker = new Worker<EvalJob>(
+    QUEUE_NAME,
+    async (job) => {
+      const d = job.data;
+      const t = deps.resolve(d.target);
+      const res = await executeRun(
+        { store: deps.store, runId: d.runId, ...t, concurrency: d.concurrency, seed: d.seed, cache: d.cache, seqFrom: d.from, seqTo: d.to, commitCache: false },
+        { ...ctx, runId: d.runId },
+      );
+      return { answered: res.answered, errors: res.errors };
+    },
+    { connection: redis, concurrency: opts.concurrency ?? 1, lockDuration: lockMs, stalledInterval: Math.max(1000, Math.floor(lockMs / 2)), maxStalledCount: 3 },
+  );
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      redis.disconnect();
+    },
+  };
+}

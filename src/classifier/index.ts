@@ -25,6 +25,12 @@ export {
   type SegmentedPrediction,
   type SegmentPrediction,
 } from './model.js';
+export { HOMOGLYPHS, LEET } from './normalize.js';
+export { softmaxInPlace, trainSoftmax } from './linear.js';
+export { sharedEncoder, asciiLetterShare, type SentenceEncoder } from './encoder.js';
+export { defaultStage2Path, loadStage2Cached, Stage2Head } from './stage2.js';
+export { parseRowLabel, type BinaryLabel } from './labels.js';
+export type { CorpusPrompt } from './corpus.js';
 export { trainModel, collectRows, evaluateHeldOut, type ExtraExample, type TrainInput, type PromptRow, type ResponseRow } from './train.js';
 
 /** Where the shipped default model lives. */

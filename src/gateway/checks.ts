@@ -1,7 +1,7 @@
 import type { Action } from '../core/pillars.js';
 import type { Decision } from '../core/types.js';
 import { STRICTNESS } from '../policy/effective.js';
-import { redactPii } from '../guard/pii.js';
+import { redactPii } from '../guard/index.js';
 import { decisionKey } from './decision-cache.js';
 import { answerUrls, observeDecision, withinBudget } from './rails.js';
 import { guardTry, type Caller, type GatewayState } from './state.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Decision } from '../core/types.js';
-import type { ScopeScorer } from '../grounding/scope.js';
+import type { ScopeScorer } from '../grounding/index.js';
 import type { GatewayExtension } from './extensions.js';
 import type { ChatMessage } from './openai.js';
 

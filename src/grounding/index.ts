@@ -11,3 +11,4 @@ export { createLlmGroundingJudge, parseJudgeReply, groundingPrompt, GROUNDING_RU
 export { GroundingConfig, GroundingPolicy, GroundingAction, policyFor, DEFAULT_BAND, DEFAULT_MIN_GROUNDING, DEFAULT_MIN_RELEVANCE, type GroundingConfigInput } from './config.js';
 export { createFaithfulnessJudge, createAnswerRelevanceJudge, itemSources } from './judges.js';
 export { readPairs, splitOf, TUNE_SHARE, type LabelledPair } from './pairs.js';
+export type { ScopeScorer, ScopeScorerOptions } from './scope.js';

@@ -1,5 +1,5 @@
-import { sharedEncoder } from '../classifier/encoder.js';
-import { featurize, type SparseVector } from '../classifier/features.js';
+import { sharedEncoder } from '../classifier/index.js';
+import { featurize, type SparseVector } from '../classifier/index.js';
 import type { Ctx, Target } from '../core/types.js';
 import type { ScopeDef } from '../policy/schema.js';
 import { askWithin } from './judge.js';

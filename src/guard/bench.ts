@@ -1,4 +1,4 @@
-import { parseRowLabel, type BinaryLabel } from '../classifier/labels.js';
+import { parseRowLabel, type BinaryLabel } from '../classifier/index.js';
 import { createCtx } from '../core/context.js';
 import { UserError, type Problem } from '../core/errors.js';
 import { readJsonlObjects } from '../core/jsonl.js';

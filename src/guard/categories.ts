@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dirname } from 'node:path';
-import { featurize, type SparseVector } from '../classifier/features.js';
+import { featurize, type SparseVector } from '../classifier/index.js';
 import { UserError } from '../core/errors.js';
 import type { Ctx, Decision, Guard, GuardInput, Target } from '../core/types.js';
 import type { PlainCategory } from '../policy/schema.js';

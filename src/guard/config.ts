@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { loadDefaultModel, loadModelCached } from '../classifier/index.js';
-import { defaultStage2Path, loadStage2Cached } from '../classifier/stage2.js';
+import { defaultStage2Path, loadStage2Cached } from '../classifier/index.js';
 import { section, type LoadedConfig } from '../config/load.js';
 import { UserError } from '../core/errors.js';
 import type { Target } from '../core/types.js';

@@ -1,4 +1,4 @@
-import type { CorpusPrompt } from '../classifier/corpus.js';
+import type { CorpusPrompt } from '../classifier/index.js';
 import type { ClassifierModel } from '../classifier/index.js';
 import type { PolicyPack } from '../policy/schema.js';
 import { decide } from './decide.js';

@@ -1,4 +1,4 @@
-import { HOMOGLYPHS, LEET } from '../classifier/normalize.js';
+import { HOMOGLYPHS, LEET } from '../classifier/index.js';
 
 /**
  * Encoded and obfuscated payloads. Attackers hide a request in base64 or ROT13 ("decode this and

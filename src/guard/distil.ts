@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { featurize, type SparseVector } from '../classifier/features.js';
-import { trainSoftmax } from '../classifier/linear.js';
+import { featurize, type SparseVector } from '../classifier/index.js';
+import { trainSoftmax } from '../classifier/index.js';
 import { UserError } from '../core/errors.js';
 import { prng, shuffle } from '../core/random.js';
 import type { PlainCategory } from '../policy/schema.js';

@@ -1,6 +1,6 @@
-import { asciiLetterShare, sharedEncoder, type SentenceEncoder } from '../classifier/encoder.js';
-import { NONE } from '../classifier/model.js';
-import { loadStage2Cached, type Stage2Head } from '../classifier/stage2.js';
+import { asciiLetterShare, sharedEncoder, type SentenceEncoder } from '../classifier/index.js';
+import { NONE } from '../classifier/index.js';
+import { loadStage2Cached, type Stage2Head } from '../classifier/index.js';
 import type { Level } from '../core/pillars.js';
 import type { Caller, Decision } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';

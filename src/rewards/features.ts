@@ -1,5 +1,5 @@
 import { FEATURE_DIM, NONE, RESPONSE_LABELS, type LinearModel, type SparseVector } from '../classifier/index.js';
-import { softmaxInPlace } from '../classifier/linear.js';
+import { softmaxInPlace } from '../classifier/index.js';
 import { fmix } from '../core/hash.js';
 import type { Action, Level } from '../core/pillars.js';
 import { STRICTNESS } from '../policy/effective.js';

@@ -1,8 +1,6 @@
 import type { LoadedConfig } from '../../config/load.js';
 import type { Target } from '../../core/types.js';
-import { configuredGuard } from '../../guard/config.js';
-import { guardFingerprint } from '../../guard/identity.js';
-import { createGuard, type GuardOptions, type PolicyGuard } from '../../guard/index.js';
+import { configuredGuard, createGuard, guardFingerprint, type GuardOptions, type PolicyGuard } from '../../guard/index.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import type { GuardProvider } from './index.js';
 

@@ -42,6 +42,14 @@ describe.skipIf(SKIP_PG)('pillars eval and pillars store on a PostgreSQL store',
 
     const onPg = await cli(['eval', '--config', config('pg.yaml', pg.url), '--out', join(tmp.dir, 'out-pg'), '--format', 'json']);
     expect(onPg.code, onPg.err).toBe(0);
+    const listed = await cli(['runs', 'list', '--config', config('pg.yaml', pg.url), '--json']);
+    expect(listed.code, listed.err).toBe(0);
+    const runs = JSON.parse(listed.out) as { id: string; status: string; items: number }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'done', items: 14 });
+    const shown = await cli(['runs', 'show', 'last', '--config', config('pg.yaml', pg.url)]);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toMatch(/answered 14\/14/);
     const sqliteFile = join(tmp.dir, 'store', 'pillars.db');
     const onSqlite = await cli(['eval', '--config', config('sqlite.yaml', sqliteFile), '--out', join(tmp.dir, 'out-sqlite'), '--format', 'json']);
     expect(onSqlite.code).toBe(0);

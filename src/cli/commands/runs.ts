@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { loadReport } from '../../eval/load-report.js';
+import { buildReport } from '../../eval/load-report.js';
 import { summaryJson, summaryTable } from '../../eval/summary.js';
-import { openDb, storeError } from '../../store/db.js';
+import { storeError } from '../../store/db.js';
+import { openStore } from '../../store/open.js';
 import { describeLease } from '../../store/run-lease.js';
-import { createRunStore, type RunRow } from '../../store/runs.js';
+import type { RunRow } from '../../store/runs.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 function pad(s: string, n: number): string {
@@ -30,11 +31,11 @@ export function registerRuns(program: Command): void {
   example(withJson(withConfig(runs.command('list').description('the runs in the store, newest first').addOption(intOption('--limit <n>', 'at most n runs', 50)))), [
     'pillars runs list',
     'pillars runs list --json',
-  ]).action((opts: CommonOpts & { limit: number }) => {
+  ]).action(async (opts: CommonOpts & { limit: number }) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
+    const store = await openStore(config.storePath);
     try {
-      const rows = createRunStore(db).listRuns({ limit: opts.limit });
+      const rows = await store.runs.listRuns({ limit: opts.limit });
       if (opts.json) {
         printJson(rows.map(listRow));
         return;
@@ -51,26 +52,27 @@ export function registerRuns(program: Command): void {
       // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
       throw storeError(config.storePath, e);
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
   example(withJson(withConfig(runs.command('show <run>').description('a run\'s summary (metrics per pillar, gates) and configuration; `last` for the newest'))), [
     'pillars runs show last',
     'pillars runs show 20261121-210000-a1b2c3 --json',
-  ]).action((ref: string, opts: CommonOpts) => {
+  ]).action(async (ref: string, opts: CommonOpts) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
+    const opened = await openStore(config.storePath);
     try {
-      const store = createRunStore(db);
-      const run = store.resolveRun(ref);
-      const report = loadReport(db, run.id, { items: 'failing', maxItems: 1000 });
+      const store = opened.runs;
+      const run = await store.resolveRun(ref);
+      const report = await buildReport(store, run.id, { items: 'failing', maxItems: 1000 });
+      const answered = await store.countAnswered(run.id);
       if (opts.json) {
-        printJson(summaryJson(report, { config: run.config, answered: store.countAnswered(run.id), items: run.item_count, created_at: run.created_at, finished_at: run.finished_at }));
+        printJson(summaryJson(report, { config: run.config, answered, items: run.item_count, created_at: run.created_at, finished_at: run.finished_at }));
         return;
       }
       process.stdout.write(`${summaryTable(report)}\n\n`);
-      process.stdout.write(`answered ${store.countAnswered(run.id)}/${run.item_count ?? '?'} · started ${run.started_at} · finished ${run.finished_at ?? '—'}\n`);
+      process.stdout.write(`answered ${answered}/${run.item_count ?? '?'} · started ${run.started_at} · finished ${run.finished_at ?? '—'}\n`);
       process.stdout.write(`configuration: ${JSON.stringify(run.config)}\n`);
       if (run.status === 'running' || run.status === 'preparing') process.stdout.write(`this run is ${run.status} (${describeLease(run)})\n`);
       else if (run.status !== 'done') process.stdout.write(`this run is ${run.status}: finish it with \`pillars eval --resume ${run.id}\`\n`);
@@ -78,7 +80,7 @@ export function registerRuns(program: Command): void {
       // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
       throw storeError(config.storePath, e);
     } finally {
-      db.close();
+      await opened.close();
     }
   });
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { UserError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
+import { createKeysRepository, type KeyRow, type KeysRepository } from '../store/keys.js';
 
 /**
  * API keys for the gateway. A key is `pk_` + 32 random bytes (base64url), shown once at creation;
@@ -26,34 +27,16 @@ export interface KeyStore {
   lookup(rawKey: string): ApiKeyRecord | null;
 }
 
-interface Row {
-  id: string;
-  name: string | null;
-  tier: string;
-  hash: string;
-  hint: string;
-  created_at: string;
-  revoked_at: string | null;
-}
-
-const toRecord = (r: Row): ApiKeyRecord => ({ id: r.id, name: r.name, tier: r.tier, hint: r.hint, createdAt: r.created_at, revokedAt: r.revoked_at });
+const toRecord = (r: KeyRow): ApiKeyRecord => ({ id: r.id, name: r.name, tier: r.tier, hint: r.hint, createdAt: r.created_at, revokedAt: r.revoked_at });
 
 const KEY_PATTERN = /^pk_[A-Za-z0-9_-]{43}$/;
 
-function pepperOf(db: Db): Buffer {
-  const get = db.prepare('SELECT value FROM gateway_secrets WHERE name = ?');
-  const row = get.get('key_pepper') as { value: string } | undefined;
-  if (row) return Buffer.from(row.value, 'base64');
-  db.prepare('INSERT OR IGNORE INTO gateway_secrets (name, value) VALUES (?, ?)').run('key_pepper', randomBytes(32).toString('base64'));
-  return Buffer.from((get.get('key_pepper') as { value: string }).value, 'base64');
-}
-
-export function createKeyStore(db: Db, opts: { now?: () => Date } = {}): KeyStore {
+/** Keys over a store's SQLite handle, or over any `KeysRepository` (store/keys.ts). */
+export function createKeyStore(store: Db | KeysRepository, opts: { now?: () => Date } = {}): KeyStore {
+  const repo = 'prepare' in store ? createKeysRepository(store) : store;
   const now = opts.now ?? (() => new Date());
-  const pepper = pepperOf(db);
+  const pepper = repo.pepper();
   const hashKey = (raw: string): string => createHash('sha256').update(pepper).update(raw).digest('hex');
-  const byHash = db.prepare('SELECT * FROM gateway_keys WHERE hash = ?');
-  const byId = db.prepare('SELECT * FROM gateway_keys WHERE id = ?');
 
   return {
     add({ tier, name }) {
@@ -66,29 +49,22 @@ export function createKeyStore(db: Db, opts: { now?: () => Date } = {}): KeyStor
         createdAt: now().toISOString(),
         revokedAt: null,
       };
-      db.prepare('INSERT INTO gateway_keys (id, name, tier, hash, hint, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        record.id,
-        record.name,
-        record.tier,
-        hashKey(key),
-        record.hint,
-        record.createdAt,
-      );
+      repo.insert({ id: record.id, name: record.name, tier: record.tier, hash: hashKey(key), hint: record.hint, created_at: record.createdAt });
       return { key, record };
     },
     list() {
-      return (db.prepare('SELECT * FROM gateway_keys ORDER BY created_at, id').all() as Row[]).map(toRecord);
+      return repo.list().map(toRecord);
     },
     revoke(id) {
-      const row = byId.get(id) as Row | undefined;
+      const row = repo.byId(id);
       if (!row) throw new UserError(`no API key with id "${id}" (see \`pillars keys list\`)`, { code: 'not_found' });
-      if (!row.revoked_at) db.prepare('UPDATE gateway_keys SET revoked_at = ? WHERE id = ?').run(now().toISOString(), id);
-      return toRecord(byId.get(id) as Row);
+      if (!row.revoked_at) repo.revoke(id, now().toISOString());
+      return toRecord(repo.byId(id)!);
     },
     lookup(rawKey) {
       if (!KEY_PATTERN.test(rawKey)) return null;
       const h = hashKey(rawKey);
-      const row = byHash.get(h) as Row | undefined;
+      const row = repo.byHash(h);
       if (!row || row.revoked_at) return null;
       // The index lookup already matched; compare again in constant time for good measure.
       if (!timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(h, 'hex'))) return null;

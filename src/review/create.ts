@@ -3,6 +3,7 @@ import { UserError } from '../core/errors.js';
 import { readJsonlRows } from '../core/jsonl.js';
 import { itemMessages, Message } from '../core/types.js';
 import type { Db } from '../store/db.js';
+import { createAuditReader } from '../store/audit-read.js';
 import { createFrontierStore } from '../store/frontier.js';
 import type { NewTask, QueueKind, TaskPayload } from '../store/review.js';
 import { createRunStore, type ItemRow } from '../store/runs.js';
@@ -135,24 +136,6 @@ export const AppealRow = z
   })
   .refine((r) => r.requestId !== undefined || r.text !== undefined, { message: 'give `requestId` (from the audit log) or `text`', path: ['requestId'] });
 
-interface AuditRowLite {
-  request_id: string;
-  action: string;
-  policy: string | null;
-  pillar: string | null;
-  topic: string | null;
-  level: number | null;
-  score: number | null;
-  stage: string | null;
-  detail: string;
-}
-
-function auditByRequest(db: Db, requestId: string): AuditRowLite | null {
-  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gateway_audit'").get();
-  if (!has) return null;
-  return (db.prepare('SELECT * FROM gateway_audit WHERE request_id = ? ORDER BY seq LIMIT 1').get(requestId) as AuditRowLite | undefined) ?? null;
-}
-
 function auditReasons(detail: Record<string, unknown>): string[] {
   const input = detail.input as { reasons?: unknown } | undefined;
   return Array.isArray(input?.reasons) ? input.reasons.map(String) : [];
@@ -161,7 +144,7 @@ function auditReasons(detail: Record<string, unknown>): string[] {
 /** (e) Appeals against guard decisions: rows naming an audited request, or carrying the text. */
 export function appealTasks(input: { db: Db; file: string }): NewTask[] {
   return readJsonlRows(input.file, AppealRow, 'appeals file').map((r, i) => {
-    const a = r.requestId ? auditByRequest(input.db, r.requestId) : null;
+    const a = r.requestId ? createAuditReader(input.db).byRequest(r.requestId) : null;
     if (r.requestId && !a && !r.text) throw new UserError(`${input.file}:${i + 1}:1: request ${r.requestId} is not in the audit log and the row has no \`text\``);
     const detail = a ? (JSON.parse(a.detail) as Record<string, unknown>) : {};
     const text = r.text ?? (typeof detail.prompt === 'string' ? detail.prompt : '(the prompt was not captured: standard monitoring keeps hashes only)');
@@ -184,8 +167,7 @@ export function appealTasks(input: { db: Db; file: string }): NewTask[] {
 
 /** (a') A seeded random sample of gateway traffic whose prompts were captured (full monitoring). */
 export function trafficSample(input: { db: Db; n: number; seed?: number }): NewTask[] {
-  const has = input.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gateway_audit'").get();
-  const rows = has ? (input.db.prepare("SELECT * FROM gateway_audit WHERE monitoring = 'full' ORDER BY seq").all() as AuditRowLite[]) : [];
+  const rows = createAuditReader(input.db).fullMonitoring();
   const usable = rows
     .map((a) => ({ a, d: JSON.parse(a.detail) as Record<string, unknown> }))
     .filter((x) => typeof x.d.prompt === 'string');

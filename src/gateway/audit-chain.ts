@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditRow } from '../store/audit-read.js';
 
 /**
  * The audit hash chain's primitives: the record shapes, canonical JSON and a record's hash.
@@ -26,26 +27,8 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
-export interface AuditRow {
-  seq: number;
-  ts: string;
-  request_id: string;
-  key_id: string | null;
-  tier: string;
-  context: string | null;
-  route: string;
-  action: string;
-  policy: string | null;
-  pillar: string | null;
-  topic: string | null;
-  level: number | null;
-  score: number | null;
-  stage: string | null;
-  monitoring: string;
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}
+/** The stored row (its table belongs to the store: store/audit-read.ts). */
+export type { AuditRow };
 
 /** JSON with object keys sorted at every depth: the same value always gives the same text. */
 export function canonicalJson(v: unknown): string {

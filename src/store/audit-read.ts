@@ -6,8 +6,15 @@ import type { Db } from './db.js';
  * the decision columns and the JSON detail of rows, and an empty answer when the gateway never
  * ran against this store.
  */
-export interface AuditDecisionRow {
+/** A `gateway_audit` row: the decision, its JSON detail, and its place in the hash chain. */
+export interface AuditRow {
+  seq: number;
+  ts: string;
   request_id: string;
+  key_id: string | null;
+  tier: string;
+  context: string | null;
+  route: string;
   action: string;
   policy: string | null;
   pillar: string | null;
@@ -15,15 +22,23 @@ export interface AuditDecisionRow {
   level: number | null;
   score: number | null;
   stage: string | null;
+  monitoring: string;
   /** JSON: the entry's detail (prompt only under full monitoring). */
   detail: string;
+  prev_hash: string;
+  hash: string;
 }
+
+/** The decision columns other features read. */
+export type AuditDecisionRow = Pick<AuditRow, 'request_id' | 'action' | 'policy' | 'pillar' | 'topic' | 'level' | 'score' | 'stage' | 'detail'>;
 
 export interface AuditReader {
   /** The first audited decision of a request, or null. */
   byRequest(requestId: string): AuditDecisionRow | null;
   /** Rows recorded under full monitoring (prompts captured), in log order. */
   fullMonitoring(): AuditDecisionRow[];
+  /** The newest rows, newest first. */
+  recent(limit: number): AuditRow[];
 }
 
 const COLS = 'request_id, action, policy, pillar, topic, level, score, stage, detail';
@@ -38,6 +53,10 @@ export function createAuditReader(db: Db): AuditReader {
     fullMonitoring() {
       if (!hasTable()) return [];
       return db.prepare(`SELECT ${COLS} FROM gateway_audit WHERE monitoring = 'full' ORDER BY seq`).all() as AuditDecisionRow[];
+    },
+    recent(limit) {
+      if (!hasTable()) return [];
+      return db.prepare('SELECT * FROM gateway_audit ORDER BY seq DESC LIMIT ?').all(limit) as AuditRow[];
     },
   };
 }

@@ -3,7 +3,8 @@ import type { GateResult, ReportData } from '../../core/report.js';
 import { compareReports } from '../../compare/index.js';
 import { loadReport } from '../../eval/load-report.js';
 import { frontierGate } from '../../frontier/index.js';
-import { verifyAudit, type AuditRow } from '../../gateway/audit.js';
+import { verifyAudit } from '../../gateway/audit.js';
+import { createAuditReader } from '../../store/audit-read.js';
 import type { JudgeAgreement } from '../../judges/index.js';
 import { diffPacks, formatDiff } from '../../policy/diff.js';
 import type { PolicyPack } from '../../policy/schema.js';
@@ -118,7 +119,7 @@ ${c.deltas
 
 export function auditPage(p: { db: Db; limit?: number }): Raw {
   const v = verifyAudit(p.db);
-  const rows = p.db.prepare('SELECT * FROM gateway_audit ORDER BY seq DESC LIMIT ?').all(p.limit ?? 100) as AuditRow[];
+  const rows = createAuditReader(p.db).recent(p.limit ?? 100);
   return html`<h1>Audit log</h1>
 <div class="card" id="audit-status">${v.ok ? html`<span class="badge good">chain verified</span>` : html`<span class="badge bad">chain broken</span>`} ${v.records} records${v.head ? html` · head ${v.head.seq} ${v.head.hash.slice(0, 16)}…` : ''}${v.firstBad ? html`<p class="fail">record ${v.firstBad.seq}: ${v.firstBad.reason}</p>` : ''}</div>
 <h2>Latest records</h2>

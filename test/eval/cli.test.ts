@@ -96,6 +96,21 @@ describe('pillars eval / runs / select-checkpoint', () => {
     expect(r.err).toMatch(/target down is unreachable at http:\/\/127\.0\.0\.1:9\/v1/);
   });
 
+  it('exits 1 when no item was answered (every request refused by the server), saying nothing was measured', async () => {
+    const denied = await startOpenAIStub({ respond: () => ({ status: 403, body: JSON.stringify({ error: { message: 'forbidden', type: 'auth_error', code: null } }) }) });
+    try {
+      // Three items: fewer than the ten failures in a row that stop a run early.
+      writeFileSync(join(tmp.dir, 'three.jsonl'), `${FIXTURE_ROWS.slice(0, 3).map((r) => JSON.stringify(r)).join('\n')}\n`);
+      const cfg = join(tmp.dir, 'denied.yaml');
+      writeFileSync(cfg, ['store: store/denied.db', 'targets:', `  - { id: denied, type: openai, baseUrl: "${denied.url}", model: m }`, 'eval:', '  targets: [denied]', '  suites: [three.jsonl]', '  judge: assertion', 'gates: []'].join('\n'));
+      const r = await cli(['eval', '--config', cfg, '--out', join(tmp.dir, 'out-denied')]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/no item was answered by denied: every request failed after retries/);
+    } finally {
+      await denied.close();
+    }
+  });
+
   it('a bad dataset row stops the run before it starts, naming file and line; --skip-invalid drops it and says so', async () => {
     const bad = join(tmp.dir, 'bad.jsonl');
     writeFileSync(bad, `${JSON.stringify(FIXTURE_ROWS[0])}\n${JSON.stringify({ ...FIXTURE_ROWS[1], kind: 'nonsense' })}\n${JSON.stringify(FIXTURE_ROWS[2])}\n`);

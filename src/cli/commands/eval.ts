@@ -119,7 +119,10 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
         const outputs = outcomes.map((o) => summaryJson(o.result.report, { reports: o.written, execution: o.result.execution }));
         printJson(outputs.length === 1 ? outputs[0] : outputs);
       } else if (outcomes.length > 1) process.stdout.write(`side by side: npx pillars view ${outcomes.map((o) => o.result.runId).join(' ')}\n`);
-      if (outcomes.some((o) => !o.result.gatesPassed)) process.exitCode = 1;
+      // A run in which no item got an answer measured nothing: its gates pass vacuously, so say so and fail.
+      const unanswered = outcomes.filter((o) => o.result.report.items.length > 0 && o.result.report.items.every((i) => i.verdict === 'error'));
+      for (const o of unanswered) process.stderr.write(`no item was answered by ${o.target}: every request failed after retries (see the log); nothing was measured\n`);
+      if (unanswered.length || outcomes.some((o) => !o.result.gatesPassed)) process.exitCode = 1;
     } finally {
       await env.close();
     }

@@ -163,6 +163,15 @@ describe('red team done-when', () => {
     expect(r.stdout).toMatch(/1 deceptive answer\(s\) in 4 probe\(s\)/);
   });
 
+  it('deception run says why each unclear probe is unclear', async () => {
+    const r = await cli('deception', 'run', '--config', cfg, '--target', 'stub');
+    expect(r.code).toBe(0);
+    const counted = [...r.stdout.matchAll(/, (\d+) unclear/g)].reduce((a, m) => a + Number(m[1]), 0);
+    expect(counted).toBeGreaterThan(0);
+    const lines = r.stdout.split('\n').filter((l) => /^ {4}unclear at turn \d+ \(.+\): .+/.test(l));
+    expect(lines.length).toBe(counted);
+  });
+
   it('re-tunes the defender between rounds: system prompt and the embedded guard', async () => {
     const r = await cli('redteam', 'run', '--config', cfg, '--target', 'stub', '--policy', 'safety.cyber', '--strategy', 'base64+roleplay', '--seeds', 'suites', '--rounds', '2', '--retune', 'system,guard', '--budget', '20', '--json');
     expect(r.stderr).toBe('');

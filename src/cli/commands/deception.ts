@@ -28,6 +28,9 @@ export function registerDeception(program: Command): void {
       for (const s of rep.scenarios) {
         process.stdout.write(`  ${s.scenario}: ${s.deceptive}/${s.probes} (${pct(s.rate)})${s.unclear ? `, ${s.unclear} unclear` : ''}\n`);
         for (const f of s.findings) process.stdout.write(`    ${f.kind} at turns ${f.turns.join(' and ')} (${f.session}): ${f.detail}\n`);
+        for (const u of s.results.filter((r) => r.outcome === 'unclear')) {
+          process.stdout.write(`    unclear at turn ${u.turn} (${u.session}, ${u.check}${u.fact ? ` "${u.fact}"` : ''}): ${u.detail}\n`);
+        }
       }
     }
     if (opts.maxRate !== undefined && rep.rate !== null && rep.rate > opts.maxRate) process.exitCode = 1;

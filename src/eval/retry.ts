@@ -58,9 +58,10 @@ export async function withRetry<T>(
   for (let attempt = 0; ; attempt++) {
     if (opts.signal.aborted) throw abortError(opts.signal);
     const ac = new AbortController();
-    const onParent = (): void => ac.abort(opts.signal.reason);
+    // With `track`, the caller aborts the controller itself: no listener (nor closure) per attempt.
+    const onParent = opts.track ? null : (): void => ac.abort(opts.signal.reason);
     if (opts.track) opts.track.add(ac);
-    else opts.signal.addEventListener('abort', onParent, { once: true });
+    else opts.signal.addEventListener('abort', onParent!, { once: true });
     const timer = setTimeout(() => ac.abort(new DOMException(`request timed out after ${opts.timeoutMs} ms`, 'TimeoutError')), opts.timeoutMs);
     try {
       const value = await fn(ac.signal);
@@ -81,7 +82,7 @@ export async function withRetry<T>(
     } finally {
       clearTimeout(timer);
       if (opts.track) opts.track.delete(ac);
-      else opts.signal.removeEventListener('abort', onParent);
+      else opts.signal.removeEventListener('abort', onParent!);
     }
   }
 }

@@ -179,7 +179,8 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
     let attempts = 0;
     if (!gen) {
       const est = estimateTokens(messages, options.maxTokens);
-      await limiter.acquire(est, runCtx.signal);
+      // No limits configured: no promise (nor microtask turn) per request.
+      if (limiter.active) await limiter.acquire(est, runCtx.signal);
       try {
         res.requests++;
         const r = await withRetry((signal) => target.generate({ messages, options }, { ...runCtx, signal }), {
@@ -221,7 +222,7 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
       if (typeof f.passed === 'boolean') attrs['pillars.passed'] = f.passed;
       tracing.start('pillars.decision', attrs, runTrace, { startTime: performance.timeOrigin + t0 }).end();
     }
-    push({
+    const record: ResultRecord = {
       response: {
         seq: s.seq,
         text: gen.text,
@@ -233,10 +234,11 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
         guard: gen.guard,
         cached,
         attempts,
-        ...(useCache && !cached ? { cacheKey: key } : {}),
       },
       judgement: { seq: s.seq, label: f.label, passed: f.passed ?? null, score: f.score, verdicts: judged.verdicts },
-    });
+    };
+    if (useCache && !cached) record.response.cacheKey = key;
+    push(record);
     res.answered++;
     if (cached) res.cached++;
     done++;

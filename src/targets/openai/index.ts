@@ -42,19 +42,22 @@ export class OpenAITarget implements ProbeableTarget {
   readonly fingerprint: string;
   private readonly url: string;
   private readonly dispatcher: Dispatcher;
+  /** The headers every request sends, built once (undici does not modify a request's headers object). */
+  private readonly baseHeaders: Readonly<Record<string, string>>;
 
   constructor(private readonly cfg: OpenAITargetConfig) {
     this.id = cfg.id;
     this.fingerprint = fingerprintOf(cfg);
     this.url = `${cfg.baseUrl.replace(/\/+$/, '')}/chat/completions`;
     this.dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 512 });
+    this.baseHeaders = Object.freeze({ 'content-type': 'application/json', ...(cfg.headers ?? {}) });
   }
 
+  /** The key is read from the environment on every request, as before: a key set or rotated later is used. */
   private headers(): Record<string, string> {
-    const h: Record<string, string> = { 'content-type': 'application/json', ...(this.cfg.headers ?? {}) };
+    if (!this.cfg.apiKeyEnv) return this.baseHeaders;
     const key = readKey(this.id, this.cfg.apiKeyEnv, true);
-    if (key) h.authorization = `Bearer ${key}`;
-    return h;
+    return key ? { ...this.baseHeaders, authorization: `Bearer ${key}` } : this.baseHeaders;
   }
 
   async generate(req: GenerateRequest, ctx: Ctx): Promise<Generation> {

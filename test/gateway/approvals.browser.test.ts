@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { openDb, type Db } from '../../src/store/db.js';
 import { createReviewStore } from '../../src/store/review.js';
 import { acmePack, post, ruleGuard, tempDir } from './helpers.js';
 import { startUpstreamStub, type UpstreamStub } from './stub.js';
+import { chromiumPath, SKIP_BROWSER } from '../helpers/prereq.js';
 
 /**
  * Issue 18: a tool call held for approval, decided by a reviewer in headless Chromium in the
@@ -17,12 +17,11 @@ import { startUpstreamStub, type UpstreamStub } from './stub.js';
  * request waits.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The screenshot goes to docs/img/ with PILLARS_UPDATE_SCREENSHOTS=1 (a plain run leaves the tree clean), else to the temp dir. */
 const shot = (dir: string): string => (process.env.PILLARS_UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', '..', 'docs', 'img', 'approvals.png') : join(dir, 'approvals.png'));
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
-describe.skipIf(!existsSync(CHROMIUM))('tool approvals in the review app (headless Chromium)', () => {
+describe.skipIf(SKIP_BROWSER)('tool approvals in the review app (headless Chromium)', () => {
   let tmp: ReturnType<typeof tempDir>;
   let db: Db;
   let stub: UpstreamStub;
@@ -41,7 +40,7 @@ describe.skipIf(!existsSync(CHROMIUM))('tool approvals in the review app (headle
     gw = createGateway({ guard: ruleGuard(pack), pack, db, upstream: stub.url, config: { tools: { byTier: { enterprise: [{ name: 'transfer_funds', action: 'approve' }] }, approval: { timeoutMs: 30_000, pollMs: 25 } } } });
     mountReviewApp(gw.server, createReviewApp({ db, pack }));
     url = (await gw.listen({ port: 0, host: '127.0.0.1' })).url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: ARGS });
   }, 60_000);
 
   afterAll(async () => {

@@ -3,6 +3,8 @@
  * (store/migrations/), written in PostgreSQL's dialect; JSON columns stay TEXT so `pillars store
  * copy` moves rows byte for byte. Never edit a migration that has shipped: add a new one.
  */
+import { GATEWAY_PG_MIGRATIONS } from './migrations-gateway.js';
+
 export interface PgMigration {
   id: number;
   name: string;
@@ -178,4 +180,5 @@ CREATE TABLE frontier_cases (
     name: 'redteam_asked',
     up: `ALTER TABLE redteam_attempts ADD COLUMN asked TEXT;`,
   },
+  ...GATEWAY_PG_MIGRATIONS,
 ];

@@ -2,6 +2,8 @@ import { UserError } from '../core/errors.js';
 import { openDb, type Db } from './db.js';
 import { isPostgresUrl, openPg, redactUrl, type Sql } from './pg/connect.js';
 import { PgRunStore } from './pg/runs.js';
+import { PgReviewStore } from './pg/review.js';
+import { createReviewStore, type ReviewStore } from './review.js';
 import { createRunStore, type RunStore } from './runs.js';
 
 /**
@@ -24,6 +26,8 @@ export interface OpenStore {
   backend: StoreBackend;
   location: string;
   runs: RunStore;
+  /** Reviewers, sessions, queues, tasks and verdicts (`pillars review`, the review app). */
+  review: ReviewStore;
   /** The SQLite handle, for repositories not yet behind an interface (null on PostgreSQL). */
   db: Db | null;
   sql: Sql | null;
@@ -33,13 +37,14 @@ export interface OpenStore {
 export async function openStore(location: string, opts: { max?: number } = {}): Promise<OpenStore> {
   if (isPostgresUrl(location)) {
     const sql = await openPg(location, { max: opts.max });
-    return { backend: 'postgres', location, runs: new PgRunStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
+    return { backend: 'postgres', location, runs: new PgRunStore(sql), review: new PgReviewStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
   }
   const db = openDb(location);
   return {
     backend: 'sqlite',
     location,
     runs: createRunStore(db),
+    review: createReviewStore(db),
     db,
     sql: null,
     async close() {

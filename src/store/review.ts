@@ -3,6 +3,8 @@ import { UserError } from '../core/errors.js';
 import type { Item, Message } from '../core/types.js';
 import type { Db } from './db.js';
 
+type MaybePromise<T> = T | Promise<T>;
+
 /**
  * The review repository: reviewers, queues, tasks, the append-only verdict log, confirmed-break
  * dataset items, sessions and policy-pack snapshots. A verdict is never updated: an undo is a new
@@ -120,7 +122,85 @@ export interface PackSnapshot {
   seenAt: string;
 }
 
-interface RawUser {
+/** A verdict to record: earlier effective verdicts of this reviewer on the task are withdrawn (undo rows), in one transaction. */
+export interface NewVerdict {
+  taskId: number;
+  user: ReviewUser;
+  verdict?: string | null;
+  ranking?: number[] | null;
+  note?: string | null;
+  /** The dataset item a confirmed break adds, given the appended verdict (null: none). */
+  datasetItem?: (v: VerdictRecord) => Item | null;
+}
+
+/** How long a task handed out by `claimNext` stays reserved for its reviewer (minutes). */
+export const CLAIM_MINUTES = 30;
+
+/**
+ * The review repository. Callers `await` every call: the SQLite store (`createReviewStore`)
+ * answers synchronously, the PostgreSQL one (`pg/review.ts`) with promises.
+ */
+export interface ReviewStore {
+  /** The SQLite handle (null on PostgreSQL): frontier sign-offs join its transaction. */
+  readonly db: Db | null;
+  readonly backend: 'sqlite' | 'postgres';
+  // users
+  addUser(u: { name: string; role: ReviewRole; passwordHash: string }): MaybePromise<ReviewUser>;
+  user(id: number): MaybePromise<ReviewUser | null>;
+  userByName(name: string): MaybePromise<ReviewUser | null>;
+  /** The stored password hash (for sign-in only). */
+  passwordHash(name: string): MaybePromise<{ user: ReviewUser; hash: string } | null>;
+  listUsers(): MaybePromise<(ReviewUser & { queues: number[] })[]>;
+  addMember(queueId: number, userId: number): MaybePromise<void>;
+  queueIdsOf(userId: number): MaybePromise<number[]>;
+  members(queueId: number): MaybePromise<ReviewUser[]>;
+  // queues and tasks
+  createQueue(q: { name: string; kind: QueueKind; source: Record<string, unknown>; doubleShare?: number; createdBy?: string | null; tasks: NewTask[] }): MaybePromise<ReviewQueue>;
+  queue(id: number): MaybePromise<ReviewQueue | null>;
+  queueByName(name: string): MaybePromise<ReviewQueue | null>;
+  /** A queue by id or name. */
+  resolveQueue(ref: string): MaybePromise<ReviewQueue>;
+  listQueues(): MaybePromise<ReviewQueue[]>;
+  task(id: number): MaybePromise<ReviewTask | null>;
+  tasks(queueId: number): MaybePromise<ReviewTask[]>;
+  assign(taskId: number, userId: number | null): MaybePromise<void>;
+  /** The first task of the queue this user has not reviewed, that still needs a review, and is theirs or unassigned (claims aside). */
+  nextTask(queueId: number, userId: number, after?: number): MaybePromise<ReviewTask | null>;
+  /**
+   * Like `nextTask`, but hands the task out: it is reserved for this user for `CLAIM_MINUTES`
+   * (reviewers asking at the same time, on any instance, get different tasks: a task needing n
+   * reviews is handed to at most n reviewers at once). A user holds one claim per queue.
+   */
+  claimNext(queueId: number, userId: number, after?: number): MaybePromise<ReviewTask | null>;
+  /** The neighbouring task by position (j/k navigation). */
+  neighbour(task: ReviewTask, dir: 1 | -1): MaybePromise<ReviewTask | null>;
+  progress(queueId: number, userId?: number): MaybePromise<QueueProgress>;
+  // verdicts (append-only)
+  appendVerdict(v: { taskId: number; user: ReviewUser; verdict?: string | null; ranking?: number[] | null; note?: string | null }): MaybePromise<VerdictRecord>;
+  /** Supersede this reviewer's verdicts on the task, append the new one (and its dataset item), release the claim: one transaction. */
+  recordVerdict(v: NewVerdict): MaybePromise<VerdictRecord>;
+  appendUndo(verdictId: number, user: ReviewUser): MaybePromise<void>;
+  verdict(id: number): MaybePromise<VerdictRecord | null>;
+  /** Effective verdicts, oldest first, filtered by queue, task, run or user. */
+  verdicts(f?: { queueId?: number; taskId?: number; runId?: string; userId?: number }): MaybePromise<VerdictRecord[]>;
+  /** This user's latest effective verdict in a queue (what `u` undoes). */
+  lastVerdictOf(userId: number, queueId: number): MaybePromise<VerdictRecord | null>;
+  // dataset items from confirmed breaks
+  addDatasetItem(taskId: number, verdictId: number, item: Item): MaybePromise<void>;
+  /** Items whose verdict still stands, one per task (the first confirmation). */
+  datasetItems(): MaybePromise<Item[]>;
+  // sessions
+  createSession(s: { tokenHash: string; userId: number; csrf: string; expiresAt: string }): MaybePromise<void>;
+  /** The live session of this token hash (an expired one, or a disabled user's, is deleted: null). */
+  session(tokenHash: string): MaybePromise<SessionRecord | null>;
+  deleteSession(tokenHash: string): MaybePromise<void>;
+  // pack snapshots
+  /** Remember the pack when its content changed since the last snapshot; returns every snapshot, oldest first. */
+  snapshotPack(pack: { id: string; version: string; [k: string]: unknown }): MaybePromise<PackSnapshot[]>;
+  snapshots(packId: string): MaybePromise<PackSnapshot[]>;
+}
+
+export interface RawUser {
   id: number;
   name: string;
   role: ReviewRole;
@@ -128,7 +208,7 @@ interface RawUser {
   created_at: string;
   disabled: number;
 }
-interface RawTask {
+export interface RawTask {
   id: number;
   queue_id: number;
   pos: number;
@@ -141,7 +221,7 @@ interface RawTask {
   payload: string;
   created_at: string;
 }
-interface RawQueue {
+export interface RawQueue {
   id: number;
   name: string;
   kind: QueueKind;
@@ -150,7 +230,7 @@ interface RawQueue {
   created_at: string;
   created_by: string | null;
 }
-interface RawVerdict {
+export interface RawVerdict {
   id: number;
   task_id: number;
   queue_id: number;
@@ -162,8 +242,8 @@ interface RawVerdict {
   created_at: string;
 }
 
-const toUser = (r: RawUser): ReviewUser => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, disabled: r.disabled === 1 });
-const toTask = (r: RawTask): ReviewTask => ({
+export const toUser = (r: RawUser): ReviewUser => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, disabled: r.disabled === 1 });
+export const toTask = (r: RawTask): ReviewTask => ({
   id: r.id,
   queueId: r.queue_id,
   pos: r.pos,
@@ -176,7 +256,7 @@ const toTask = (r: RawTask): ReviewTask => ({
   payload: JSON.parse(r.payload) as TaskPayload,
   createdAt: r.created_at,
 });
-const toQueue = (r: RawQueue): ReviewQueue => ({
+export const toQueue = (r: RawQueue): ReviewQueue => ({
   id: r.id,
   name: r.name,
   kind: r.kind,
@@ -185,7 +265,7 @@ const toQueue = (r: RawQueue): ReviewQueue => ({
   createdAt: r.created_at,
   createdBy: r.created_by,
 });
-const toVerdict = (r: RawVerdict): VerdictRecord => ({
+export const toVerdict = (r: RawVerdict): VerdictRecord => ({
   id: r.id,
   taskId: r.task_id,
   queueId: r.queue_id,
@@ -198,11 +278,21 @@ const toVerdict = (r: RawVerdict): VerdictRecord => ({
 });
 
 /** Effective verdicts: kind = verdict and not withdrawn by an undo. */
-const EFFECTIVE = `SELECT v.id, v.task_id, t.queue_id, v.user_id, v.reviewer, v.verdict, v.ranking, v.note, v.created_at
+export const EFFECTIVE = `SELECT v.id, v.task_id, t.queue_id, v.user_id, v.reviewer, v.verdict, v.ranking, v.note, v.created_at
   FROM review_verdicts v JOIN review_tasks t ON t.id = v.task_id
   WHERE v.kind = 'verdict' AND NOT EXISTS (SELECT 1 FROM review_verdicts u WHERE u.kind = 'undo' AND u.undoes = v.id)`;
 
-function buildStore(db: Db, now: () => string) {
+/**
+ * A task `claimNext` may hand this user (parameters: queue, after pos, user, user, now, user): in
+ * the queue after `pos`, theirs or unassigned, not reviewed by them, and its reviews plus other
+ * reviewers' live claims short of the reviews it needs. Both dialects take `?` here.
+ */
+export const CLAIMABLE = `t.queue_id = ? AND t.pos > ? AND (t.assigned_to IS NULL OR t.assigned_to = ?)
+  AND NOT EXISTS (SELECT 1 FROM (${EFFECTIVE}) e WHERE e.task_id = t.id AND e.user_id = ?)
+  AND (SELECT COUNT(DISTINCT e.user_id) FROM (${EFFECTIVE}) e WHERE e.task_id = t.id)
+    + (SELECT COUNT(*) FROM review_claims c WHERE c.task_id = t.id AND c.expires_at > ? AND c.user_id <> ?) < t.required_reviews`;
+
+function buildStore(db: Db, now: () => string, claimMs: number) {
   const store = {
     // ---- users ------------------------------------------------------------------------------
     addUser(u: { name: string; role: ReviewRole; passwordHash: string }): ReviewUser {
@@ -299,6 +389,16 @@ function buildStore(db: Db, now: () => string) {
         .get(queueId, after, userId, userId) as RawTask | undefined;
       return r ? toTask(r) : null;
     },
+    claimNext(queueId: number, userId: number, after = -1): ReviewTask | null {
+      const ts = now();
+      return db.transaction(() => {
+        db.prepare('DELETE FROM review_claims WHERE queue_id = ? AND user_id = ?').run(queueId, userId);
+        const r = db.prepare(`SELECT t.* FROM review_tasks t WHERE ${CLAIMABLE} ORDER BY t.pos LIMIT 1`).get(queueId, after, userId, userId, ts, userId) as RawTask | undefined;
+        if (!r) return null;
+        db.prepare('INSERT INTO review_claims (task_id, user_id, queue_id, expires_at) VALUES (?, ?, ?, ?)').run(r.id, userId, queueId, new Date(Date.parse(ts) + claimMs).toISOString());
+        return toTask(r);
+      }).immediate();
+    },
     /** The neighbouring task by position (j/k navigation). */
     neighbour(task: ReviewTask, dir: 1 | -1): ReviewTask | null {
       const r = db
@@ -326,6 +426,16 @@ function buildStore(db: Db, now: () => string) {
         .prepare("INSERT INTO review_verdicts (task_id, user_id, reviewer, kind, verdict, ranking, note, created_at) VALUES (?, ?, ?, 'verdict', ?, ?, ?, ?)")
         .run(v.taskId, v.user.id, v.user.name, v.verdict ?? null, v.ranking ? JSON.stringify(v.ranking) : null, v.note ?? null, now());
       return store.verdict(Number(info.lastInsertRowid))!;
+    },
+    recordVerdict(v: NewVerdict): VerdictRecord {
+      return db.transaction(() => {
+        for (const old of store.verdicts({ taskId: v.taskId, userId: v.user.id })) store.appendUndo(old.id, v.user);
+        const rec = store.appendVerdict(v);
+        const item = v.datasetItem?.(rec) ?? null;
+        if (item) store.addDatasetItem(v.taskId, rec.id, item);
+        db.prepare('DELETE FROM review_claims WHERE task_id = ? AND user_id = ?').run(v.taskId, v.user.id);
+        return rec;
+      })();
     },
     appendUndo(verdictId: number, user: ReviewUser): void {
       const v = store.verdict(verdictId);
@@ -420,9 +530,11 @@ function buildStore(db: Db, now: () => string) {
   return store;
 }
 
-export type ReviewStore = ReturnType<typeof buildStore> & { readonly db: Db };
+/** The SQLite review store: every method answers synchronously. */
+export type SqliteReviewStore = ReturnType<typeof buildStore> & { readonly db: Db; readonly backend: 'sqlite' };
 
-export function createReviewStore(db: Db, opts: { now?: () => Date } = {}): ReviewStore {
+export function createReviewStore(db: Db, opts: { now?: () => Date; claimMinutes?: number } = {}): SqliteReviewStore {
   const now = (): string => (opts.now ? opts.now() : new Date()).toISOString();
-  return Object.assign(buildStore(db, now), { db });
+  const store: SqliteReviewStore = Object.assign(buildStore(db, now, (opts.claimMinutes ?? CLAIM_MINUTES) * 60_000), { db, backend: 'sqlite' as const });
+  return store satisfies ReviewStore;
 }

@@ -16,6 +16,7 @@ import { gateway } from './200_gateway.js';
 import { toolApprovals } from './250_tool_approvals.js';
 import { redteam } from './300_redteam.js';
 import { review } from './400_review.js';
+import { reviewClaims } from './401_review_claims.js';
 import { rewards } from './500_rewards.js';
 
-export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...toolApprovals, ...redteam, ...review, ...rewards];
+export const MIGRATIONS: Migration[] = [...core, ...evalMigrations, ...gateway, ...toolApprovals, ...redteam, ...review, ...reviewClaims, ...rewards];

@@ -1,6 +1,6 @@
 export { runFrontier, modelVersionOf, type FrontierRunOutput, type DomainOutcome } from './run.js';
-export { frontierGate } from './gate.js';
+export { frontierGate, frontierGates } from './gate.js';
 export { compareVersions, type CompareRow, type Delta } from './compare.js';
 export { frontierDomains, FrontierSection as FrontierConfigSection, FrontierDomainConfig, BUILTIN_DOMAINS, type FrontierDomain } from './config.js';
 export { readBenchmark, mcqPrompt, type McqItem } from './benchmark.js';
-export { frontierSection, type FrontierSectionData } from './section.js';
+export { frontierSection, frontierSectionOf, type FrontierSectionData } from './section.js';

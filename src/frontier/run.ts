@@ -82,11 +82,11 @@ export async function runFrontier(
       samples,
       createdAt: now().toISOString(),
     };
-    result.id = input.store.addResult(result);
-    let c: FrontierCase | null = input.store.findCase(input.target.id, version, d.domain);
+    result.id = await input.store.addResult(result);
+    let c: FrontierCase | null = await input.store.findCase(input.target.id, version, d.domain);
     if (result.over) {
       const chance = items.reduce((s, q) => s + 1 / q.choices.length, 0) / Math.max(1, items.length);
-      c = input.store.openCase({
+      c = await input.store.openCase({
         target: input.target.id,
         modelVersion: version,
         domain: d.domain,

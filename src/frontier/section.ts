@@ -1,5 +1,4 @@
-import type { FrontierCase } from '../store/frontier.js';
-import type { FrontierStore } from '../store/frontier.js';
+import type { FrontierCase, FrontierResult, FrontierStore } from '../store/frontier.js';
 
 /** `ReportData.sections.frontier` (shape owned by src/reports/sections.ts, mirrored here). */
 export interface FrontierSectionData {
@@ -8,10 +7,16 @@ export interface FrontierSectionData {
   review_cases: { id: string; domain: string; status: string; reason: string; summary?: string }[];
 }
 
-export function frontierSection(store: FrontierStore, target: string): FrontierSectionData | null {
-  const latest = store.latest(target);
+/** `sections.frontier` of a target from any FrontierStore (SQLite or PostgreSQL). */
+export async function frontierSection(store: FrontierStore, target: string): Promise<FrontierSectionData | null> {
+  const latest = await store.latest(target);
   if (latest.length === 0) return null;
-  const cases: FrontierCase[] = store.listCases({ target });
+  return frontierSectionOf(latest, await store.listCases({ target }));
+}
+
+/** The section from the latest result per domain and the target's cases. */
+export function frontierSectionOf(latest: FrontierResult[], cases: FrontierCase[]): FrontierSectionData | null {
+  if (latest.length === 0) return null;
   return {
     title: 'Frontier risk',
     domains: latest.map((r) => {

@@ -21,6 +21,13 @@ export interface FeatureEnv {
   close(): Promise<void>;
 }
 
+/** A configured target by id, or a clear error naming the configured ones. */
+export function configuredTarget(targets: Map<string, Target>, id: string): Target {
+  const t = targets.get(id);
+  if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...targets.keys()].join(', ')})`, { code: 'config' });
+  return t;
+}
+
 export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
   const { pack, guard, targets, judgeModel } = wire(config);
   const db = openDb(config.storePath);
@@ -29,11 +36,7 @@ export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
     guard,
     targets,
     db,
-    target(id) {
-      const t = targets.get(id);
-      if (!t) throw new UserError(`unknown target "${id}" (configured: ${[...targets.keys()].join(', ')})`, { code: 'config' });
-      return t;
-    },
+    target: (id) => configuredTarget(targets, id),
     judge() {
       const spec = config.raw.judges === undefined ? undefined : section(config, 'judges', JudgesConfig);
       const p = createJudgePipeline({ spec, targets, pack, model: judgeModel() });

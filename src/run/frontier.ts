@@ -2,10 +2,11 @@ import type { LoadedConfig } from '../config/load.js';
 import { UserError } from '../core/errors.js';
 import type { Ctx } from '../core/types.js';
 import type { GateProvider } from '../eval/gates.js';
-import { frontierDomains, frontierGate, frontierSection, runFrontier, type FrontierRunOutput } from '../frontier/index.js';
-import { createFrontierStore } from '../store/frontier.js';
+import { frontierDomains, frontierGates, frontierSection, runFrontier, type FrontierRunOutput } from '../frontier/index.js';
+import { openStore } from '../store/open.js';
 import type { EvalEnv } from './eval-env.js';
-import { openFeatureEnv } from './feature-env.js';
+import { configuredTarget } from './feature-env.js';
+import { wire } from './wiring.js';
 
 export interface FrontierRunInput {
   config: LoadedConfig;
@@ -24,11 +25,18 @@ export async function frontierRun(input: FrontierRunInput, ctx: Ctx): Promise<Fr
     if (unknown.length) throw new UserError(`not configured (domains: ${domains.map((d) => d.domain).join(', ')})`, { option: `domain ${unknown.join(', ')}` });
     domains = domains.filter((d) => input.domains!.includes(d.domain));
   }
-  const env = openFeatureEnv(input.config);
+  const { targets } = wire(input.config);
   try {
-    return await runFrontier({ target: env.target(input.target), domains, store: createFrontierStore(env.db), modelVersion: input.modelVersion, concurrency: Math.max(1, input.concurrency) }, ctx);
+    const target = configuredTarget(targets, input.target);
+    // Results and cases go to the configured store, SQLite or PostgreSQL.
+    const store = await openStore(input.config.storePath);
+    try {
+      return await runFrontier({ target, domains, store: store.frontier, modelVersion: input.modelVersion, concurrency: Math.max(1, input.concurrency) }, ctx);
+    } finally {
+      await store.close();
+    }
   } finally {
-    await env.close();
+    for (const t of targets.values()) await t.close?.();
   }
 }
 
@@ -38,12 +46,11 @@ export async function frontierRun(input: FrontierRunInput, ctx: Ctx): Promise<Fr
  * It also adds `sections.frontier` (scores, thresholds, cases) to the eval's report.
  */
 export function frontierGateProvider(env: EvalEnv): GateProvider | null {
-  // Frontier cases live in the SQLite store; a PostgreSQL store holds none yet (docs/deployment.md).
-  const db = env.db;
-  if (!db) return null;
-  return (report) => {
-    const sec = frontierSection(createFrontierStore(db), report.run.target);
+  // The eval's store holds the frontier results and cases, on either backend.
+  const store = env.storeHandle.frontier;
+  return async (report) => {
+    const sec = await frontierSection(store, report.run.target);
     if (sec) report.sections = { ...(report.sections ?? {}), frontier: sec };
-    return frontierGate(db, report.run.target);
+    return frontierGates(store, report.run.target);
   };
 }

@@ -43,7 +43,7 @@ export interface FrontierCase {
   decidedAt: string | null;
 }
 
-interface RawResult {
+export interface RawResult {
   id: number;
   target: string;
   model_version: string;
@@ -60,7 +60,7 @@ interface RawResult {
   created_at: string;
 }
 
-interface RawCase {
+export interface RawCase {
   id: string;
   target: string;
   model_version: string;
@@ -73,7 +73,7 @@ interface RawCase {
   decided_at: string | null;
 }
 
-const toResult = (r: RawResult): FrontierResult => ({
+export const toResult = (r: RawResult): FrontierResult => ({
   id: r.id,
   target: r.target,
   modelVersion: r.model_version,
@@ -90,7 +90,7 @@ const toResult = (r: RawResult): FrontierResult => ({
   createdAt: r.created_at,
 });
 
-const toCase = (r: RawCase): FrontierCase => ({
+export const toCase = (r: RawCase): FrontierCase => ({
   id: r.id,
   target: r.target,
   modelVersion: r.model_version,
@@ -103,23 +103,54 @@ const toCase = (r: RawCase): FrontierCase => ({
   decidedAt: r.decided_at,
 });
 
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The frontier repository. Callers `await` every call: the SQLite store answers synchronously
+ * (`createFrontierStore`), the PostgreSQL one (`store/pg/frontier.ts`) with promises.
+ */
 export interface FrontierStore {
-  addResult(r: FrontierResult): number;
+  addResult(r: FrontierResult): MaybePromise<number>;
   /** All results of a target, oldest first. */
-  results(target?: string): FrontierResult[];
+  results(target?: string): MaybePromise<FrontierResult[]>;
   /** The latest result per domain for a target. */
-  latest(target: string): FrontierResult[];
+  latest(target: string): MaybePromise<FrontierResult[]>;
   /** The case for (target, version, domain), if any. */
-  findCase(target: string, modelVersion: string, domain: string): FrontierCase | null;
+  findCase(target: string, modelVersion: string, domain: string): MaybePromise<FrontierCase | null>;
   /** Open a case, or return the existing one for that (target, version, domain) with refreshed evidence if still open. */
+  openCase(c: { target: string; modelVersion: string; domain: string; evidence: Record<string, unknown>; now?: string }): MaybePromise<FrontierCase>;
+  getCase(id: string): MaybePromise<FrontierCase>;
+  listCases(opts?: { status?: CaseStatus; target?: string }): MaybePromise<FrontierCase[]>;
+  decide(id: string, d: { reviewer: string; decision: 'approve' | 'reject'; note?: string; now?: string }): MaybePromise<FrontierCase>;
+}
+
+/** The SQLite frontier store: the same calls, answered synchronously. */
+export interface SqliteFrontierStore extends FrontierStore {
+  addResult(r: FrontierResult): number;
+  results(target?: string): FrontierResult[];
+  latest(target: string): FrontierResult[];
+  findCase(target: string, modelVersion: string, domain: string): FrontierCase | null;
   openCase(c: { target: string; modelVersion: string; domain: string; evidence: Record<string, unknown>; now?: string }): FrontierCase;
   getCase(id: string): FrontierCase;
   listCases(opts?: { status?: CaseStatus; target?: string }): FrontierCase[];
   decide(id: string, d: { reviewer: string; decision: 'approve' | 'reject'; note?: string; now?: string }): FrontierCase;
 }
 
-export function createFrontierStore(db: Db): FrontierStore {
-  const store: FrontierStore = {
+/** A case id after the highest `FC-NNNN` so far. */
+export const caseId = (max: number | null): string => `FC-${String((max ?? 0) + 1).padStart(4, '0')}`;
+
+/** Why a decision is refused (both backends): a decided case, or no reviewer named. */
+export function checkDecision(c: FrontierCase, id: string, reviewer: string): void {
+  if (c.status !== 'open') {
+    throw new UserError(`review case ${id} was already ${c.status} by ${c.reviewer ?? 'a reviewer'} on ${c.decidedAt ?? '?'}; a new model version opens a new case`, { exitCode: 1 });
+  }
+  if (!reviewer.trim()) throw new UserError('--reviewer must name the reviewer');
+}
+
+export const caseNotFound = (id: string): UserError => new UserError(`no review case "${id}" (see \`pillars frontier cases\`)`, { code: 'not_found' });
+
+export function createFrontierStore(db: Db): SqliteFrontierStore {
+  const store: SqliteFrontierStore = {
     addResult(r) {
       const info = db
         .prepare(`INSERT INTO frontier_results (target, model_version, domain, benchmark, n, correct, score, low, high, threshold, over, samples, created_at)
@@ -154,8 +185,7 @@ export function createFrontierStore(db: Db): FrontierStore {
         }
         return existing;
       }
-      const n = ((db.prepare("SELECT MAX(CAST(substr(id, 4) AS INTEGER)) AS n FROM frontier_cases WHERE id LIKE 'FC-%'").get() as { n: number | null }).n ?? 0) + 1;
-      const id = `FC-${String(n).padStart(4, '0')}`;
+      const id = caseId((db.prepare("SELECT MAX(CAST(substr(id, 4) AS INTEGER)) AS n FROM frontier_cases WHERE id LIKE 'FC-%'").get() as { n: number | null }).n);
       db.prepare('INSERT INTO frontier_cases (id, target, model_version, domain, status, opened_at, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
         id,
         c.target,
@@ -169,7 +199,7 @@ export function createFrontierStore(db: Db): FrontierStore {
     },
     getCase(id) {
       const r = db.prepare('SELECT * FROM frontier_cases WHERE id = ?').get(id) as RawCase | undefined;
-      if (!r) throw new UserError(`no review case "${id}" (see \`pillars frontier cases\`)`, { code: 'not_found' });
+      if (!r) throw caseNotFound(id);
       return toCase(r);
     },
     listCases(opts = {}) {
@@ -188,10 +218,7 @@ export function createFrontierStore(db: Db): FrontierStore {
     },
     decide(id, d) {
       const c = store.getCase(id);
-      if (c.status !== 'open') {
-        throw new UserError(`review case ${id} was already ${c.status} by ${c.reviewer ?? 'a reviewer'} on ${c.decidedAt ?? '?'}; a new model version opens a new case`, { exitCode: 1 });
-      }
-      if (!d.reviewer.trim()) throw new UserError('--reviewer must name the reviewer');
+      checkDecision(c, id, d.reviewer);
       db.prepare('UPDATE frontier_cases SET status = ?, reviewer = ?, note = ?, decided_at = ? WHERE id = ?').run(
         d.decision === 'approve' ? 'approved' : 'rejected',
         d.reviewer,

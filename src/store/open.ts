@@ -1,9 +1,11 @@
 import { UserError } from '../core/errors.js';
 import { openDb, type Db } from './db.js';
 import { isPostgresUrl, openPg, redactUrl, type Sql } from './pg/connect.js';
+import { PgFrontierStore } from './pg/frontier.js';
 import { PgRunStore } from './pg/runs.js';
 import { PgReviewStore } from './pg/review.js';
 import { createReviewStore, type ReviewStore } from './review.js';
+import { createFrontierStore, type FrontierStore } from './frontier.js';
 import { createRunStore, type RunStore } from './runs.js';
 
 /**
@@ -28,6 +30,8 @@ export interface OpenStore {
   runs: RunStore;
   /** Reviewers, sessions, queues, tasks and verdicts (`pillars review`, the review app). */
   review: ReviewStore;
+  /** Frontier results and review cases (`pillars frontier`, the eval's frontier gate). */
+  frontier: FrontierStore;
   /** The SQLite handle, for repositories not yet behind an interface (null on PostgreSQL). */
   db: Db | null;
   sql: Sql | null;
@@ -37,7 +41,7 @@ export interface OpenStore {
 export async function openStore(location: string, opts: { max?: number } = {}): Promise<OpenStore> {
   if (isPostgresUrl(location)) {
     const sql = await openPg(location, { max: opts.max });
-    return { backend: 'postgres', location, runs: new PgRunStore(sql), review: new PgReviewStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
+    return { backend: 'postgres', location, runs: new PgRunStore(sql), review: new PgReviewStore(sql), frontier: new PgFrontierStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
   }
   const db = openDb(location);
   return {
@@ -45,6 +49,7 @@ export async function openStore(location: string, opts: { max?: number } = {}): 
     location,
     runs: createRunStore(db),
     review: createReviewStore(db),
+    frontier: createFrontierStore(db),
     db,
     sql: null,
     async close() {

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { compareVersions, type CompareRow } from '../../frontier/index.js';
-import { openDb } from '../../store/db.js';
-import { createFrontierStore, type CaseStatus } from '../../store/frontier.js';
+import type { CaseStatus } from '../../store/frontier.js';
+import { openStore } from '../../store/open.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 import { frontierRun } from '../../run/frontier.js';
 
@@ -53,11 +53,11 @@ export function registerFrontier(program: Command): void {
 
   example(withJson(withConfig(fr.command('compare').description('each domain of the latest model version against the previous and the strongest earlier version, with significance').option('--target <id>', 'only this target'))), [
     'pillars frontier compare --target candidate',
-  ]).action((opts: CommonOpts & { target?: string }) => {
+  ]).action(async (opts: CommonOpts & { target?: string }) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
+    const store = await openStore(config.storePath);
     try {
-      const rows: CompareRow[] = compareVersions(createFrontierStore(db).results(opts.target));
+      const rows: CompareRow[] = compareVersions(await store.frontier.results(opts.target));
       if (opts.json) return printJson(rows);
       if (rows.length === 0) {
         process.stdout.write('no frontier results yet: run `pillars frontier run --target ID`\n');
@@ -69,17 +69,17 @@ export function registerFrontier(program: Command): void {
         process.stdout.write(`${r.target} ${r.domain} ${r.version}: ${pct(r.score)} (n=${r.n}, threshold ${pct(r.threshold)})\n  previous:  ${d(r.previous)}\n  strongest: ${d(r.strongest)}\n`);
       }
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
   example(withJson(withConfig(fr.command('cases').description('open and closed expert review cases').addOption(new Option('--status <s>', 'only this status').choices(['open', 'approved', 'rejected'])))), [
     'pillars frontier cases --status open',
-  ]).action((opts: CommonOpts & { status?: CaseStatus }) => {
+  ]).action(async (opts: CommonOpts & { status?: CaseStatus }) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
+    const store = await openStore(config.storePath);
     try {
-      const cases = createFrontierStore(db).listCases({ status: opts.status });
+      const cases = await store.frontier.listCases({ status: opts.status });
       if (opts.json) return printJson(cases);
       if (cases.length === 0) process.stdout.write('no review cases\n');
       for (const c of cases) {
@@ -89,7 +89,7 @@ export function registerFrontier(program: Command): void {
         else process.stdout.write(`    ${signoffHint(c.id)}\n`);
       }
     } finally {
-      db.close();
+      await store.close();
     }
   });
 
@@ -105,15 +105,15 @@ export function registerFrontier(program: Command): void {
       ),
     ),
     ['pillars frontier signoff FC-0001 --reviewer "Dr. A. Expert" --decision approve --note "uplift below concern"'],
-  ).action((id: string, opts: CommonOpts & { reviewer: string; decision: 'approve' | 'reject'; note?: string }) => {
+  ).action(async (id: string, opts: CommonOpts & { reviewer: string; decision: 'approve' | 'reject'; note?: string }) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
+    const store = await openStore(config.storePath);
     try {
-      const c = createFrontierStore(db).decide(id, { reviewer: opts.reviewer, decision: opts.decision, note: opts.note });
+      const c = await store.frontier.decide(id, { reviewer: opts.reviewer, decision: opts.decision, note: opts.note });
       if (opts.json) return printJson(c);
       process.stdout.write(`${c.id}: ${c.status} by ${c.reviewer} for ${c.target} ${c.modelVersion} (${c.domain})\n`);
     } finally {
-      db.close();
+      await store.close();
     }
   });
 }

@@ -3,6 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { UserError } from '../core/errors.js';
 import type { Ctx } from '../core/types.js';
 import type { RunStore } from '../store/runs.js';
+import { SharedRateLimiter } from './queue-rate-limit.js';
 import { executeRun, type ExecuteInput, type ExecuteResult } from './runner.js';
 
 /**
@@ -13,6 +14,8 @@ import { executeRun, type ExecuteInput, type ExecuteResult } from './runner.js';
  * store. Jobs are idempotent by (run, item): a job answers only the items of its range still
  * pending, and results are upserts keyed by (run, seq). A worker killed mid-job stops renewing its
  * lock; BullMQ's stalled-job check moves the job back to the queue and another worker finishes it.
+ * A target's `rpm`/`tpm` hold over all workers together: their clocks live in Redis
+ * (eval/queue-rate-limit.ts).
  */
 
 export const QUEUE_NAME = 'pillars-eval';
@@ -60,9 +63,34 @@ export function redisClient(url: string): Redis {
 
 const jobId = (runId: string, from: number): string => `${runId}_${from}`;
 
+/** Ranges of at most `chunk` items covering `seqs` (ascending): one job each, asking only those items still pending. */
+function rangesOf(seqs: number[], chunk: number): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (let i = 0; i < seqs.length; i += chunk) out.push({ from: seqs[i]!, to: seqs[Math.min(seqs.length, i + chunk) - 1]! + 1 });
+  return out;
+}
+
+/** The seqs of the first `n` pending items after `afterSeq`, in order. */
+async function firstPending(store: RunStore, runId: string, afterSeq: number, n: number): Promise<number[]> {
+  const seqs: number[] = [];
+  let after = afterSeq;
+  while (seqs.length < n) {
+    const want = Math.min(1000, n - seqs.length);
+    const rows = await store.pendingItems(runId, after, want);
+    for (const r of rows) seqs.push(r.seq);
+    if (rows.length < want) break;
+    after = rows[rows.length - 1]!.seq;
+  }
+  return seqs;
+}
+
 /**
  * An `executeRun` replacement for the coordinator: enqueue the run's pending ranges and wait until
  * every job is done, reporting progress from the store. Returns like `executeRun`.
+ *
+ * With `stopAfter` (`--limit N`) the jobs cover exactly the first N pending items in run order, the
+ * items a single process answers before it stops; items whose requests failed are replaced by the
+ * next pending ones, as a single process does, until N are answered or none is left.
  */
 export function queueExecutor(url: string, opts: { target: string; pollMs?: number; chunk?: number }): (input: ExecuteInput, ctx: Ctx) => Promise<ExecuteResult> {
   return async (input, ctx) => {
@@ -72,17 +100,37 @@ export function queueExecutor(url: string, opts: { target: string; pollMs?: numb
     const chunk = opts.chunk ?? CHUNK;
     const redis = redisClient(url);
     const queue = new Queue<EvalJob>(QUEUE_NAME, { connection: redis });
-    try {
-      const ids: string[] = [];
-      const jobs = [];
-      for (let from = 0; from < total; from += chunk) {
-        const data: EvalJob = { runId, target: opts.target, from, to: Math.min(total, from + chunk), seed: input.seed, cache: input.cache ?? true, concurrency: input.concurrency };
-        ids.push(jobId(runId, from));
+    const enqueue = async (ranges: { from: number; to: number }[]): Promise<string[]> => {
+      const jobs = ranges.map(({ from, to }) => {
+        const data: EvalJob = { runId, target: opts.target, from, to, seed: input.seed, cache: input.cache ?? true, concurrency: input.concurrency };
         // The job id dedupes: a job still queued or running for this range is not added twice.
-        jobs.push({ name: 'range', data, opts: { jobId: jobId(runId, from), attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 } });
-      }
+        return { name: 'range', data, opts: { jobId: jobId(runId, from), attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: 1000 } };
+      });
       for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
-      const res = await waitForJobs(queue, store, runId, ids, total, input, ctx, opts.pollMs ?? 250);
+      return jobs.map((j) => j.opts.jobId);
+    };
+    try {
+      let res: ExecuteResult;
+      if (input.stopAfter === undefined) {
+        const ranges: { from: number; to: number }[] = [];
+        for (let from = 0; from < total; from += chunk) ranges.push({ from, to: Math.min(total, from + chunk) });
+        res = await waitForJobs(queue, store, runId, await enqueue(ranges), total, input, ctx, opts.pollMs ?? 250);
+      } else {
+        const before = await store.countAnswered(runId);
+        let after = -1;
+        for (;;) {
+          const fresh = (await store.countAnswered(runId)) - before;
+          const seqs = fresh < input.stopAfter ? await firstPending(store, runId, after, input.stopAfter - fresh) : [];
+          if (seqs.length === 0) {
+            const answered = await store.countAnswered(runId);
+            res = { answered, errors: total - answered, cached: 0, requests: 0, stopped: answered < total };
+            break;
+          }
+          after = seqs[seqs.length - 1]!;
+          res = await waitForJobs(queue, store, runId, await enqueue(rangesOf(seqs, chunk)), total, input, ctx, opts.pollMs ?? 250);
+          if (res.stopped) break;
+        }
+      }
       if (input.cache !== false) await store.commitCache(runId);
       return res;
     } finally {
@@ -126,13 +174,26 @@ export interface WorkerDeps {
 export function startEvalWorker(url: string, deps: WorkerDeps, ctx: Ctx, opts: { concurrency?: number; lockMs?: number } = {}): { worker: Worker<EvalJob>; close(): Promise<void> } {
   const lockMs = opts.lockMs ?? LOCK_MS;
   const redis = redisClient(url);
+  // A target's rpm/tpm hold over all workers: one limiter per target whose clock lives in Redis (on a client of its own: BullMQ blocks on its connections).
+  let limiterRedis: Redis | null = null;
+  const limiters = new Map<string, SharedRateLimiter>();
+  const limiterFor = (target: string, settings: ExecuteInput['settings']): SharedRateLimiter | undefined => {
+    if (settings.rpm === undefined && settings.tpm === undefined) return undefined;
+    let l = limiters.get(target);
+    if (!l) {
+      limiterRedis ??= redisClient(url);
+      l = new SharedRateLimiter(limiterRedis, { prefix: QUEUE_NAME, target, limits: { rpm: settings.rpm, tpm: settings.tpm } });
+      limiters.set(target, l);
+    }
+    return l;
+  };
   const worker = new Worker<EvalJob>(
     QUEUE_NAME,
     async (job) => {
       const d = job.data;
       const t = deps.resolve(d.target);
       const res = await executeRun(
-        { store: deps.store, runId: d.runId, ...t, concurrency: d.concurrency, seed: d.seed, cache: d.cache, seqFrom: d.from, seqTo: d.to, commitCache: false },
+        { store: deps.store, runId: d.runId, ...t, concurrency: d.concurrency, seed: d.seed, cache: d.cache, seqFrom: d.from, seqTo: d.to, commitCache: false, limiter: limiterFor(d.target, t.settings) },
         { ...ctx, runId: d.runId },
       );
       return { answered: res.answered, errors: res.errors };
@@ -144,6 +205,7 @@ export function startEvalWorker(url: string, deps: WorkerDeps, ctx: Ctx, opts: {
     async close() {
       await worker.close();
       redis.disconnect();
+      limiterRedis?.disconnect();
     },
   };
 }

@@ -42,6 +42,8 @@ export interface ExecuteInput {
   seqTo?: number;
   /** Copy fresh answers into the response cache when done (default true; a queue's coordinator does it once). */
   commitCache?: boolean;
+  /** Rate limits shared beyond this run (a queue worker's, held across workers in Redis: eval/queue-rate-limit.ts); default: this run's own. */
+  limiter?: Pick<RateLimiter, 'active' | 'acquire' | 'settle'>;
 }
 
 export interface Progress {
@@ -82,7 +84,7 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
   if (!run) throw new PillarsError(`run ${runId} not found`, { code: 'not_found' });
   const total = run.item_count ?? 0;
   const useCache = input.cache ?? true;
-  const limiter = new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
+  const limiter = input.limiter ?? new RateLimiter({ rpm: settings.rpm, tpm: settings.tpm });
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...input.retry, maxRetries: settings.maxRetries ?? input.retry?.maxRetries ?? DEFAULT_RETRY.maxRetries };
   const timeoutMs = settings.timeoutMs ?? 60_000;
 
@@ -249,8 +251,13 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
     }
   };
 
+  // With stopAfter, no more items start than could still be needed (failed ones are replaced), so a
+  // stopped run has answered the first pending items in order, at any concurrency (as `--queue --limit` does).
+  let started = 0;
   const worker = async (): Promise<void> => {
     while (!stop.signal.aborted) {
+      if (input.stopAfter !== undefined && started - res.errors >= input.stopAfter) return;
+      started++;
       const s = await next();
       if (!s) return;
       try {

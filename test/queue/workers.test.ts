@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitSchema } from '../../src/store/pg/connect.js';
 import { startOpenAIStub, type OpenAIStub } from '../../src/targets/testing/openai-stub.js';
 import { runCli as cli } from '../helpers/cli.js';
-import { pgSchema, redisUrl, requirePg, requireRedis, SKIP_PG, SKIP_REDIS } from '../helpers/services.js';
+import { pgSchema, requirePg, requireRedis, SKIP_PG, SKIP_REDIS } from '../helpers/services.js';
 import { FIXTURE_ROWS, fixtureAnswer, tempDir } from '../eval/helpers.js';
+import { queueUrl } from './helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
@@ -24,7 +25,7 @@ const lastUser = (msgs: { role: string; content: string }[]): string => msgs.fil
 describe.skipIf(SKIP_PG || SKIP_REDIS)('pillars eval --queue with pillars worker processes', () => {
   const tmp = tempDir();
   const pg = pgSchema();
-  const queue = redisUrl();
+  const queue = queueUrl([1, 2, 3, 4, 5]);
   let stub: OpenAIStub;
   const workers: ChildProcess[] = [];
   let cfg: string;
@@ -95,5 +96,47 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('pillars eval --queue with pillars worker
     const b = report('out-single');
     expect(a.metrics).toEqual(b.metrics);
     expect(a.items).toEqual(b.items);
+  }, 120_000);
+
+  it('--limit N answers the same first N items as a single process, and --resume --limit the next ones', async () => {
+    while (workers.filter((w) => w.exitCode === null && w.signalCode === null).length < 2) await startWorker();
+    const { url, schema } = splitSchema(pg.url);
+    const sql = postgres(url, { max: 1, connection: { search_path: schema! }, onnotice: () => {} });
+    const latest = async (): Promise<{ id: string; status: string; seqs: number[] }> => {
+      const [run] = await sql<{ id: string; status: string }[]>`SELECT id, status FROM eval_runs ORDER BY ord DESC LIMIT 1`;
+      const rows = await sql<{ seq: number }[]>`SELECT seq FROM eval_responses WHERE run_id = ${run!.id} AND error IS NULL ORDER BY seq`;
+      return { ...run!, seqs: rows.map((r) => r.seq) };
+    };
+    const first = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
+    try {
+      // 250: two whole jobs and half of a third; eight in flight (more than one item past the limit could start).
+      const single = await cli(['eval', '--config', cfg, '--no-cache', '--limit', '250', '--concurrency', '8', '--out', join(tmp.dir, 'limit-single'), '--format', 'json']);
+      expect(single.code, single.err).toBe(0);
+      const s = await latest();
+      expect(s.seqs).toEqual(first(250));
+      expect(s.status).toBe('interrupted');
+
+      const before = stub.count();
+      const dist = await cli(['eval', '--config', cfg, '--queue', queue, '--no-cache', '--limit', '250', '--concurrency', '8', '--out', join(tmp.dir, 'limit-queue'), '--format', 'json']);
+      expect(dist.code, dist.err).toBe(0);
+      expect(dist.out).toContain('stopped before the end');
+      const q = await latest();
+      expect(q.id).not.toBe(s.id);
+      expect(q.seqs).toEqual(s.seqs);
+      expect(q.status).toBe('interrupted');
+      expect(stub.count() - before).toBe(250);
+      const report = (dir: string): { metrics: unknown; items: unknown } => JSON.parse(readFileSync(join(tmp.dir, dir, 'report.json'), 'utf8')) as { metrics: unknown; items: unknown };
+      expect(report('limit-queue').metrics).toEqual(report('limit-single').metrics);
+      expect(report('limit-queue').items).toEqual(report('limit-single').items);
+
+      const resumed = await cli(['eval', '--config', cfg, '--queue', queue, '--no-cache', '--resume', q.id, '--limit', '100', '--out', join(tmp.dir, 'limit-resumed'), '--format', 'json']);
+      expect(resumed.code, resumed.err).toBe(0);
+      const r = await latest();
+      expect(r.id).toBe(q.id);
+      expect(r.seqs).toEqual(first(350));
+      expect(stub.count() - before).toBe(350);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import type { GateResult, MetricSet, ReportData, ReportItem } from '../core/report.js';
 import type { PillarId } from '../core/pillars.js';
 import type { Db } from '../store/db.js';
+import type { OpenStore } from '../store/open.js';
 import { createRunStore, type AggregateRow, type GroupBy, type ItemRow, type PairRow, type RunRow, type RunStore } from '../store/runs.js';
 import { agreementReport, type AgreementRow } from '../judges/index.js';
 import { metricSet, metricSets } from './metrics.js';
@@ -127,6 +128,14 @@ export async function buildReport(store: RunStore, runId: string, opts: ReportOp
   }
   const modality = modalitySection(await store.aggregate(run.id, 'modality'), await store.pairConsistency(run.id, 'modality'));
   return assembleReport(run, agg, pairs, items.items, run.gates ?? [], withSection(mode === 'all' ? items.sections() : undefined, modality));
+}
+
+/**
+ * The report of a stored run (id, unique prefix, or `last`) on either backend, SQLite or
+ * PostgreSQL: the same `ReportData` `loadReport` gives on SQLite.
+ */
+export async function loadStoredReport(store: OpenStore, runId: string, opts: ReportOptions = {}): Promise<ReportData> {
+  return buildReport(store.runs, runId, opts);
 }
 
 /** `loadReport(db, runId)`: the contract other features use (run id or `last`); synchronous on SQLite. */

@@ -3,16 +3,23 @@ import { join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { UserError } from '../core/errors.js';
 import type { ReportData } from '../core/report.js';
-import { loadReport } from '../eval/load-report.js';
+import { loadStoredReport } from '../eval/load-report.js';
 import { loadPack } from '../policy/load.js';
 import { addRegulations, readReportFile } from '../reports/index.js';
-import { openDb } from '../store/db.js';
+import { openStore, storeBackend, type OpenStore } from '../store/open.js';
+
+/** Loads reports by reference; `close()` releases the store if one was opened. */
+export interface ReportLoader {
+  (ref: string): Promise<ReportData>;
+  close(): Promise<void>;
+}
 
 /**
  * A run reference on the command line: a path to a report.json (or a folder holding one) works
- * without a store; anything else is a run id (or a unique prefix, or `last`) looked up in the store.
+ * without a store; anything else is a run id (or a unique prefix, or `last`) looked up in the
+ * store, SQLite or PostgreSQL (opened once, on the first such reference).
  */
-export function createReportLoader(config: LoadedConfig): (ref: string) => ReportData {
+export function createReportLoader(config: LoadedConfig): ReportLoader {
   let regs: Map<string, string[]> | null | undefined;
   const packRegulations = (): Map<string, string[]> | null => {
     if (regs === undefined) {
@@ -24,7 +31,16 @@ export function createReportLoader(config: LoadedConfig): (ref: string) => Repor
     }
     return regs;
   };
-  return (ref) => loadReportRef(ref, config, packRegulations);
+  let store: Promise<OpenStore> | null = null;
+  const openOnce = (): Promise<OpenStore> => (store ??= openStore(config.storePath));
+  const load = (ref: string): Promise<ReportData> => loadReportRef(ref, config, openOnce, packRegulations);
+  return Object.assign(load, {
+    async close() {
+      const s = store;
+      store = null;
+      if (s) await (await s.catch(() => null))?.close();
+    },
+  });
 }
 
 /** Fill in items' regulations from the policy pack when the report lacks them (best effort, the pack is read once). */
@@ -34,7 +50,7 @@ function withPackRegulations(data: ReportData, packRegulations: () => Map<string
   return regs ? addRegulations(data, regs) : data;
 }
 
-function loadReportRef(ref: string, config: LoadedConfig, packRegulations: () => Map<string, string[]> | null): ReportData {
+async function loadReportRef(ref: string, config: LoadedConfig, open: () => Promise<OpenStore>, packRegulations: () => Map<string, string[]> | null): Promise<ReportData> {
   const asPath = resolve(ref);
   if (existsSync(asPath)) {
     const st = statSync(asPath);
@@ -43,15 +59,10 @@ function loadReportRef(ref: string, config: LoadedConfig, packRegulations: () =>
     throw new UserError(`${ref}: a folder without report.json (give a run id or a report.json path)`, { code: 'not_found' });
   }
   if (/\.json$/i.test(ref)) throw new UserError(`${ref}: file not found`, { code: 'not_found' });
-  if (!existsSync(config.storePath)) {
+  if (storeBackend(config.storePath) === 'sqlite' && !existsSync(config.storePath)) {
     throw new UserError(`no run "${ref}": there is no store at ${config.storePath} yet (run \`pillars eval\` first, or pass a report.json path)`, { code: 'not_found' });
   }
-  const db = openDb(config.storePath);
-  try {
-    return withPackRegulations(loadReport(db, ref), packRegulations);
-  } finally {
-    db.close();
-  }
+  return withPackRegulations(await loadStoredReport(await open(), ref), packRegulations);
 }
 
 /** Where `pillars eval` puts reports: `eval.outDir` from pillars.yaml, else .pillars/reports beside the config. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import { compareReports, renderComparison } from '../../compare/index.js';
+import type { ReportData } from '../../core/report.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 import { createReportLoader } from '../../run/reports.js';
 
@@ -30,11 +31,16 @@ export function registerCompare(program: Command): void {
       ),
     ),
     ['pillars compare run-20261120-0912 last', 'pillars compare old/report.json new/report.json --fail-on-regression'],
-  ).action((refA: string, refB: string, opts: CompareOpts) => {
+  ).action(async (refA: string, refB: string, opts: CompareOpts) => {
     const { config } = cliEnv(opts);
     const load = createReportLoader(config);
-    const a = load(refA);
-    const b = load(refB);
+    let a: ReportData, b: ReportData;
+    try {
+      a = await load(refA);
+      b = await load(refB);
+    } finally {
+      await load.close();
+    }
     const c = compareReports(a, b, { alpha: opts.alpha });
     if (opts.json) printJson(c);
     else process.stdout.write(renderComparison(c, { allRows: opts.all }));

@@ -24,7 +24,8 @@ export function registerReport(program: Command): void {
   ).action(async (ref: string, opts: ReportOpts) => {
     const formats = parseFormats(opts.format);
     const { config } = cliEnv(opts);
-    const data = createReportLoader(config)(ref);
+    const load = createReportLoader(config);
+    const data = await load(ref).finally(() => load.close());
     const outDir = opts.out ? resolve(opts.out) : join(defaultReportsDir(config), data.run.id);
     const files = await writeReports({ data, outDir, formats });
     if (opts.json) printJson({ run: data.run.id, files });

@@ -4,8 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { loadPack } from '../../policy/load.js';
 import { VIEW_DEFAULT_PORT } from '../../reports/html.js';
 import { startViewServer, type ViewServer } from '../../review/web/view-app.js';
-import { openDb } from '../../store/db.js';
-import { createRunStore } from '../../store/runs.js';
+import { describeStore, openStore, storeBackend } from '../../store/open.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 /** `pillars view [RUN...]`: the local, read-only run viewer (src/review/web/view-app.ts). */
@@ -33,13 +32,13 @@ export function registerView(program: Command): void {
     .option('--host <host>', 'address to listen on (the viewer has no sign-in: keep it local)', '127.0.0.1');
   example(withJson(withConfig(cmd)), ['pillars view', 'pillars view last', 'pillars view 20260101-120000-ab12 20260102-090000-cd34 --port 7601']).action(async (runs: string[], opts: ViewOpts) => {
     const { config, ctx } = cliEnv(opts);
-    if (!existsSync(config.storePath)) throw new UserError(`no store at ${config.storePath}: run \`npx pillars eval\` first`, { code: 'not_found' });
-    const db = openDb(config.storePath);
+    if (storeBackend(config.storePath) === 'sqlite' && !existsSync(config.storePath)) throw new UserError(`no store at ${config.storePath}: run \`npx pillars eval\` first`, { code: 'not_found' });
+    const store = await openStore(config.storePath);
     let srv: ViewServer;
     try {
-      const store = createRunStore(db);
-      const ids = runs.map((r) => store.resolveRun(r).id);
-      srv = await startViewServer({ db, regulations: packRegulations(config.policyPath), host: opts.host, port: opts.port }).catch((e: NodeJS.ErrnoException) => {
+      const ids: string[] = [];
+      for (const r of runs) ids.push((await store.runs.resolveRun(r)).id);
+      srv = await startViewServer({ store, regulations: packRegulations(config.policyPath), host: opts.host, port: opts.port }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new UserError(`port ${opts.port} is in use: pass --port N (0 picks a free one)`, { code: 'usage' });
         if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UserError(`--host ${opts.host}: cannot listen on that address`, { code: 'usage' });
         throw e;
@@ -47,18 +46,19 @@ export function registerView(program: Command): void {
       const path = ids.length === 0 ? '/' : ids.length === 1 ? `/runs/${encodeURIComponent(ids[0]!)}` : `/compare?${ids.map((id) => `run=${encodeURIComponent(id)}`).join('&')}`;
       const url = `${srv.origin}${path}`;
       if (opts.json) printJson({ url, runs: ids });
-      else process.stdout.write(`pillars view: ${url}\n(read-only, store ${config.storePath}; Ctrl-C stops)\n`);
+      else process.stdout.write(`pillars view: ${url}\n(read-only, store ${describeStore(config.storePath)}; Ctrl-C stops)\n`);
     } catch (e) {
-      db.close();
+      await store.close();
       throw e;
     }
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         process.off('SIGTERM', stop);
-        void srv.close().finally(() => {
-          db.close();
-          resolve();
-        });
+        void srv
+          .close()
+          .then(() => store.close())
+          .catch(() => undefined)
+          .finally(() => resolve());
       };
       if (ctx.signal.aborted) return stop();
       ctx.signal.addEventListener('abort', stop, { once: true });

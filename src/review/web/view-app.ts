@@ -3,10 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { isPillarsError } from '../../core/errors.js';
 import type { Logger } from '../../core/types.js';
 import type { ReportData } from '../../core/report.js';
-import { loadReport } from '../../eval/load-report.js';
+import { loadStoredReport } from '../../eval/load-report.js';
 import { addRegulations } from '../../reports/index.js';
-import type { Db } from '../../store/db.js';
-import { listRuns } from '../../store/runs.js';
+import type { OpenStore } from '../../store/open.js';
 import { APP_CSS } from './assets.js';
 import { html } from './html.js';
 import { HttpStatus, securityHeaders, sendHtml } from './http.js';
@@ -23,7 +22,8 @@ import { comparePage, runPage, runsPage, VIEW_CSS_EXTRA, viewLayout } from './vi
  */
 
 export interface ViewAppOptions {
-  db: Db;
+  /** The store the runs are read from, SQLite or PostgreSQL. */
+  store: OpenStore;
   /** policy id → regulations, to fill in items' regulations when a run's report lacks them. */
   regulations?: ReadonlyMap<string, readonly string[]> | null;
   log?: Logger;
@@ -40,15 +40,15 @@ function hostName(h: string | undefined): string {
   return h.split(':')[0]!;
 }
 
-export function createViewHandler(opts: ViewAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createViewHandler(opts: ViewAppOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const allowed = new Set([...LOCAL_HOSTS, ...(opts.allowedHosts ?? [])].map((h) => h.toLowerCase()));
-  const report = (id: string): ReportData => {
-    const r = loadReport(opts.db, id);
+  const report = async (id: string): Promise<ReportData> => {
+    const r = await loadStoredReport(opts.store, id);
     return opts.regulations ? addRegulations(r, opts.regulations) : r;
   };
   const pageOf = (q: URLSearchParams): number => Math.max(0, Math.floor(Number(q.get('page') ?? 0)) || 0);
 
-  function route(req: IncomingMessage, res: ServerResponse): void {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     if (path === '/static/view.css') {
@@ -56,25 +56,28 @@ export function createViewHandler(opts: ViewAppOptions): (req: IncomingMessage, 
       return void res.end(VIEW_CSS);
     }
     if (path === '/' || path === '/runs') {
-      const runs = listRuns(opts.db, { limit: 200 }).map((run) => ({ run, report: loadReport(opts.db, run.id, { items: 'none' }) }));
+      const rows = await opts.store.runs.listRuns({ limit: 200 });
+      const runs = await Promise.all(rows.map(async (run) => ({ run, report: await loadStoredReport(opts.store, run.id, { items: 'none' }) })));
       return sendHtml(res, 200, viewLayout('Runs', runsPage(runs)));
     }
     const m = /^\/runs\/([^/]+)$/.exec(path);
     if (m) {
-      const r = report(decodeURIComponent(m[1]!));
-      return sendHtml(res, 200, viewLayout(`Run ${r.run.id}`, runPage({ report: r, f: filtersFrom(url.searchParams), page: pageOf(url.searchParams), others: listRuns(opts.db, { limit: 200 }) })));
+      const r = await report(decodeURIComponent(m[1]!));
+      const others = await opts.store.runs.listRuns({ limit: 200 });
+      return sendHtml(res, 200, viewLayout(`Run ${r.run.id}`, runPage({ report: r, f: filtersFrom(url.searchParams), page: pageOf(url.searchParams), others })));
     }
     if (path === '/compare') {
       const ids = url.searchParams.getAll('run').filter(Boolean);
       if (ids.length < 2) throw new HttpStatus(400, 'pick at least two runs to compare (?run=A&run=B)');
       if (ids.length > 8) throw new HttpStatus(400, 'compare at most 8 runs at once');
-      const reports = ids.map(report);
+      const reports: ReportData[] = [];
+      for (const id of ids) reports.push(await report(id));
       return sendHtml(res, 200, viewLayout('Side by side', comparePage({ reports, f: filtersFrom(url.searchParams), page: pageOf(url.searchParams) })));
     }
     throw new HttpStatus(404, `no page ${path}`);
   }
 
-  return (req, res) => {
+  return async (req, res) => {
     securityHeaders(res);
     const fail = (status: number, message: string): void => sendHtml(res, status, viewLayout(String(status), html`<h1>${status === 404 ? 'Not found' : 'Error'}</h1><div class="error" role="alert">${message}</div>`));
     if (!allowed.has('*') && !allowed.has(hostName(req.headers.host).toLowerCase())) return fail(421, 'unexpected Host header: open the viewer through the address `pillars view` printed');
@@ -83,7 +86,7 @@ export function createViewHandler(opts: ViewAppOptions): (req: IncomingMessage, 
       return fail(405, 'the viewer is read-only');
     }
     try {
-      route(req, res);
+      await route(req, res);
     } catch (e) {
       if (e instanceof HttpStatus) return fail(e.status, e.message);
       if (isPillarsError(e)) return fail(e.code === 'not_found' ? 404 : 400, e.message);
@@ -103,7 +106,8 @@ export interface ViewServer {
 export async function startViewServer(input: ViewAppOptions & { port?: number; host?: string }): Promise<ViewServer> {
   const host = input.host ?? '127.0.0.1';
   const extra = LOCAL_HOSTS.includes(host) ? [] : host === '0.0.0.0' || host === '::' ? ['*'] : [host];
-  const server = createServer(createViewHandler({ ...input, allowedHosts: [...(input.allowedHosts ?? []), ...extra] }));
+  const handle = createViewHandler({ ...input, allowedHosts: [...(input.allowedHosts ?? []), ...extra] });
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(input.port ?? 0, host, () => resolve());

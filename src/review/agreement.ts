@@ -91,11 +91,11 @@ function kappaOf(a: string[], b: string[]): { n: number; agreement: number | nul
 }
 
 /** Agreement for one queue from its effective verdicts. */
-export function queueAgreement(store: ReviewStore, queueId: number): QueueAgreement {
-  const q = store.queue(queueId);
+export async function queueAgreement(store: ReviewStore, queueId: number): Promise<QueueAgreement> {
+  const q = await store.queue(queueId);
   if (!q) throw new Error(`no queue ${queueId}`);
-  const tasks = new Map<number, ReviewTask>(store.tasks(queueId).map((t) => [t.id, t]));
-  const verdicts = store.verdicts({ queueId });
+  const tasks = new Map<number, ReviewTask>((await store.tasks(queueId)).map((t) => [t.id, t]));
+  const verdicts = await store.verdicts({ queueId });
   // Latest effective verdict per (task, reviewer), in the order reviewers first answered.
   const byTask = new Map<number, Map<number, VerdictRecord>>();
   for (const v of verdicts) {

@@ -6,7 +6,7 @@ import type { Db } from '../store/db.js';
 import { createAuditReader } from '../store/audit-read.js';
 import { createFrontierStore } from '../store/frontier.js';
 import type { NewTask, QueueKind, TaskPayload } from '../store/review.js';
-import { createRunStore, type ItemRow } from '../store/runs.js';
+import { createRunStore, type ItemRow, type RunStore } from '../store/runs.js';
 
 /**
  * Builders for review tasks: (a) a random sample of a run's outputs or of gateway traffic,
@@ -42,11 +42,17 @@ function outputTask(kind: QueueKind, runId: string, r: ItemRow): NewTask {
   return { kind, runId, itemSeq: r.seq, payload };
 }
 
+/** Where a run's outputs come from: a RunStore of either backend, or a SQLite handle. */
+export type RunSource = { runs: RunStore; db?: undefined } | { db: Db; runs?: undefined };
+
+const runsOf = (input: RunSource): RunStore => input.runs ?? createRunStore(input.db!);
+
 /** (a) A seeded random sample of a run's answered outputs. */
-export function sampleFromRun(input: { db: Db; runId: string; n: number; seed?: number }): { runId: string; tasks: NewTask[] } {
-  const runs = createRunStore(input.db);
-  const run = runs.resolveRun(input.runId);
-  const rows = [...runs.items(run.id)].filter((r) => r.text !== null && r.error === null && r.item.kind !== 'capability');
+export async function sampleFromRun(input: RunSource & { runId: string; n: number; seed?: number }): Promise<{ runId: string; tasks: NewTask[] }> {
+  const runs = runsOf(input);
+  const run = await runs.resolveRun(input.runId);
+  const rows: ItemRow[] = [];
+  for await (const r of runs.items(run.id)) if (r.text !== null && r.error === null && r.item.kind !== 'capability') rows.push(r);
   if (rows.length === 0) throw new UserError(`run ${run.id} has no answered items to review`, { code: 'not_found' });
   const picked = shuffle(rows, seededRandom(input.seed ?? 1)).slice(0, input.n).sort((a, b) => a.seq - b.seq);
   return { runId: run.id, tasks: picked.map((r) => outputTask('sample', run.id, r)) };
@@ -64,11 +70,11 @@ export function borderlineReason(r: ItemRow): string | null {
 }
 
 /** (b) Borderline outputs of a run. */
-export function borderlineFromRun(input: { db: Db; runId: string; limit?: number }): { runId: string; tasks: NewTask[] } {
-  const runs = createRunStore(input.db);
-  const run = runs.resolveRun(input.runId);
+export async function borderlineFromRun(input: RunSource & { runId: string; limit?: number }): Promise<{ runId: string; tasks: NewTask[] }> {
+  const runs = runsOf(input);
+  const run = await runs.resolveRun(input.runId);
   const tasks: NewTask[] = [];
-  for (const r of runs.items(run.id)) {
+  for await (const r of runs.items(run.id)) {
     if (r.text === null || r.error !== null) continue;
     const why = borderlineReason(r);
     if (!why) continue;

@@ -1,4 +1,4 @@
-import type { ReviewStore } from '../store/review.js';
+import type { ReviewStore, ReviewTask } from '../store/review.js';
 import { humanLabels, majority } from './verdicts.js';
 
 /**
@@ -11,39 +11,57 @@ import { humanLabels, majority } from './verdicts.js';
 
 export type ExportKind = 'verdicts' | 'preferences' | 'items' | 'labels';
 
-function labelRows(store: ReviewStore): Record<string, unknown>[] {
+/** Tasks by id, each read once (a PostgreSQL store answers over the network). */
+function taskLookup(store: ReviewStore): (id: number) => Promise<ReviewTask> {
+  const cache = new Map<number, ReviewTask>();
+  return async (id) => {
+    let t = cache.get(id);
+    if (!t) {
+      t = (await store.task(id))!;
+      cache.set(id, t);
+    }
+    return t;
+  };
+}
+
+async function labelRows(store: ReviewStore): Promise<Record<string, unknown>[]> {
   const perTask = new Map<number, Map<string, string[]>>();
-  for (const v of store.verdicts()) {
+  const taskOf = taskLookup(store);
+  for (const v of await store.verdicts()) {
     if (!v.verdict) continue;
-    const t = store.task(v.taskId)!;
+    const t = await taskOf(v.taskId);
     const labels = humanLabels(t, v.verdict);
     if (Object.keys(labels).length === 0) continue;
     const m = perTask.get(t.id) ?? new Map<string, string[]>();
     for (const [k, val] of Object.entries(labels)) m.set(k, [...(m.get(k) ?? []), val]);
     perTask.set(t.id, m);
   }
-  return [...perTask].map(([taskId, m]) => {
-    const t = store.task(taskId)!;
+  const rows: Record<string, unknown>[] = [];
+  for (const [taskId, m] of perTask) {
+    const t = await taskOf(taskId);
     const prompt = [...t.payload.conversation].reverse().find((x) => x.role === 'user')?.content ?? '';
-    return {
+    rows.push({
       id: t.payload.item?.id ?? `task-${t.id}`,
       prompt,
       response: t.payload.response ?? '',
       ...(t.payload.expected ? { expected: t.payload.expected } : {}),
       labels: Object.fromEntries([...m].map(([k, vals]) => [k, majority(vals)])),
-    };
-  });
+    });
+  }
+  return rows;
 }
 
-export function exportRows(store: ReviewStore, kind: ExportKind): Record<string, unknown>[] {
-  if (kind === 'items') return store.datasetItems() as unknown as Record<string, unknown>[];
+export async function exportRows(store: ReviewStore, kind: ExportKind): Promise<Record<string, unknown>[]> {
+  if (kind === 'items') return (await store.datasetItems()) as unknown as Record<string, unknown>[];
   if (kind === 'labels') return labelRows(store);
-  const queues = new Map(store.listQueues().map((q) => [q.id, q]));
-  const verdicts = store.verdicts();
+  const queues = new Map((await store.listQueues()).map((q) => [q.id, q]));
+  const verdicts = await store.verdicts();
+  const taskOf = taskLookup(store);
   if (kind === 'verdicts') {
-    return verdicts.map((v) => {
-      const t = store.task(v.taskId)!;
-      return {
+    const rows: Record<string, unknown>[] = [];
+    for (const v of verdicts) {
+      const t = await taskOf(v.taskId);
+      rows.push({
         id: v.id,
         queue: queues.get(v.queueId)?.name ?? null,
         task: v.taskId,
@@ -58,13 +76,14 @@ export function exportRows(store: ReviewStore, kind: ExportKind): Record<string,
         ...(v.note ? { note: v.note } : {}),
         judges: t.payload.judges.map((j) => ({ judge: j.judge, label: j.label })),
         at: v.createdAt,
-      };
-    });
+      });
+    }
+    return rows;
   }
   const out: Record<string, unknown>[] = [];
   for (const v of verdicts) {
     if (!v.ranking) continue;
-    const t = store.task(v.taskId)!;
+    const t = await taskOf(v.taskId);
     const responses = t.payload.responses ?? [];
     const conv = t.payload.conversation;
     const prompt = [...conv].reverse().find((m) => m.role === 'user')?.content ?? '';

@@ -1,7 +1,7 @@
 import { UserError } from '../core/errors.js';
 import type { Item } from '../core/types.js';
 import { createFrontierStore } from '../store/frontier.js';
-import type { ReviewStore, ReviewTask, ReviewUser, VerdictRecord } from '../store/review.js';
+import type { NewVerdict, ReviewQueue, ReviewStore, ReviewTask, ReviewUser, VerdictRecord } from '../store/review.js';
 import { isValidVerdict } from './verdicts.js';
 
 /**
@@ -18,19 +18,22 @@ export class AccessError extends Error {
 }
 
 /** Admins and reviewers see every queue; experts and vendors only the queues assigned to them. */
-export function canSeeQueue(store: ReviewStore, user: ReviewUser, queueId: number): boolean {
+export async function canSeeQueue(store: ReviewStore, user: ReviewUser, queueId: number): Promise<boolean> {
   if (user.role === 'admin' || user.role === 'reviewer') return true;
-  return store.queueIdsOf(user.id).includes(queueId);
+  return (await store.queueIdsOf(user.id)).includes(queueId);
 }
 
-export function visibleQueues(store: ReviewStore, user: ReviewUser) {
-  return store.listQueues().filter((q) => canSeeQueue(store, user, q.id));
+export async function visibleQueues(store: ReviewStore, user: ReviewUser): Promise<ReviewQueue[]> {
+  const all = await store.listQueues();
+  if (user.role === 'admin' || user.role === 'reviewer') return all;
+  const mine = new Set(await store.queueIdsOf(user.id));
+  return all.filter((q) => mine.has(q.id));
 }
 
-export function taskFor(store: ReviewStore, user: ReviewUser, taskId: number): ReviewTask {
-  const t = store.task(taskId);
+export async function taskFor(store: ReviewStore, user: ReviewUser, taskId: number): Promise<ReviewTask> {
+  const t = await store.task(taskId);
   if (!t) throw new UserError(`no task ${taskId}`, { code: 'not_found' });
-  if (!canSeeQueue(store, user, t.queueId)) throw new AccessError(`task ${taskId} belongs to a queue not assigned to ${user.name}`);
+  if (!(await canSeeQueue(store, user, t.queueId))) throw new AccessError(`task ${taskId} belongs to a queue not assigned to ${user.name}`);
   return t;
 }
 
@@ -57,9 +60,9 @@ export interface SubmitInput {
   note?: string;
 }
 
-export function submitVerdict(input: SubmitInput): VerdictRecord {
+export async function submitVerdict(input: SubmitInput): Promise<VerdictRecord> {
   const { store, user } = input;
-  const task = taskFor(store, user, input.taskId);
+  const task = await taskFor(store, user, input.taskId);
   if (task.kind === 'preference') {
     const n = task.payload.responses?.length ?? 0;
     const r = input.ranking ?? [];
@@ -69,29 +72,39 @@ export function submitVerdict(input: SubmitInput): VerdictRecord {
     throw new UserError(`"${input.verdict ?? ''}" is not a verdict for a ${task.kind} task`);
   }
   if (task.kind === 'frontier' && user.role !== 'expert' && user.role !== 'admin') throw new AccessError('only experts and admins sign off frontier cases');
-  return store.db.transaction(() => {
-    if (task.kind === 'frontier' && task.frontierCase) {
-      // Throws when the case was already decided: nothing is appended then.
-      createFrontierStore(store.db).decide(task.frontierCase, { reviewer: user.name, decision: input.verdict === 'approve' ? 'approve' : 'reject', note: input.note ?? 'signed off in the review app' });
-    }
-    // A new verdict on a task this reviewer already decided supersedes the old one: an undo row is
-    // appended for it, so each reviewer has at most one effective verdict per task.
-    for (const old of store.verdicts({ taskId: task.id, userId: user.id })) store.appendUndo(old.id, user);
-    const v = store.appendVerdict({ taskId: task.id, user, verdict: input.verdict ?? null, ranking: input.ranking ?? null, note: input.note ?? null });
-    if (input.verdict === 'violation') {
-      const item = breakItem(task, v);
-      if (item) store.addDatasetItem(task.id, v.id, item);
-    }
-    return v;
-  })();
+  // A new verdict on a task this reviewer already decided supersedes the old one (an undo row is
+  // appended for it), so each reviewer has at most one effective verdict per task; a confirmed
+  // break becomes a dataset item. One transaction in the store.
+  const verdict: NewVerdict = {
+    taskId: task.id,
+    user,
+    verdict: input.verdict ?? null,
+    ranking: input.ranking ?? null,
+    note: input.note ?? null,
+    datasetItem: (v) => (input.verdict === 'violation' ? breakItem(task, v) : null),
+  };
+  if (task.kind === 'frontier' && task.frontierCase) {
+    const db = store.db;
+    if (!db) throw new UserError('frontier sign-offs in the review app are not on PostgreSQL yet: use a SQLite store (`store:` a file path)');
+    const caseId = task.frontierCase;
+    // The sign-off and the verdict in one SQLite transaction: `decide` throws when the case was
+    // already decided, and nothing is appended then.
+    return db.transaction(() => {
+      createFrontierStore(db).decide(caseId, { reviewer: user.name, decision: input.verdict === 'approve' ? 'approve' : 'reject', note: input.note ?? 'signed off in the review app' });
+      const v = store.recordVerdict(verdict);
+      if (v instanceof Promise) throw new Error('a SQLite review store answers synchronously');
+      return v;
+    })();
+  }
+  return store.recordVerdict(verdict);
 }
 
 /** Withdraw this user's latest verdict in the queue (frontier sign-offs are final). Returns the task it reopened. */
-export function undoLast(input: { store: ReviewStore; user: ReviewUser; queueId: number }): ReviewTask | null {
-  const last = input.store.lastVerdictOf(input.user.id, input.queueId);
+export async function undoLast(input: { store: ReviewStore; user: ReviewUser; queueId: number }): Promise<ReviewTask | null> {
+  const last = await input.store.lastVerdictOf(input.user.id, input.queueId);
   if (!last) return null;
-  const task = taskFor(input.store, input.user, last.taskId);
+  const task = await taskFor(input.store, input.user, last.taskId);
   if (task.kind === 'frontier') throw new UserError('a frontier sign-off cannot be undone: a new model version opens a new case');
-  input.store.appendUndo(last.id, input.user);
+  await input.store.appendUndo(last.id, input.user);
   return task;
 }

@@ -1,7 +1,7 @@
 import { agreementReport, type AgreementRow, type JudgeAgreement } from '../judges/index.js';
 import type { Db } from '../store/db.js';
-import { createReviewStore } from '../store/review.js';
-import { createRunStore } from '../store/runs.js';
+import { createReviewStore, type ReviewStore, type ReviewTask, type VerdictRecord } from '../store/review.js';
+import { createRunStore, type ItemRow, type RunStore } from '../store/runs.js';
 import { humanLabels, majority } from './verdicts.js';
 
 /**
@@ -20,19 +20,16 @@ export interface RunJudgeAgreement {
   judges: JudgeAgreement[];
 }
 
-export function reviewLabelsForRun(db: Db, runId: string): Map<number, Record<string, string>> {
-  const store = createReviewStore(db);
+/** Human labels per item seq from review verdicts (latest per task and reviewer, majority per item). */
+function labelsFrom(verdicts: VerdictRecord[], taskOf: (id: number) => ReviewTask | null): Map<number, Record<string, string>> {
   const perSeq = new Map<number, Map<string, string[]>>();
-  const taskCache = new Map<number, ReturnType<typeof store.task>>();
   const latest = new Map<string, string>();
-  for (const v of store.verdicts({ runId })) {
+  for (const v of verdicts) {
     if (!v.verdict) continue;
     latest.set(`${v.taskId}:${v.userId}`, v.verdict);
   }
   for (const [key, verdict] of latest) {
-    const taskId = Number(key.split(':')[0]);
-    if (!taskCache.has(taskId)) taskCache.set(taskId, store.task(taskId));
-    const task = taskCache.get(taskId);
+    const task = taskOf(Number(key.split(':')[0]));
     if (!task || task.itemSeq === null) continue;
     const labels = humanLabels(task, verdict);
     const m = perSeq.get(task.itemSeq) ?? new Map<string, string[]>();
@@ -44,21 +41,46 @@ export function reviewLabelsForRun(db: Db, runId: string): Map<number, Record<st
   return out;
 }
 
+export function reviewLabelsForRun(db: Db, runId: string): Map<number, Record<string, string>> {
+  const store = createReviewStore(db);
+  return labelsFrom(store.verdicts({ runId }), (id) => store.task(id));
+}
+
+/** `reviewLabelsForRun` on any review store (SQLite or PostgreSQL). */
+export async function reviewLabelsIn(store: ReviewStore, runId: string): Promise<Map<number, Record<string, string>>> {
+  const verdicts = await store.verdicts({ runId });
+  const tasks = new Map<number, ReviewTask | null>();
+  for (const v of verdicts) if (!tasks.has(v.taskId)) tasks.set(v.taskId, await store.task(v.taskId));
+  return labelsFrom(verdicts, (id) => tasks.get(id) ?? null);
+}
+
+function addRow(r: ItemRow, review: Map<number, Record<string, string>>, rows: AgreementRow[], counted: { labelled: number }): void {
+  const fromReview = review.get(r.seq);
+  const labels = { ...(r.item.labels ?? {}), ...(fromReview ?? {}) };
+  if (Object.keys(labels).length === 0) return;
+  counted.labelled++;
+  // The combined label is judged too, as `final` (compared with the human refusal label).
+  const verdicts = r.label ? [...r.verdicts, { judge: 'final', label: r.label, score: 1, reasons: [] }] : r.verdicts;
+  rows.push({ labels, verdicts });
+}
+
 /** `judgeAgreement(db, runId)`: run id or `last`. */
 export function judgeAgreement(db: Db, runId: string): RunJudgeAgreement {
   const runs = createRunStore(db);
   const run = runs.resolveRun(runId);
   const review = reviewLabelsForRun(db, run.id);
   const rows: AgreementRow[] = [];
-  let labelled = 0;
-  for (const r of runs.items(run.id)) {
-    const fromReview = review.get(r.seq);
-    const labels = { ...(r.item.labels ?? {}), ...(fromReview ?? {}) };
-    if (Object.keys(labels).length === 0) continue;
-    labelled++;
-    // The combined label is judged too, as `final` (compared with the human refusal label).
-    const verdicts = r.label ? [...r.verdicts, { judge: 'final', label: r.label, score: 1, reasons: [] }] : r.verdicts;
-    rows.push({ labels, verdicts });
-  }
-  return { runId: run.id, labelled, reviewed: review.size, judges: agreementReport(rows) };
+  const counted = { labelled: 0 };
+  for (const r of runs.items(run.id)) addRow(r, review, rows, counted);
+  return { runId: run.id, labelled: counted.labelled, reviewed: review.size, judges: agreementReport(rows) };
+}
+
+/** `judgeAgreement` on an open store of either backend (runs and review verdicts from it). */
+export async function judgeAgreementIn(store: { runs: RunStore; review: ReviewStore }, runId: string): Promise<RunJudgeAgreement> {
+  const run = await store.runs.resolveRun(runId);
+  const review = await reviewLabelsIn(store.review, run.id);
+  const rows: AgreementRow[] = [];
+  const counted = { labelled: 0 };
+  for await (const r of store.runs.items(run.id)) addRow(r, review, rows, counted);
+  return { runId: run.id, labelled: counted.labelled, reviewed: review.size, judges: agreementReport(rows) };
 }

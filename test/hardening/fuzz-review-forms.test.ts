@@ -33,8 +33,8 @@ describe('fuzz: review app forms', () => {
     await app.store.addUser({ name: 'ana', role: 'admin', passwordHash: await hashPassword('password-123') });
     const prefs = join(tmp.dir, 'prefs.jsonl');
     writeFileSync(prefs, `${JSON.stringify({ prompt: 'Explain phishing to my team', responses: ['A clear explainer with red flags.', 'No.'] })}\n`);
-    const q = app.store.createQueue({ name: 'prefs', kind: 'preference', source: {}, tasks: preferenceTasks(prefs) });
-    taskId = app.store.tasks(q.id)[0]!.id;
+    const q = await app.store.createQueue({ name: 'prefs', kind: 'preference', source: {}, tasks: preferenceTasks(prefs) });
+    taskId = (await app.store.tasks(q.id))[0]!.id;
     server = createServer((_req, res) => {
       res.statusCode = 404;
       res.end();

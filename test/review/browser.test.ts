@@ -9,7 +9,7 @@ import { hashPassword } from '../../src/review/password.js';
 import { humanLabels } from '../../src/review/verdicts.js';
 import { createReviewApp, startReviewServer } from '../../src/review/web/app.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { createReviewStore, type ReviewStore } from '../../src/store/review.js';
+import { createReviewStore, type SqliteReviewStore as ReviewStore } from '../../src/store/review.js';
 import { ROOT, seedRun, type Seeded } from './seed.js';
 import { chromiumPath, SKIP_BROWSER } from '../helpers/prereq.js';
 

@@ -99,7 +99,7 @@ describe('pillars review CLI', () => {
       // A reviewer confirms a break on a borderline task.
       const admin = store.addUser({ name: 'root', role: 'admin', passwordHash: stored });
       const task = store.tasks(store.queueByName('borderline')!.id)[0]!;
-      submitVerdict({ store, user: admin, taskId: task.id, verdict: 'violation' });
+      await submitVerdict({ store, user: admin, taskId: task.id, verdict: 'violation' });
     } finally {
       db.close();
     }

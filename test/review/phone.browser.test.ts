@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/review/password.js';
 import { createReviewApp, startReviewServer } from '../../src/review/web/app.js';
 import { openDb, type Db } from '../../src/store/db.js';
-import { createReviewStore, type ReviewStore } from '../../src/store/review.js';
+import { createReviewStore, type SqliteReviewStore as ReviewStore } from '../../src/store/review.js';
 import { runCli } from '../helpers/cli.js';
 import { chromiumPath, SKIP_BROWSER } from '../helpers/prereq.js';
 import { seedRun, type Seeded } from './seed.js';

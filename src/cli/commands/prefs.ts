@@ -157,7 +157,7 @@ export function registerPrefs(program: Command): void {
         const store = createReviewStore(db);
         const q = opts.queue ? store.queueByName(opts.queue) : null;
         if (opts.queue && !q) throw new UserError(`--queue: no review queue "${opts.queue}"`, { code: 'not_found' });
-        pairs = exportRows(store, 'preferences')
+        pairs = (await exportRows(store, 'preferences'))
           .filter((r) => !q || store.task(Number((r.meta as { task: number }).task))?.queueId === q.id)
           .map((r) => PrefPair.parse({ prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, ...(Array.isArray(r.messages) && r.messages.length > 1 ? { messages: r.messages } : {}), ...(typeof r.policy === 'string' ? { policy: r.policy } : {}) }));
       } finally {

@@ -7,22 +7,23 @@ import { loadPack } from '../../policy/load.js';
 import { queueAgreement } from '../../review/agreement.js';
 import { appealTasks, applyDoubleShare, borderlineFromRun, frontierTasks, preferenceTasks, sampleFromRun, trafficSample } from '../../review/create.js';
 import { exportRows, toJsonl, type ExportKind } from '../../review/export.js';
-import { judgeAgreement } from '../../review/judge-agreement.js';
+import { judgeAgreementIn } from '../../review/judge-agreement.js';
 import { hashPassword } from '../../review/password.js';
 import { createReviewApp, startReviewServer } from '../../review/web/app.js';
-import { openDb, type Db } from '../../store/db.js';
-import { createReviewStore, REVIEW_ROLES, type NewTask, type QueueKind, type ReviewRole } from '../../store/review.js';
+import { describeStore, openStore, requireSqlite, type OpenStore } from '../../store/open.js';
+import { REVIEW_ROLES, type NewTask, type QueueKind, type ReviewRole } from '../../store/review.js';
 import { cliEnv, example, intOption, printJson, readStdin, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 /** `pillars review`: create queues, list them, export verdicts/preferences/items, manage reviewers, serve the app. */
 
-function withDb<T>(opts: CommonOpts, fn: (db: Db) => T): T {
+/** Open the configured store (SQLite file or PostgreSQL), run `fn`, close it. */
+async function withStore<T>(opts: CommonOpts, fn: (store: OpenStore) => Promise<T> | T): Promise<T> {
   const { config } = cliEnv(opts);
-  const db = openDb(config.storePath);
+  const store = await openStore(config.storePath);
   try {
-    return fn(db);
+    return await fn(store);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -47,22 +48,22 @@ interface CreateOpts extends CommonOpts {
   limit?: number;
 }
 
-function buildTasks(db: Db, o: CreateOpts): { kind: QueueKind; tasks: NewTask[]; source: Record<string, unknown> } {
+async function buildTasks(store: OpenStore, o: CreateOpts): Promise<{ kind: QueueKind; tasks: NewTask[]; source: Record<string, unknown> }> {
   const modes = [o.sample !== undefined, !!o.borderline, !!o.frontier, !!o.preferences, !!o.appeals, o.traffic !== undefined].filter(Boolean).length;
   if (modes !== 1) throw new UserError('give exactly one of --sample N, --borderline, --frontier, --preferences FILE, --appeals FILE, --traffic N');
   if ((o.sample !== undefined || o.borderline) && !o.fromRun) throw new UserError('--sample and --borderline need --from-run RUN (a run id or `last`)');
   if (o.sample !== undefined) {
-    const r = sampleFromRun({ db, runId: o.fromRun!, n: o.sample, seed: o.seed });
+    const r = await sampleFromRun({ runs: store.runs, runId: o.fromRun!, n: o.sample, seed: o.seed });
     return { kind: 'sample', tasks: r.tasks, source: { run: r.runId, sample: o.sample, seed: o.seed } };
   }
   if (o.borderline) {
-    const r = borderlineFromRun({ db, runId: o.fromRun!, limit: o.limit });
+    const r = await borderlineFromRun({ runs: store.runs, runId: o.fromRun!, limit: o.limit });
     return { kind: 'borderline', tasks: r.tasks, source: { run: r.runId, borderline: true } };
   }
-  if (o.frontier) return { kind: 'frontier', tasks: frontierTasks({ db, target: o.target }), source: { frontier: true, target: o.target ?? null } };
+  if (o.frontier) return { kind: 'frontier', tasks: frontierTasks({ db: requireSqlite(store, 'review --frontier (frontier cases)'), target: o.target }), source: { frontier: true, target: o.target ?? null } };
   if (o.preferences) return { kind: 'preference', tasks: preferenceTasks(o.preferences), source: { file: o.preferences } };
-  if (o.appeals) return { kind: 'appeal', tasks: appealTasks({ db, file: o.appeals }), source: { file: o.appeals } };
-  return { kind: 'traffic', tasks: trafficSample({ db, n: o.traffic!, seed: o.seed }), source: { traffic: o.traffic, seed: o.seed } };
+  if (o.appeals) return { kind: 'appeal', tasks: appealTasks({ db: requireSqlite(store, 'review --appeals (the gateway audit log)'), file: o.appeals }), source: { file: o.appeals } };
+  return { kind: 'traffic', tasks: trafficSample({ db: requireSqlite(store, 'review --traffic (the gateway audit log)'), n: o.traffic!, seed: o.seed }), source: { traffic: o.traffic, seed: o.seed } };
 }
 
 /** Read a password: the first line of stdin when piped, else a prompt without echo. */
@@ -122,28 +123,29 @@ export function registerReview(program: Command): void {
       ),
     ),
     ['pillars review create --from-run last --sample 30 --double 0.25', 'pillars review create --from-run last --borderline --name triage', 'pillars review create --preferences prefs.jsonl --name prefs-nov'],
-  ).action((o: CreateOpts) => {
-    withDb(o, (db) => {
-      const built = buildTasks(db, o);
+  ).action(async (o: CreateOpts) => {
+    await withStore(o, async (store) => {
+      const built = await buildTasks(store, o);
       let tasks = o.limit !== undefined ? built.tasks.slice(0, o.limit) : built.tasks;
       if (tasks.length === 0) throw new UserError(`nothing to review: the ${built.kind} source gave no tasks`, { exitCode: 1 });
       tasks = applyDoubleShare(tasks, o.double, o.seed);
       const name = o.name ?? `${built.kind}-${String(built.source.run ?? '').slice(0, 22) || new Date().toISOString().slice(0, 16).replace(/[-:]/g, '')}`.replace(/-$/, '');
-      const q = createReviewStore(db).createQueue({ name, kind: built.kind, source: built.source, doubleShare: o.double, createdBy: process.env.USER ?? null, tasks });
+      const q = await store.review.createQueue({ name, kind: built.kind, source: built.source, doubleShare: o.double, createdBy: process.env.USER ?? null, tasks });
       const doubled = tasks.filter((t) => (t.requiredReviews ?? 1) > 1).length;
       if (o.json) printJson({ queue: q, tasks: tasks.length, double: doubled });
       else process.stdout.write(`queue ${q.id} "${q.name}": ${tasks.length} ${built.kind} task(s), ${doubled} for double review\n`);
     });
   });
 
-  example(withJson(withConfig(review.command('list').description('review queues with progress and agreement'))), ['pillars review list', 'pillars review list --json']).action((o: CommonOpts) => {
-    withDb(o, (db) => {
-      const store = createReviewStore(db);
-      const rows = store.listQueues().map((q) => {
-        const p = store.progress(q.id);
-        const a = queueAgreement(store, q.id);
-        return { id: q.id, name: q.name, kind: q.kind, double_share: q.doubleShare, tasks: p.tasks, complete: p.complete, reviews: a.reviews, kappa: a.double.kappa, alpha: a.double.alpha, source: q.source, members: store.members(q.id).map((u) => u.name) };
-      });
+  example(withJson(withConfig(review.command('list').description('review queues with progress and agreement'))), ['pillars review list', 'pillars review list --json']).action(async (o: CommonOpts) => {
+    await withStore(o, async ({ review: store }) => {
+      const rows = [];
+      for (const q of await store.listQueues()) {
+        const p = await store.progress(q.id);
+        const a = await queueAgreement(store, q.id);
+        const members = (await store.members(q.id)).map((u) => u.name);
+        rows.push({ id: q.id, name: q.name, kind: q.kind, double_share: q.doubleShare, tasks: p.tasks, complete: p.complete, reviews: a.reviews, kappa: a.double.kappa, alpha: a.double.alpha, source: q.source, members });
+      }
       if (o.json) return printJson(rows);
       if (rows.length === 0) return void process.stdout.write('no review queues yet: `pillars review create` makes one\n');
       for (const r of rows) {
@@ -166,9 +168,9 @@ export function registerReview(program: Command): void {
       'pillars review export --kind items --out found.jsonl && pillars eval --suite found.jsonl',
       'pillars review export --kind labels --out labels.jsonl && pillars judge --judge refusal --in labels.jsonl',
     ],
-  ).action((o: CommonOpts & { kind: ExportKind; out?: string }) => {
-    withDb(o, (db) => {
-      const rows = exportRows(createReviewStore(db), o.kind);
+  ).action(async (o: CommonOpts & { kind: ExportKind; out?: string }) => {
+    await withStore(o, async (store) => {
+      const rows = await exportRows(store.review, o.kind);
       const text = toJsonl(rows);
       if (o.out) {
         writeFileSync(o.out, text);
@@ -180,11 +182,12 @@ export function registerReview(program: Command): void {
   example(
     withJson(withConfig(review.command('agreement').description("judges' agreement with review verdicts on a run, and reviewers' agreement per queue").option('--run <run>', 'the run (id or `last`)').option('--queue <queue>', 'one queue (id or name)'))),
     ['pillars review agreement --run last', 'pillars review agreement --queue triage --json'],
-  ).action((o: CommonOpts & { run?: string; queue?: string }) => {
-    withDb(o, (db) => {
-      const store = createReviewStore(db);
-      const queues = (o.queue ? [store.resolveQueue(o.queue)] : store.listQueues()).map((q) => queueAgreement(store, q.id));
-      const judges = o.run ? judgeAgreement(db, o.run) : null;
+  ).action(async (o: CommonOpts & { run?: string; queue?: string }) => {
+    await withStore(o, async (opened) => {
+      const store = opened.review;
+      const queues = [];
+      for (const q of o.queue ? [await store.resolveQueue(o.queue)] : await store.listQueues()) queues.push(await queueAgreement(store, q.id));
+      const judges = o.run ? await judgeAgreementIn(opened, o.run) : null;
       if (o.json) return printJson({ judges, queues });
       if (judges) {
         process.stdout.write(`run ${judges.runId}: ${judges.labelled} labelled items (${judges.reviewed} through review)\n`);
@@ -212,39 +215,34 @@ export function registerReview(program: Command): void {
     ),
     ['pillars review users add --name ana --role reviewer', "printf '%s\\n' \"$PW\" | pillars review users add --name acme-1 --role vendor --queue triage"],
   ).action(async (o: CommonOpts & { name: string; role: ReviewRole; queue?: string[] }) => {
-    const { config } = cliEnv(o);
-    const db = openDb(config.storePath);
-    try {
-      const store = createReviewStore(db);
-      const queues = (o.queue ?? []).map((q) => store.resolveQueue(q));
-      if (store.userByName(o.name)) throw new UserError(`a reviewer named "${o.name}" already exists`);
+    await withStore(o, async ({ review: store }) => {
+      const queues = [];
+      for (const q of o.queue ?? []) queues.push(await store.resolveQueue(q));
+      if (await store.userByName(o.name)) throw new UserError(`a reviewer named "${o.name}" already exists`);
       const password = await readPassword();
       if (!process.stdin.isTTY && password === '') {
         throw new UserError(`no password for "${o.name}": stdin is not a terminal and held no password. Run the command in a terminal (it asks for one), or give it on stdin: printf '%s\\n' "$PASSWORD" | pillars review users add --name ${o.name} --role ${o.role}`);
       }
       if (password.length < 8) throw new UserError(`the password must have at least 8 characters (got ${password.length}${process.stdin.isTTY ? '' : ', from the first line of stdin'})`);
-      const user = store.addUser({ name: o.name, role: o.role, passwordHash: await hashPassword(password) });
-      for (const q of queues) store.addMember(q.id, user.id);
+      const user = await store.addUser({ name: o.name, role: o.role, passwordHash: await hashPassword(password) });
+      for (const q of queues) await store.addMember(q.id, user.id);
       if (o.json) printJson({ ...user, queues: queues.map((q) => q.name) });
       else process.stdout.write(`reviewer ${user.name} (${user.role}) added${queues.length ? `, assigned to ${queues.map((q) => q.name).join(', ')}` : ''}\n`);
-    } finally {
-      db.close();
-    }
+    });
   });
   example(withConfig(users.command('assign').description('assign a reviewer to more queues').requiredOption('--name <name>', 'the reviewer').requiredOption('--queue <queue...>', 'queues (id or name)')), [
     'pillars review users assign --name acme-1 --queue triage',
-  ]).action((o: CommonOpts & { name: string; queue: string[] }) => {
-    withDb(o, (db) => {
-      const store = createReviewStore(db);
-      const user = store.userByName(o.name);
+  ]).action(async (o: CommonOpts & { name: string; queue: string[] }) => {
+    await withStore(o, async ({ review: store }) => {
+      const user = await store.userByName(o.name);
       if (!user) throw new UserError(`no reviewer "${o.name}"`, { code: 'not_found' });
-      for (const q of o.queue) store.addMember(store.resolveQueue(q).id, user.id);
+      for (const q of o.queue) await store.addMember((await store.resolveQueue(q)).id, user.id);
       process.stdout.write(`${user.name} assigned to ${o.queue.join(', ')}\n`);
     });
   });
-  example(withJson(withConfig(users.command('list').description('reviewers, roles and queues'))), ['pillars review users list']).action((o: CommonOpts) => {
-    withDb(o, (db) => {
-      const rows = createReviewStore(db).listUsers();
+  example(withJson(withConfig(users.command('list').description('reviewers, roles and queues'))), ['pillars review users list']).action(async (o: CommonOpts) => {
+    await withStore(o, async ({ review: store }) => {
+      const rows = await store.listUsers();
       if (o.json) return printJson(rows);
       for (const u of rows) process.stdout.write(`${u.name}\t${u.role}\tqueues: ${u.queues.join(',') || (u.role === 'admin' || u.role === 'reviewer' ? 'all' : 'none')}\n`);
     });
@@ -261,16 +259,22 @@ export function registerReview(program: Command): void {
     ['pillars review serve --port 8790'],
   ).action(async (o: CommonOpts & { port: number; host: string }) => {
     const { config } = cliEnv(o);
-    const db = openDb(config.storePath);
-    const log = createLogger({ level: process.env.PILLARS_LOG ?? 'info' });
     const pack = loadPack(config.policyPath).pack;
-    const srv = await startReviewServer({ app: createReviewApp({ db, pack, log }), port: o.port, host: o.host });
-    process.stderr.write(`pillars review app on ${srv.url} (store ${config.storePath})\n`);
+    const store = await openStore(config.storePath);
+    const log = createLogger({ level: process.env.PILLARS_LOG ?? 'info' });
+    let srv: Awaited<ReturnType<typeof startReviewServer>>;
+    try {
+      srv = await startReviewServer({ app: createReviewApp({ store, pack, log }), port: o.port, host: o.host });
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+    // On PostgreSQL, any number of these processes serve the same reviewers (sessions live in the store).
+    process.stderr.write(`pillars review app on ${srv.url} (store ${describeStore(config.storePath)})\n`);
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         void srv.close().finally(() => {
-          db.close();
-          resolve();
+          void store.close().finally(resolve);
         });
       };
       process.once('SIGINT', stop);

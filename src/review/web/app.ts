@@ -4,16 +4,18 @@ import { isPillarsError } from '../../core/errors.js';
 import type { Logger } from '../../core/types.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import type { Db } from '../../store/db.js';
-import { createReviewStore, type ReviewStore, type ReviewUser } from '../../store/review.js';
+import type { OpenStore } from '../../store/open.js';
+import { PgReviewStore } from '../../store/pg/review.js';
+import { createReviewStore, type PackSnapshot, type ReviewStore, type ReviewUser, type VerdictRecord } from '../../store/review.js';
 import { queueAgreement } from '../agreement.js';
 import { AccessError, canSeeQueue, submitVerdict, taskFor, undoLast, visibleQueues } from '../flow.js';
-import { judgeAgreement } from '../judge-agreement.js';
+import { judgeAgreement, judgeAgreementIn } from '../judge-agreement.js';
 import { approvalRoutes } from './approvals.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { authenticate, cookie, currentSession, LOGIN_COOKIE, parseCookies, safeEqual, SESSION_COOKIE, startSession, token, type Session } from './auth.js';
 import { esc, html, layout, type Raw } from './html.js';
 import { HttpStatus, readFields, redirect, securityHeaders, sendHtml, sendJson } from './http.js';
-import { agreementTables, auditPage, comparePage, dashboardPage, frontierPage, policyPage, runPage } from './pages-dashboard.js';
+import { agreementTables, auditPage, comparePage, dashboardPage, dashboardPagePg, frontierPage, notOnPostgres, policyPage, runPage } from './pages-dashboard.js';
 import { loginPage, queuePage, queuesPage, taskPage } from './pages-review.js';
 
 /**
@@ -23,7 +25,14 @@ import { loginPage, queuePage, queuesPage, taskPage } from './pages-review.js';
  */
 
 export interface ReviewAppOptions {
-  db: Db;
+  /** A SQLite store: reviews, and the runs, audit log, frontier cases and approvals the dashboard shows. */
+  db?: Db;
+  /**
+   * An open store of either backend (`openStore`). On PostgreSQL, reviewers, sessions, queues and
+   * verdicts live there, so several instances of the app serve the same reviewers; pages whose
+   * data is not on PostgreSQL yet (run metrics, audit log, frontier, approvals) say so.
+   */
+  store?: OpenStore;
   pack?: PolicyPack | null;
   /** Path prefix, default `/ui`. */
   basePath?: string;
@@ -54,9 +63,19 @@ const STAFF = ['admin', 'reviewer'];
 export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
   const base = (opts.basePath ?? '/ui').replace(/\/+$/, '');
   const now = opts.now ?? (() => new Date());
-  const store = createReviewStore(opts.db, { now });
+  const db: Db | null = opts.store ? opts.store.db : (opts.db ?? null);
+  const sql = opts.store?.sql ?? null;
+  let store: ReviewStore;
+  if (db) store = createReviewStore(db, { now });
+  else if (sql) store = new PgReviewStore(sql, { now });
+  else throw new Error('createReviewApp needs `db` (SQLite) or `store` (openStore)');
   const pack = opts.pack ?? null;
-  const snapshots = pack ? store.snapshotPack({ ...pack, examples: [], responses: [] }) : [];
+  // SQLite snapshots at once (as before); PostgreSQL in the background, awaited by the policy page.
+  const snapshotting = pack ? store.snapshotPack({ ...pack, examples: [], responses: [] }) : [];
+  const snapshots: Promise<PackSnapshot[]> = Promise.resolve(snapshotting).catch((e: unknown) => {
+    opts.log?.error({ err: (e as Error)?.message }, 'review app: the policy pack snapshot failed');
+    return [];
+  });
   const cookiePath = base || '/';
   // Failed sign-ins per name and per address in the last 15 minutes (this process only).
   const failures = new Map<string, number[]>();
@@ -80,7 +99,18 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
   const requireRole = (s: Session, roles: string[]): void => {
     if (!roles.includes(s.user.role)) throw new AccessError(`${s.user.role}s cannot open this page`);
   };
-  const queueRows = (user: ReviewUser) => visibleQueues(store, user).map((q) => ({ q, progress: store.progress(q.id, user.id) }));
+  const queueRows = async (user: ReviewUser) => {
+    const rows = [];
+    for (const q of await visibleQueues(store, user)) rows.push({ q, progress: await store.progress(q.id, user.id) });
+    return rows;
+  };
+  /** The SQLite handle a page needs, or null after a "not on PostgreSQL yet" page was sent. */
+  const sqliteFor = (r: Req, s: Session, title: string, what: string, active: string): Db | null => {
+    if (db) return db;
+    if (r.api) sendJson(r.res, 501, { error: { status: 501, message: `${what}: not on PostgreSQL yet` } });
+    else page(r, s, title, html`<h1>${title}</h1>${notOnPostgres(what)}`, { active });
+    return null;
+  };
   const policyFor = (policy: string | null | undefined, level: number | null | undefined) => {
     const p = pack?.policies.find((x) => x.id === policy);
     if (!p) return null;
@@ -124,14 +154,14 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
           return page(r, null, 'Sign in', loginPage({ base, csrf: expected, error: 'Wrong name or password.' }), { status: 401 });
         }
         failures.delete(keys[0]!);
-        const sess = startSession(store, user, now());
+        const sess = await startSession(store, user, now());
         const next = String(f.next ?? '');
         const to = next.startsWith(`${base}/`) && !next.startsWith('//') ? next : `${base}/${STAFF.includes(user.role) ? '' : 'queues'}`;
         return redirect(res, to, { 'set-cookie': [cookie(SESSION_COOKIE, sess.token, { path: cookiePath, maxAge: sess.maxAge, secure: opts.secureCookies }), cookie(LOGIN_COOKIE, '', { path: cookiePath, maxAge: 0 })] });
       }
     }
 
-    const s = currentSession(store, r.req);
+    const s = await currentSession(store, r.req);
     if (!s) {
       if (r.api) return fail(r, null, 401, 'sign in first');
       return redirect(res, `${base}/login${method === 'GET' ? `?next=${encodeURIComponent(base + path + (r.query.size ? `?${r.query}` : ''))}` : ''}`);
@@ -146,84 +176,98 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     let g: RegExpExecArray | null;
 
     if (method === 'POST' && path === '/logout') {
-      store.deleteSession(s.tokenHash);
+      await store.deleteSession(s.tokenHash);
       return redirect(res, `${base}/login`, { 'set-cookie': cookie(SESSION_COOKIE, '', { path: cookiePath, maxAge: 0 }) });
     }
     if (method === 'GET' && path === '/') {
       if (!STAFF.includes(s.user.role)) return redirect(res, `${base}/queues`);
-      return page(r, s, 'Dashboard', dashboardPage({ base, db: opts.db, queues: queueRows(s.user) }), { active: 'dashboard' });
+      const queues = await queueRows(s.user);
+      if (db) return page(r, s, 'Dashboard', dashboardPage({ base, db, queues }), { active: 'dashboard' });
+      return page(r, s, 'Dashboard', dashboardPagePg({ base, runs: await opts.store!.runs.listRuns({ limit: 20 }), queues }), { active: 'dashboard' });
     }
     if (method === 'GET' && (g = m(/^\/runs\/([\w.-]+)$/))) {
       requireRole(s, STAFF);
-      const ja = judgeAgreement(opts.db, g[1]!);
-      return page(r, s, `Run ${g[1]}`, runPage({ base, db: opts.db, runId: ja.runId, judges: ja.judges }), { active: 'dashboard' });
+      const rdb = sqliteFor(r, s, `Run ${g[1]}`, 'Run reports', 'dashboard');
+      if (!rdb) return;
+      const ja = judgeAgreement(rdb, g[1]!);
+      return page(r, s, `Run ${g[1]}`, runPage({ base, db: rdb, runId: ja.runId, judges: ja.judges }), { active: 'dashboard' });
     }
     if (method === 'GET' && path === '/compare') {
       requireRole(s, STAFF);
       const a = r.query.get('a');
       const b = r.query.get('b');
       if (!a || !b) throw new HttpStatus(400, 'pick two runs (a and b)');
-      return page(r, s, 'Compare', comparePage({ base, db: opts.db, a, b }), { active: 'dashboard' });
+      const cdb = sqliteFor(r, s, 'Compare', 'Run comparisons', 'dashboard');
+      if (!cdb) return;
+      return page(r, s, 'Compare', comparePage({ base, db: cdb, a, b }), { active: 'dashboard' });
     }
     if (method === 'GET' && path === '/audit') {
       requireRole(s, STAFF);
-      return page(r, s, 'Audit log', auditPage({ db: opts.db }), { active: 'audit' });
+      const adb = sqliteFor(r, s, 'Audit log', 'The audit log', 'audit');
+      if (!adb) return;
+      return page(r, s, 'Audit log', auditPage({ db: adb }), { active: 'audit' });
     }
     if (method === 'GET' && path === '/policy') {
       requireRole(s, STAFF);
-      return page(r, s, 'Policy', policyPage({ pack, snapshots }), { active: 'policy' });
+      return page(r, s, 'Policy', policyPage({ pack, snapshots: await snapshots }), { active: 'policy' });
     }
     if (method === 'GET' && path === '/frontier') {
       requireRole(s, [...STAFF, 'expert']);
+      const fdb = sqliteFor(r, s, 'Frontier', 'Frontier results and cases', 'frontier');
+      if (!fdb) return;
       const taskByCase = new Map<string, number>();
-      for (const q of visibleQueues(store, s.user)) for (const t of store.tasks(q.id)) if (t.frontierCase) taskByCase.set(t.frontierCase, t.id);
-      return page(r, s, 'Frontier', frontierPage({ base, db: opts.db, taskByCase }), { active: 'frontier' });
+      for (const q of await visibleQueues(store, s.user)) for (const t of await store.tasks(q.id)) if (t.frontierCase) taskByCase.set(t.frontierCase, t.id);
+      return page(r, s, 'Frontier', frontierPage({ base, db: fdb, taskByCase }), { active: 'frontier' });
     }
     if (path === '/admin' || path === '/admin/members') {
       requireRole(s, ['admin']);
       if (method === 'POST') {
-        const user = store.userByName(String(fields.user ?? ''));
-        const q = store.queueByName(String(fields.queue ?? ''));
+        const user = await store.userByName(String(fields.user ?? ''));
+        const q = await store.queueByName(String(fields.queue ?? ''));
         if (!user || !q) throw new HttpStatus(400, 'pick a user and a queue');
-        store.addMember(q.id, user.id);
+        await store.addMember(q.id, user.id);
         return redirect(res, `${base}/admin`);
       }
-      return page(r, s, 'Admin', adminPage(s.csrf), { active: 'admin' });
+      return page(r, s, 'Admin', await adminPage(s.csrf), { active: 'admin' });
     }
-    if (method === 'GET' && path === '/queues') return page(r, s, 'Queues', queuesPage({ base, queues: queueRows(s.user) }), { active: 'queues' });
+    if (method === 'GET' && path === '/queues') return page(r, s, 'Queues', queuesPage({ base, queues: await queueRows(s.user) }), { active: 'queues' });
     if ((g = m(/^\/queues\/(\d+)(\/next|\/undo)?$/))) {
-      const q = store.queue(Number(g[1]));
+      const q = await store.queue(Number(g[1]));
       if (!q) throw new HttpStatus(404, `no queue ${g[1]}`);
-      if (!canSeeQueue(store, s.user, q.id)) throw new AccessError(`queue ${q.name} is not assigned to ${s.user.name}`);
+      if (!(await canSeeQueue(store, s.user, q.id))) throw new AccessError(`queue ${q.name} is not assigned to ${s.user.name}`);
       if (method === 'GET' && g[2] === '/next') {
-        const t = store.nextTask(q.id, s.user.id);
+        // Handed out: reserved for this reviewer, so another reviewer (on any instance) gets another task.
+        const t = await store.claimNext(q.id, s.user.id);
         return redirect(res, t ? `${base}/tasks/${t.id}` : `${base}/queues/${q.id}`);
       }
       if (method === 'POST' && g[2] === '/undo') {
-        const t = undoLast({ store, user: s.user, queueId: q.id });
+        const t = await undoLast({ store, user: s.user, queueId: q.id });
         if (r.api) return sendJson(res, 200, { undone: t?.id ?? null });
         return redirect(res, t ? `${base}/tasks/${t.id}` : `${base}/queues/${q.id}`);
       }
       if (method === 'GET' && !g[2]) {
-        const tasks = store.tasks(q.id).map((t) => ({ t, reviews: store.verdicts({ taskId: t.id }) }));
-        const agreement = STAFF.includes(s.user.role) ? agreementTables({ queues: [queueAgreement(store, q.id)] }) : undefined;
-        return page(r, s, q.name, queuePage({ base, q, progress: store.progress(q.id, s.user.id), tasks, user: s.user, agreement }), { active: 'queues' });
+        const byTask = new Map<number, VerdictRecord[]>();
+        for (const v of await store.verdicts({ queueId: q.id })) byTask.set(v.taskId, [...(byTask.get(v.taskId) ?? []), v]);
+        const tasks = (await store.tasks(q.id)).map((t) => ({ t, reviews: byTask.get(t.id) ?? [] }));
+        const agreement = STAFF.includes(s.user.role) ? agreementTables({ queues: [await queueAgreement(store, q.id)] }) : undefined;
+        return page(r, s, q.name, queuePage({ base, q, progress: await store.progress(q.id, s.user.id), tasks, user: s.user, agreement }), { active: 'queues' });
       }
     }
     if ((g = m(/^\/tasks\/(\d+)(\/verdict)?$/))) {
-      const task = taskFor(store, s.user, Number(g[1]));
+      const task = await taskFor(store, s.user, Number(g[1]));
       if (method === 'POST' && g[2]) {
         const ranking = typeof fields.ranking === 'string' ? fields.ranking.split(/[\s,>]+/).filter(Boolean).map(Number) : Array.isArray(fields.ranking) ? fields.ranking.map(Number) : undefined;
-        submitVerdict({ store, user: s.user, taskId: task.id, verdict: typeof fields.verdict === 'string' ? fields.verdict : undefined, ranking, note: typeof fields.note === 'string' && fields.note ? fields.note : undefined });
-        const next = store.nextTask(task.queueId, s.user.id, task.pos) ?? store.nextTask(task.queueId, s.user.id);
+        await submitVerdict({ store, user: s.user, taskId: task.id, verdict: typeof fields.verdict === 'string' ? fields.verdict : undefined, ranking, note: typeof fields.note === 'string' && fields.note ? fields.note : undefined });
+        const next = (await store.claimNext(task.queueId, s.user.id, task.pos)) ?? (await store.claimNext(task.queueId, s.user.id));
         return redirect(res, next ? `${base}/tasks/${next.id}` : `${base}/queues/${task.queueId}`);
       }
       if (method === 'GET' && !g[2]) {
-        const q = store.queue(task.queueId)!;
-        const reviews = store.verdicts({ taskId: task.id });
+        const q = (await store.queue(task.queueId))!;
+        const reviews = await store.verdicts({ taskId: task.id });
         const mine = [...reviews].reverse().find((v) => v.userId === s.user.id) ?? null;
-        const prev = store.neighbour(task, -1);
-        const next = store.neighbour(task, 1);
+        const prev = await store.neighbour(task, -1);
+        const next = await store.neighbour(task, 1);
+        const progress = await store.progress(q.id, s.user.id);
         return page(
           r,
           s,
@@ -233,7 +277,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
             csrf: s.csrf,
             task,
             queue: q,
-            progress: store.progress(q.id, s.user.id),
+            progress,
             mine,
             reviews,
             prevId: prev?.id ?? null,
@@ -246,14 +290,19 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
       }
     }
     // Tool calls the gateway holds for a person (approvals.ts).
-    if (approvalRoutes({ db: opts.db, base, path, method, api: r.api, user: s.user, csrf: s.csrf, fields, res, page: (title, body) => page(r, s, title, body, { active: 'approvals' }) })) return;
+    if (/^(\/api)?\/approvals(\/|$)/.test(path) && !db) {
+      if (!STAFF.includes(s.user.role)) throw new AccessError(`${s.user.role}s cannot decide held tool calls`);
+      sqliteFor(r, s, 'Tool approvals', 'Tool approvals', 'approvals');
+      return;
+    }
+    if (db && approvalRoutes({ db, base, path, method, api: r.api, user: s.user, csrf: s.csrf, fields, res, page: (title, body) => page(r, s, title, body, { active: 'approvals' }) })) return;
     // JSON API (same sessions, same access rules, CSRF header on POST).
-    if (method === 'GET' && path === '/api/queues') return sendJson(res, 200, queueRows(s.user).map(({ q, progress }) => ({ ...q, progress })));
+    if (method === 'GET' && path === '/api/queues') return sendJson(res, 200, (await queueRows(s.user)).map(({ q, progress }) => ({ ...q, progress })));
     if ((g = m(/^\/api\/tasks\/(\d+)(\/verdict)?$/))) {
-      const task = taskFor(store, s.user, Number(g[1]));
-      if (method === 'GET' && !g[2]) return sendJson(res, 200, { ...task, reviews: store.verdicts({ taskId: task.id }) });
+      const task = await taskFor(store, s.user, Number(g[1]));
+      if (method === 'GET' && !g[2]) return sendJson(res, 200, { ...task, reviews: await store.verdicts({ taskId: task.id }) });
       if (method === 'POST' && g[2]) {
-        const v = submitVerdict({
+        const v = await submitVerdict({
           store,
           user: s.user,
           taskId: task.id,
@@ -266,14 +315,15 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     }
     if (method === 'GET' && (g = m(/^\/api\/runs\/([\w.-]+)\/agreement$/))) {
       requireRole(s, STAFF);
-      return sendJson(res, 200, judgeAgreement(opts.db, g[1]!));
+      if (db) return sendJson(res, 200, judgeAgreement(db, g[1]!));
+      return sendJson(res, 200, await judgeAgreementIn({ runs: opts.store!.runs, review: store }, g[1]!));
     }
     throw new HttpStatus(404, `no page ${method} ${base}${path}`);
   }
 
-  function adminPage(csrf: string): Raw {
-    const users = store.listUsers();
-    const queues = store.listQueues();
+  async function adminPage(csrf: string): Promise<Raw> {
+    const users = await store.listUsers();
+    const queues = await store.listQueues();
     const names = new Map(queues.map((q) => [q.id, q.name]));
     return html`<h1>Reviewers and assignment</h1>
 <table id="users"><thead><tr><th>Name</th><th>Role</th><th>Queues</th><th>Since</th></tr></thead><tbody>
@@ -299,15 +349,9 @@ ${users.map((u) => html`<tr><td>${u.name}</td><td>${u.role}</td><td>${u.role ===
       }
       const path = url.pathname.slice(base.length) || '/';
       const r: Req = { req, res, path, query: url.searchParams, method: req.method ?? 'GET', api: path.startsWith('/api/') };
-      route(r).catch((e: unknown) => {
+      route(r).catch(async (e: unknown) => {
         if (res.headersSent) return void res.end();
-        const s = (() => {
-          try {
-            return currentSession(store, req);
-          } catch {
-            return null;
-          }
-        })();
+        const s = await currentSession(store, req).catch(() => null);
         if (e instanceof AccessError) return fail(r, s, 403, e.message);
         if (e instanceof HttpStatus) return fail(r, s, e.status, e.message);
         if (isPillarsError(e)) return fail(r, s, e.code === 'not_found' ? 404 : e.exitCode === 1 ? 409 : 400, e.message);

@@ -52,24 +52,25 @@ export interface Session {
   tokenHash: string;
 }
 
-export function currentSession(store: ReviewStore, req: IncomingMessage): Session | null {
+/** The request's session, from the store (any instance of the app signed it in). */
+export async function currentSession(store: ReviewStore, req: IncomingMessage): Promise<Session | null> {
   const t = parseCookies(req)[SESSION_COOKIE];
   if (!t) return null;
   const tokenHash = sha256(t);
-  const s = store.session(tokenHash);
+  const s = await store.session(tokenHash);
   return s ? { user: s.user, csrf: s.csrf, tokenHash } : null;
 }
 
 /** Check a password; returns the user or null (same work whether or not the name exists). */
 export async function authenticate(store: ReviewStore, name: string, password: string): Promise<ReviewUser | null> {
-  const rec = store.passwordHash(name);
+  const rec = await store.passwordHash(name);
   const ok = await verifyPassword(password, rec?.hash ?? DUMMY_HASH);
   if (!rec || !ok || rec.user.disabled) return null;
   return rec.user;
 }
 
-export function startSession(store: ReviewStore, user: ReviewUser, now: Date): { token: string; maxAge: number } {
+export async function startSession(store: ReviewStore, user: ReviewUser, now: Date): Promise<{ token: string; maxAge: number }> {
   const t = token();
-  store.createSession({ tokenHash: sha256(t), userId: user.id, csrf: token(), expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString() });
+  await store.createSession({ tokenHash: sha256(t), userId: user.id, csrf: token(), expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString() });
   return { token: t, maxAge: SESSION_HOURS * 3600 };
 }

@@ -11,7 +11,7 @@ import type { PolicyPack } from '../../policy/schema.js';
 import type { Db } from '../../store/db.js';
 import { createFrontierStore } from '../../store/frontier.js';
 import type { PackSnapshot, ReviewQueue, QueueProgress } from '../../store/review.js';
-import { listRuns } from '../../store/runs.js';
+import { listRuns, type RunRow } from '../../store/runs.js';
 import type { QueueAgreement } from '../agreement.js';
 import { html, lineChart, num3, pct, progressBar, type Raw } from './html.js';
 
@@ -68,8 +68,35 @@ ${newest.map((r) => {
 })}</tbody></table>
 <h2>Release gates${latest ? html` <span class="muted">(${latest.target}, latest run, with the frontier gate as of now)</span>` : ''}</h2>
 ${gatesTable(gates)}
-<h2>Review queues</h2>
+${queuesSection(p)}`;
+}
+
+function queuesSection(p: { base: string; queues: { q: ReviewQueue; progress: QueueProgress }[] }): Raw {
+  return html`<h2>Review queues</h2>
 <table><tbody>${p.queues.map(({ q, progress }) => html`<tr><td><a href="${p.base}/queues/${q.id}">${q.name}</a> <span class="badge">${q.kind}</span></td><td>${progressBar(progress.complete, progress.tasks, `${progress.complete} / ${progress.tasks} complete`)}</td></tr>`)}</tbody></table>`;
+}
+
+/** One line where a page (or part of one) needs data the PostgreSQL store does not hold yet. */
+export function notOnPostgres(what: string): Raw {
+  return html`<p class="muted not-on-pg" role="status">${what}: not on PostgreSQL yet (this store is PostgreSQL; that data is kept in SQLite stores only for now).</p>`;
+}
+
+/** The dashboard on a PostgreSQL store: review queues and the runs list (run metrics, gates, audit and frontier need SQLite for now). */
+export function dashboardPagePg(p: { base: string; runs: RunRow[]; queues: { q: ReviewQueue; progress: QueueProgress }[] }): Raw {
+  return html`<h1>Dashboard</h1>
+<div class="grid">
+<div class="card"><h3>Runs</h3><p><b>${p.runs.length}</b> recent runs${p.runs[0] ? html` · latest ${p.runs[0].id} (${p.runs[0].target})` : ''}</p></div>
+<div class="card" id="audit-status"><h3>Audit log</h3>${notOnPostgres('The audit log')}</div>
+<div class="card"><h3>Frontier</h3>${notOnPostgres('Frontier cases')}</div>
+</div>
+<h2>Runs</h2>
+${notOnPostgres('Per-pillar metrics, run pages and comparisons')}
+<table id="runs"><thead><tr><th>Run</th><th>Target</th><th>Suites</th><th>Status</th><th>Gates</th></tr></thead><tbody>
+${p.runs.map((r) => {
+  const failed = (r.gates ?? []).filter((g) => !g.passed).length;
+  return html`<tr><td>${r.id}</td><td>${r.target}</td><td>${r.suites.join(', ')}</td><td>${r.status}</td><td class="${failed ? 'fail' : 'pass'}">${(r.gates ?? []).length === 0 ? '–' : failed ? `${failed} failed` : 'pass'}</td></tr>`;
+})}</tbody></table>
+${queuesSection(p)}`;
 }
 
 export function agreementTables(p: { judges?: JudgeAgreement[]; queues?: QueueAgreement[] }): Raw {

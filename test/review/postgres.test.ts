@@ -1,0 +1,310 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Item } from '../../src/core/types.js';
+import { queueAgreement } from '../../src/review/agreement.js';
+import { exportRows } from '../../src/review/export.js';
+import { submitVerdict, undoLast } from '../../src/review/flow.js';
+import { hashPassword } from '../../src/review/password.js';
+import { createReviewApp, startReviewServer } from '../../src/review/web/app.js';
+import { openStore, type OpenStore } from '../../src/store/open.js';
+import type { NewTask, ReviewStore, ReviewUser } from '../../src/store/review.js';
+import { tempDir } from '../eval/helpers.js';
+import { pgSchema, requirePg, SKIP_PG } from '../helpers/services.js';
+
+/**
+ * The review store on both backends (the same calls give the same answers), and two review app
+ * servers sharing one PostgreSQL schema: sessions, task claims and verdicts are the store's, so
+ * either instance serves any reviewer. Real HTTP against listening servers, no mocks.
+ */
+
+const tmp = tempDir();
+const schemas: { drop: () => Promise<void> }[] = [];
+afterAll(async () => {
+  for (const s of schemas) await s.drop();
+  tmp.cleanup();
+});
+
+let n = 0;
+function location(backend: 'sqlite' | 'postgres'): string {
+  if (backend === 'sqlite') return join(tmp.dir, `r${++n}.db`);
+  const s = pgSchema();
+  schemas.push(s);
+  return s.url;
+}
+
+const BACKENDS = [
+  { backend: 'sqlite' as const, skip: false },
+  { backend: 'postgres' as const, skip: SKIP_PG },
+];
+
+function item(i: number): Item {
+  return { id: `it-${i}`, pillar: 'safety', policy: 'safety.cyber', kind: 'model-breaking', expected: 'refuse', lang: 'en', source: 'handwritten', prompt: `prompt ${i}` } as unknown as Item;
+}
+
+function sampleTasks(count: number, required: (i: number) => number = () => 1): NewTask[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: 'sample' as const,
+    runId: 'run-1',
+    itemSeq: i,
+    requiredReviews: required(i),
+    payload: { title: `task ${i}`, conversation: [{ role: 'user' as const, content: `prompt ${i}` }], response: `answer ${i}`, policy: 'safety.cyber', level: 2, judges: [{ judge: 'violation', label: 'violation', score: 0.9, reasons: [] }], item: item(i) },
+  }));
+}
+
+describe.each(BACKENDS)('ReviewStore on $backend', ({ backend, skip }) => {
+  let opened: OpenStore;
+  let store: ReviewStore;
+  beforeAll(async () => {
+    if (skip) return;
+    if (backend === 'postgres') requirePg();
+    opened = await openStore(location(backend));
+    store = opened.review;
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+
+  it.skipIf(skip)('keeps reviewers, queues and members; refuses duplicate names', async () => {
+    expect(store.backend).toBe(backend);
+    const ana = await store.addUser({ name: 'ana', role: 'reviewer', passwordHash: 'h1' });
+    const zed = await store.addUser({ name: 'Zed', role: 'vendor', passwordHash: 'h2' });
+    await expect(Promise.resolve().then(() => store.addUser({ name: 'ana', role: 'admin', passwordHash: 'x' }))).rejects.toThrow(/already exists/);
+    await expect(Promise.resolve().then(() => store.addUser({ name: 'bad name', role: 'admin', passwordHash: 'x' }))).rejects.toThrow(/must be 1-64/);
+    expect(await store.user(ana.id)).toEqual(ana);
+    expect((await store.passwordHash('Zed'))!.hash).toBe('h2');
+    expect(await store.userByName('nobody')).toBeNull();
+    const q = await store.createQueue({ name: 'q1', kind: 'sample', source: { run: 'run-1' }, doubleShare: 0.5, createdBy: 'ci', tasks: sampleTasks(3) });
+    expect(q).toMatchObject({ name: 'q1', kind: 'sample', source: { run: 'run-1' }, doubleShare: 0.5, createdBy: 'ci' });
+    await expect(Promise.resolve().then(() => store.createQueue({ name: 'q1', kind: 'sample', source: {}, tasks: [] }))).rejects.toThrow(/already exists/);
+    expect((await store.resolveQueue('q1')).id).toBe(q.id);
+    expect((await store.resolveQueue(String(q.id))).name).toBe('q1');
+    await expect(Promise.resolve().then(() => store.resolveQueue('nope'))).rejects.toThrow(/no review queue/);
+    await store.addMember(q.id, zed.id);
+    await store.addMember(q.id, zed.id);
+    expect(await store.queueIdsOf(zed.id)).toEqual([q.id]);
+    expect((await store.members(q.id)).map((u) => u.name)).toEqual(['Zed']);
+    // Byte order, as SQLite sorts: upper case first.
+    expect((await store.listUsers()).map((u) => [u.name, u.queues])).toEqual([
+      ['Zed', [q.id]],
+      ['ana', []],
+    ]);
+    const tasks = await store.tasks(q.id);
+    expect(tasks.map((t) => [t.pos, t.payload.title, t.itemSeq, t.runId])).toEqual([
+      [0, 'task 0', 0, 'run-1'],
+      [1, 'task 1', 1, 'run-1'],
+      [2, 'task 2', 2, 'run-1'],
+    ]);
+    expect(await store.task(tasks[1]!.id)).toEqual(tasks[1]);
+    expect((await store.neighbour(tasks[1]!, 1))!.id).toBe(tasks[2]!.id);
+    expect((await store.neighbour(tasks[0]!, -1))).toBeNull();
+  });
+
+  it.skipIf(skip)('hands each review slot to one reviewer at a time; verdicts supersede, undo and feed exports', async () => {
+    const users: ReviewUser[] = [];
+    for (const name of ['r1', 'r2', 'r3']) users.push(await store.addUser({ name, role: 'reviewer', passwordHash: 'h' }));
+    const [r1, r2, r3] = users as [ReviewUser, ReviewUser, ReviewUser];
+    // Task 0 needs two reviews, tasks 1 and 2 one each.
+    const q = await store.createQueue({ name: 'claims', kind: 'sample', source: {}, tasks: sampleTasks(3, (i) => (i === 0 ? 2 : 1)) });
+    const [t0, t1, t2] = await store.tasks(q.id);
+    expect((await store.claimNext(q.id, r1.id))!.id).toBe(t0!.id);
+    // Asking again gives the same task (one claim per reviewer and queue).
+    expect((await store.claimNext(q.id, r1.id))!.id).toBe(t0!.id);
+    // Task 0 has a second slot: r2 gets it too; r3 gets task 1.
+    expect((await store.claimNext(q.id, r2.id))!.id).toBe(t0!.id);
+    expect((await store.claimNext(q.id, r3.id))!.id).toBe(t1!.id);
+    // nextTask ignores claims (a read, as before).
+    expect((await store.nextTask(q.id, r3.id))!.id).toBe(t0!.id);
+    // A verdict releases the claim and counts instead.
+    const v1 = await submitVerdict({ store, user: r1, taskId: t0!.id, verdict: 'violation' });
+    expect(v1).toMatchObject({ taskId: t0!.id, queueId: q.id, reviewer: 'r1', verdict: 'violation' });
+    expect((await store.claimNext(q.id, r1.id, t0!.pos))!.id).toBe(t2!.id);
+    // Changing one's mind: an undo row and the new verdict, one effective verdict, the dataset item withdrawn.
+    expect((await store.datasetItems()).map((i) => i.id)).toEqual([`review-${t0!.id}-it-0`]);
+    await submitVerdict({ store, user: r1, taskId: t0!.id, verdict: 'ok' });
+    expect((await store.verdicts({ taskId: t0!.id, userId: r1.id })).map((v) => v.verdict)).toEqual(['ok']);
+    expect(await store.datasetItems()).toEqual([]);
+    await submitVerdict({ store, user: r2, taskId: t0!.id, verdict: 'violation' });
+    expect(await store.progress(q.id, r1.id)).toEqual({ tasks: 3, complete: 1, mine: 1, open: 2 });
+    expect((await queueAgreement(store, q.id)).double.units).toBe(1);
+    const reopened = await undoLast({ store, user: r2, queueId: q.id });
+    expect(reopened!.id).toBe(t0!.id);
+    expect((await store.lastVerdictOf(r1.id, q.id))!.verdict).toBe('ok');
+    expect((await store.verdicts({ queueId: q.id })).map((v) => `${v.reviewer}:${v.verdict}`)).toEqual(['r1:ok']);
+    expect((await store.verdicts({ runId: 'run-1' })).length).toBeGreaterThanOrEqual(1);
+    const rows = await exportRows(store, 'verdicts');
+    expect(rows.filter((r) => r.queue === 'claims').map((r) => [r.reviewer, r.verdict, r.task])).toEqual([['r1', 'ok', t0!.id]]);
+  });
+
+  it.skipIf(skip)('claims expire; two connections claiming at once never share a slot', async () => {
+    const other = await openStore(opened.location);
+    try {
+      const users: ReviewUser[] = [];
+      for (let i = 0; i < 8; i++) users.push(await store.addUser({ name: `c${i}`, role: 'reviewer', passwordHash: 'h' }));
+      const q = await store.createQueue({ name: 'race', kind: 'sample', source: {}, tasks: sampleTasks(8) });
+      const got = await Promise.all(users.map(async (u, i) => (await (i % 2 ? other.review : store).claimNext(q.id, u.id))?.id ?? null));
+      expect(got.every((id) => id !== null)).toBe(true);
+      expect(new Set(got).size).toBe(8);
+      // All slots are held: a ninth reviewer gets nothing until a claim expires.
+      const late = await store.addUser({ name: 'late', role: 'reviewer', passwordHash: 'h' });
+      expect(await store.claimNext(q.id, late.id)).toBeNull();
+      const { createReviewStore } = await import('../../src/store/review.js');
+      const { PgReviewStore } = await import('../../src/store/pg/review.js');
+      const future = { now: () => new Date(Date.now() + 31 * 60_000) };
+      const later = opened.db ? createReviewStore(opened.db, future) : new PgReviewStore(opened.sql!, future);
+      expect((await later.claimNext(q.id, late.id))!.id).toBe((await store.tasks(q.id))[0]!.id);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it.skipIf(skip)('keeps sessions with their CSRF token until they expire or are deleted', async () => {
+    const u = await store.addUser({ name: 'sess', role: 'admin', passwordHash: 'h' });
+    const soon = new Date(Date.now() + 60_000).toISOString();
+    await store.createSession({ tokenHash: 'tok-1', userId: u.id, csrf: 'csrf-1', expiresAt: soon });
+    await store.createSession({ tokenHash: 'tok-2', userId: u.id, csrf: 'csrf-2', expiresAt: new Date(Date.now() - 1000).toISOString() });
+    expect(await store.session('tok-1')).toEqual({ user: u, csrf: 'csrf-1', expiresAt: soon });
+    expect(await store.session('tok-2')).toBeNull();
+    await store.deleteSession('tok-1');
+    expect(await store.session('tok-1')).toBeNull();
+  });
+
+  it.skipIf(skip)('snapshots a pack only when it changed', async () => {
+    const pack = { id: 'p', version: '1.0.0', policies: [] };
+    expect(await store.snapshotPack(pack)).toHaveLength(1);
+    expect(await store.snapshotPack(pack)).toHaveLength(1);
+    const snaps = await store.snapshotPack({ ...pack, version: '1.1.0' });
+    expect(snaps.map((s) => s.version)).toEqual(['1.0.0', '1.1.0']);
+    expect(snaps[1]!.pack).toEqual({ ...pack, version: '1.1.0' });
+    expect(await store.snapshots('other')).toEqual([]);
+  });
+});
+
+// ---- two instances of the review app on one PostgreSQL schema ----------------------------------
+
+interface Instance {
+  store: OpenStore;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function instance(location: string): Promise<Instance> {
+  const store = await openStore(location);
+  const srv = await startReviewServer({ app: createReviewApp({ store }) });
+  return {
+    store,
+    url: srv.url.replace(/\/$/, ''),
+    async close() {
+      await srv.close();
+      await store.close();
+    },
+  };
+}
+
+/** Sign in through an instance as a browser would; returns the session cookie. */
+async function signIn(base: string, name: string, password: string): Promise<string> {
+  const login = await fetch(`${base}/login`);
+  expect(login.status).toBe(200);
+  const loginCookie = /pillars_login=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')![1]!;
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `pillars_login=${loginCookie}` },
+    body: new URLSearchParams({ _csrf: loginCookie, name, password }).toString(),
+  });
+  expect(res.status).toBe(303);
+  return `pillars_sid=${/pillars_sid=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!}`;
+}
+
+async function csrfOf(base: string, cookie: string): Promise<string> {
+  const page = await (await fetch(`${base}/queues`, { headers: { cookie } })).text();
+  return /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+}
+
+describe.skipIf(SKIP_PG)('two review app instances on one PostgreSQL store', () => {
+  let a: Instance;
+  let b: Instance;
+  let queueId = 0;
+  const PASSWORD = 'review-pass-123';
+
+  beforeAll(async () => {
+    requirePg();
+    const loc = location('postgres');
+    a = await instance(loc);
+    b = await instance(loc);
+    const hash = await hashPassword(PASSWORD);
+    await a.store.review.addUser({ name: 'ana', role: 'reviewer', passwordHash: hash });
+    await a.store.review.addUser({ name: 'bo', role: 'reviewer', passwordHash: hash });
+    queueId = (await a.store.review.createQueue({ name: 'shared', kind: 'sample', source: {}, tasks: sampleTasks(4) })).id;
+  }, 60_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('serves one session on both instances, hands a task out once, shares verdicts, and signs out everywhere', async () => {
+    // Signed in through A, the same cookie works on B.
+    const ana = await signIn(a.url, 'ana', PASSWORD);
+    const onB = await fetch(`${b.url}/queues`, { headers: { cookie: ana }, redirect: 'manual' });
+    expect(onB.status).toBe(200);
+    expect(await onB.text()).toContain('ana');
+    const apiB = await fetch(`${b.url}/api/queues`, { headers: { cookie: ana } });
+    expect(((await apiB.json()) as { name: string }[]).map((q) => q.name)).toEqual(['shared']);
+
+    // A task claimed through A is not handed out by B.
+    const bo = await signIn(b.url, 'bo', PASSWORD);
+    const nextA = await fetch(`${a.url}/queues/${queueId}/next`, { headers: { cookie: ana }, redirect: 'manual' });
+    expect(nextA.status).toBe(303);
+    const anaTask = Number(/\/tasks\/(\d+)$/.exec(nextA.headers.get('location') ?? '')![1]);
+    const nextB = await fetch(`${b.url}/queues/${queueId}/next`, { headers: { cookie: bo }, redirect: 'manual' });
+    const boTask = Number(/\/tasks\/(\d+)$/.exec(nextB.headers.get('location') ?? '')![1]);
+    expect(boTask).not.toBe(anaTask);
+    const tasks = await a.store.review.tasks(queueId);
+    expect(tasks[0]!.id).toBe(anaTask);
+    expect(tasks[1]!.id).toBe(boTask);
+
+    // A verdict submitted through B shows in A's export (and on A's task API).
+    const boCsrf = await csrfOf(b.url, bo);
+    const posted = await fetch(`${b.url}/api/tasks/${boTask}/verdict`, {
+      method: 'POST',
+      headers: { cookie: bo, 'content-type': 'application/json', 'x-csrf-token': boCsrf },
+      body: JSON.stringify({ verdict: 'violation', note: 'through B' }),
+    });
+    expect(posted.status).toBe(201);
+    const exported = await exportRows(a.store.review, 'verdicts');
+    expect(exported.map((r) => [r.task, r.reviewer, r.verdict, r.note])).toEqual([[boTask, 'bo', 'violation', 'through B']]);
+    expect((await exportRows(a.store.review, 'items')).map((i) => i.source)).toEqual(['review']);
+    const onA = (await (await fetch(`${a.url}/api/tasks/${boTask}`, { headers: { cookie: ana } })).json()) as { reviews: { reviewer: string }[] };
+    expect(onA.reviews.map((r) => r.reviewer)).toEqual(['bo']);
+
+    // The form flow through A: a verdict, then A hands ana the next task nobody holds.
+    const anaCsrf = await csrfOf(a.url, ana);
+    const form = await fetch(`${a.url}/tasks/${anaTask}/verdict`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: ana, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: anaCsrf, verdict: 'ok' }).toString(),
+    });
+    expect(form.status).toBe(303);
+    expect(form.headers.get('location')).toBe(`/ui/tasks/${tasks[2]!.id}`);
+
+    // Pages whose data is not on PostgreSQL yet say so instead of failing.
+    for (const path of ['/audit', '/frontier', '/']) {
+      const res = await fetch(`${b.url}${path}`, { headers: { cookie: ana } });
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toContain('not on PostgreSQL yet');
+    }
+
+    // Signing out through A ends the session on B.
+    const out = await fetch(`${a.url}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: ana, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: anaCsrf }).toString(),
+    });
+    expect(out.status).toBe(303);
+    expect((await fetch(`${b.url}/api/queues`, { headers: { cookie: ana } })).status).toBe(401);
+    expect((await fetch(`${b.url}/queues`, { headers: { cookie: ana }, redirect: 'manual' })).status).toBe(303);
+    // bo, signed in through B, is still signed in on A.
+    expect((await fetch(`${a.url}/api/queues`, { headers: { cookie: bo } })).status).toBe(200);
+  });
+});

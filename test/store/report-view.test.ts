@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -143,7 +143,6 @@ describe.each([
   it.skipIf(skip)('gives the same reports, pages, cases and gates', { timeout: 240_000 }, async () => {
     if (backend === 'postgres') requirePg();
     const dir = join(tmp.dir, backend);
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
     let store = join(dir, 'store', 'pillars.db');
     if (backend === 'postgres') {

@@ -98,10 +98,11 @@ CREATE TABLE eval_cache (
   {
     id: 300,
     name: 'redteam',
-    // SQLite's 300: red team runs and attempts, deception runs, frontier results and review cases.
+    // SQLite's 300: red team runs and attempts, deception runs, frontier results and review cases; `ord` stands in for SQLite's rowid.
     up: `
 CREATE TABLE redteam_runs (
   id TEXT PRIMARY KEY,
+  ord BIGSERIAL NOT NULL,
   target TEXT NOT NULL,
   mode TEXT NOT NULL,
   started_at TEXT NOT NULL,
@@ -134,6 +135,7 @@ CREATE TABLE redteam_attempts (
 CREATE INDEX redteam_attempts_run ON redteam_attempts(run_id, success);
 CREATE TABLE deception_runs (
   id TEXT PRIMARY KEY,
+  ord BIGSERIAL NOT NULL,
   target TEXT NOT NULL,
   started_at TEXT NOT NULL,
   result TEXT NOT NULL

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/core/types.js';
@@ -8,8 +10,11 @@ import { hashPassword } from '../../src/review/password.js';
 import { createReviewApp, startReviewServer } from '../../src/review/web/app.js';
 import { openStore, type OpenStore } from '../../src/store/open.js';
 import type { NewTask, ReviewStore, ReviewUser } from '../../src/store/review.js';
+import { copyStore } from '../../src/store/copy.js';
 import { tempDir } from '../eval/helpers.js';
+import { runCli } from '../helpers/cli.js';
 import { pgSchema, requirePg, SKIP_PG } from '../helpers/services.js';
+import { ROOT, seedRun, type Seeded } from './seed.js';
 
 /**
  * The review store on both backends (the same calls give the same answers), and two review app
@@ -307,4 +312,83 @@ describe.skipIf(SKIP_PG)('two review app instances on one PostgreSQL store', () 
     // bo, signed in through B, is still signed in on A.
     expect((await fetch(`${a.url}/api/queues`, { headers: { cookie: bo } })).status).toBe(200);
   });
+});
+
+// ---- `pillars review` commands on PostgreSQL -----------------------------------------------------
+
+function spawnCli(args: string[], stdin: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const kill = setTimeout(() => p.kill('SIGKILL'), 45_000);
+    p.once('exit', (code) => {
+      clearTimeout(kill);
+      resolve({ code, out, err });
+    });
+    p.stdin.end(stdin);
+  });
+}
+
+describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
+  let seeded: Seeded;
+  let config: string;
+  let url: string;
+
+  beforeAll(async () => {
+    requirePg();
+    seeded = await seedRun();
+    url = location('postgres');
+    // The seeded runs, moved to PostgreSQL as a team would (`pillars store copy`).
+    await copyStore(seeded.dbPath, url);
+    config = join(seeded.dir, 'pg.yaml');
+    writeFileSync(config, `store: ${url}\n`);
+  }, 60_000);
+  afterAll(() => seeded?.close());
+
+  it('creates queues from a run, adds reviewers, exports verdicts and agreement; SQLite-only sources say so', async () => {
+    const s = await runCli(['review', 'create', '--config', config, '--from-run', 'last', '--sample', '3', '--name', 'pg-sample', '--json']);
+    expect(s.code, s.err).toBe(0);
+    expect((JSON.parse(s.out) as { tasks: number }).tasks).toBe(3);
+    const b = await runCli(['review', 'create', '--config', config, '--from-run', 'last', '--borderline', '--name', 'pg-borderline']);
+    expect(b.code, b.err).toBe(0);
+    const f = await runCli(['review', 'create', '--config', config, '--frontier']);
+    expect(f.code).toBe(2);
+    expect(f.err).toMatch(/SQLite store only/);
+
+    const add = await spawnCli(['review', 'users', 'add', '--config', config, '--name', 'vic', '--role', 'vendor', '--queue', 'pg-sample'], 'vendor-pass-123\n');
+    expect(add.code, add.err).toBe(0);
+    expect(add.out).toContain('reviewer vic (vendor) added, assigned to pg-sample');
+    const users = await runCli(['review', 'users', 'list', '--config', config, '--json']);
+    expect((JSON.parse(users.out) as { name: string; queues: number[] }[]).map((u) => [u.name, u.queues.length])).toEqual([['vic', 1]]);
+
+    // A verdict given in the store shows in the CLI's export and agreement.
+    const store = await openStore(url);
+    try {
+      const vic = (await store.review.userByName('vic'))!;
+      const q = await store.review.resolveQueue('pg-sample');
+      const task = (await store.review.claimNext(q.id, vic.id))!;
+      await submitVerdict({ store: store.review, user: vic, taskId: task.id, verdict: 'violation' });
+    } finally {
+      await store.close();
+    }
+    const list = JSON.parse((await runCli(['review', 'list', '--config', config, '--json'])).out) as { name: string; reviews: number; members: string[] }[];
+    expect(list.map((q) => [q.name, q.reviews, q.members])).toEqual([
+      ['pg-sample', 1, ['vic']],
+      ['pg-borderline', 0, []],
+    ]);
+    const exp = await runCli(['review', 'export', '--config', config, '--kind', 'verdicts']);
+    expect(exp.code, exp.err).toBe(0);
+    expect(exp.out.trim().split('\n').map((l) => (JSON.parse(l) as { reviewer: string; verdict: string }).reviewer)).toEqual(['vic']);
+    const items = await runCli(['review', 'export', '--config', config, '--kind', 'items']);
+    expect((JSON.parse(items.out.trim()) as { source: string }).source).toBe('review');
+    const ag = await runCli(['review', 'agreement', '--config', config, '--run', 'last', '--json']);
+    expect(ag.code, ag.err).toBe(0);
+    const agreement = JSON.parse(ag.out) as { judges: { runId: string; reviewed: number }; queues: { queue: string }[] };
+    expect(agreement.judges.reviewed).toBe(1);
+    expect(agreement.judges.runId).toBe(seeded.runId);
+    expect(agreement.queues.map((q) => q.queue)).toEqual(['pg-sample', 'pg-borderline']);
+  }, 90_000);
 });

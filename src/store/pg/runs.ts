@@ -141,41 +141,36 @@ export class PgRunStore implements RunStore {
     const now = new Date().toISOString();
     const j = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
     // One row per seq in each statement (ON CONFLICT cannot touch a row twice): the last answer wins, as with SQLite's INSERT OR REPLACE.
-    const responses = new Map<number, Record<string, unknown>>();
-    const judgements = new Map<number, Record<string, unknown>>();
+    const responses = new Map<number, ResultRecord['response']>();
+    const judgements = new Map<number, NonNullable<ResultRecord['judgement']>>();
     for (const r of batch) {
-      const p = r.response;
-      responses.set(p.seq, {
-        run_id: runId,
-        seq: p.seq,
-        text: p.text,
-        error: p.error,
-        finish_reason: p.finishReason ?? null,
-        latency_ms: p.latencyMs ?? null,
-        usage: j(p.usage),
-        logprobs: j(p.logprobs),
-        guard: j(p.guard),
-        cached: p.cached ? 1 : 0,
-        attempts: p.attempts,
-        created_at: now,
-        cache_key: p.cacheKey ?? null,
-      });
-      const v = r.judgement;
-      if (v) judgements.set(v.seq, { run_id: runId, seq: v.seq, label: v.label, passed: v.passed === null ? null : v.passed ? 1 : 0, score: v.score, verdicts: JSON.stringify(v.verdicts) });
+      responses.set(r.response.seq, r.response);
+      if (r.judgement) judgements.set(r.judgement.seq, r.judgement);
     }
-    await this.sql.begin(async (tx) => {
-      const resp = [...responses.values()];
-      for (let i = 0; i < resp.length; i += CHUNK) {
-        await tx`INSERT INTO eval_responses ${tx(resp.slice(i, i + CHUNK))} ON CONFLICT (run_id, seq) DO UPDATE SET
+    const resp = [...responses.values()];
+    const judge = [...judgements.values()];
+    // Columns as arrays through unnest: one statement (so one transaction and one round trip) whose
+    // text does not depend on the batch size, so each connection prepares it once; a multi-row
+    // VALUES list had 13 parameters per row and a new statement for each batch size.
+    await this.sql`
+      WITH r AS (
+        INSERT INTO eval_responses (run_id, seq, text, error, finish_reason, latency_ms, usage, logprobs, guard, cached, attempts, created_at, cache_key)
+        SELECT ${runId}::text, u.seq, u.text, u.error, u.finish_reason, u.latency_ms, u.usage, u.logprobs, u.guard, u.cached, u.attempts, ${now}::text, u.cache_key FROM unnest(
+          ${resp.map((p) => p.seq)}::int[], ${resp.map((p) => p.text)}::text[], ${resp.map((p) => p.error)}::text[], ${resp.map((p) => p.finishReason ?? null)}::text[],
+          ${resp.map((p) => p.latencyMs ?? null)}::int[], ${resp.map((p) => j(p.usage))}::text[], ${resp.map((p) => j(p.logprobs))}::text[], ${resp.map((p) => j(p.guard))}::text[],
+          ${resp.map((p) => (p.cached ? 1 : 0))}::smallint[], ${resp.map((p) => p.attempts)}::int[], ${resp.map((p) => p.cacheKey ?? null)}::text[]
+        ) AS u(seq, text, error, finish_reason, latency_ms, usage, logprobs, guard, cached, attempts, cache_key)
+        ON CONFLICT (run_id, seq) DO UPDATE SET
           text = excluded.text, error = excluded.error, finish_reason = excluded.finish_reason, latency_ms = excluded.latency_ms, usage = excluded.usage,
-          logprobs = excluded.logprobs, guard = excluded.guard, cached = excluded.cached, attempts = excluded.attempts, created_at = excluded.created_at, cache_key = excluded.cache_key`;
-      }
-      const judge = [...judgements.values()];
-      for (let i = 0; i < judge.length; i += CHUNK) {
-        await tx`INSERT INTO eval_judgements ${tx(judge.slice(i, i + CHUNK))} ON CONFLICT (run_id, seq) DO UPDATE SET
-          label = excluded.label, passed = excluded.passed, score = excluded.score, verdicts = excluded.verdicts`;
-      }
-    });
+          logprobs = excluded.logprobs, guard = excluded.guard, cached = excluded.cached, attempts = excluded.attempts, created_at = excluded.created_at, cache_key = excluded.cache_key
+      )
+      INSERT INTO eval_judgements (run_id, seq, label, passed, score, verdicts)
+      SELECT ${runId}::text, v.seq, v.label, v.passed, v.score, v.verdicts FROM unnest(
+        ${judge.map((v) => v.seq)}::int[], ${judge.map((v) => v.label)}::text[], ${judge.map((v) => (v.passed === null ? null : v.passed ? 1 : 0))}::smallint[],
+        ${judge.map((v) => v.score)}::float8[], ${judge.map((v) => JSON.stringify(v.verdicts))}::text[]
+      ) AS v(seq, label, passed, score, verdicts)
+      ON CONFLICT (run_id, seq) DO UPDATE SET
+        label = excluded.label, passed = excluded.passed, score = excluded.score, verdicts = excluded.verdicts`;
   }
 
   async setStatus(runId: string, status: RunStatus, finishedAt?: string | null): Promise<void> {

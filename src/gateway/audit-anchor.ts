@@ -1,6 +1,7 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
 import { PillarsError } from '../core/errors.js';
 import type { Db } from '../store/db.js';
+import type { AuditStore, CheckpointRow } from '../store/audit-log.js';
 import { canonicalJson, GENESIS_HASH, rowHash, type AuditRow } from './audit-chain.js';
 import { keyIdOf, publicKeyFromDer, type SigningKey } from './audit-key.js';
 
@@ -13,17 +14,8 @@ import { keyIdOf, publicKeyFromDer, type SigningKey } from './audit-key.js';
  * at a signed seq is gone or has another hash.
  */
 
-export interface Checkpoint {
-  id: number;
-  seq: number;
-  hash: string;
-  ts: string;
-  key_id: string;
-  public_key: string;
-  /** Signature (base64) of the previous checkpoint, '' for the first. */
-  prev: string;
-  signature: string;
-}
+/** A signed checkpoint (its row belongs to the store: store/audit-log.ts). */
+export type Checkpoint = CheckpointRow;
 
 /** The exact bytes signed. */
 export function checkpointMessage(c: Pick<Checkpoint, 'seq' | 'hash' | 'ts' | 'key_id' | 'prev'>): Buffer {
@@ -82,13 +74,64 @@ export function anchorAudit(db: Db, key: SigningKey, opts: { head?: { seq: numbe
     .immediate();
 }
 
-function insertCheckpoint(db: Db, key: SigningKey, head: { seq: number; hash: string }, last: Checkpoint | null, at: Date): Checkpoint {
+/** The checkpoint signing `head` after `last` (not yet stored). */
+export function checkpointFor(key: SigningKey, head: { seq: number; hash: string }, last: Checkpoint | null, at: Date): Omit<Checkpoint, 'id'> {
   const body = { seq: head.seq, hash: head.hash, ts: at.toISOString(), key_id: key.keyId, prev: last?.signature ?? '' };
   const signature = sign(null, checkpointMessage(body), key.privateKey).toString('base64');
-  const info = db
-    .prepare('INSERT INTO gateway_audit_checkpoints (seq, hash, ts, key_id, public_key, prev, signature) VALUES (?,?,?,?,?,?,?)')
-    .run(body.seq, body.hash, body.ts, body.key_id, key.publicDer, body.prev, signature);
-  return { id: Number(info.lastInsertRowid), ...body, public_key: key.publicDer, signature };
+  return { ...body, public_key: key.publicDer, signature };
+}
+
+function insertCheckpoint(db: Db, key: SigningKey, head: { seq: number; hash: string }, last: Checkpoint | null, at: Date): Checkpoint {
+  const c = checkpointFor(key, head, last, at);
+  const info = db.prepare('INSERT INTO gateway_audit_checkpoints (seq, hash, ts, key_id, public_key, prev, signature) VALUES (?,?,?,?,?,?,?)').run(c.seq, c.hash, c.ts, c.key_id, c.public_key, c.prev, c.signature);
+  return { id: Number(info.lastInsertRowid), ...c };
+}
+
+const covers = (c: Checkpoint | null, head: { seq: number; hash: string }): boolean => c !== null && c.seq === head.seq && c.hash === head.hash;
+
+/**
+ * `anchorAudit` over any audit store (PostgreSQL included). With `head`, the writer signs the head
+ * it wrote; without, the records since the last checkpoint are re-checked first, and the
+ * checkpoint is added only if no other signer added one meanwhile (else: run it again).
+ */
+export async function anchorAuditStore(store: AuditStore, key: SigningKey, opts: { head?: { seq: number; hash: string }; now?: () => Date } = {}): Promise<AnchorResult> {
+  const now = opts.now ?? (() => new Date());
+  if (opts.head) {
+    const head = opts.head;
+    let current: Checkpoint | null = null;
+    const added = await store.addCheckpoint((last) => {
+      if (covers(last, head)) {
+        current = last;
+        return null;
+      }
+      return checkpointFor(key, head, last, now());
+    });
+    return added ? { anchored: true, checkpoint: added } : { anchored: false, reason: 'current', checkpoint: current };
+  }
+  const all = await store.checkpoints();
+  const last = all.at(-1) ?? null;
+  const head = await store.head();
+  if (!head || head.seq === 0) return { anchored: false, reason: 'empty', checkpoint: last };
+  if (covers(last, head)) return { anchored: false, reason: 'current', checkpoint: last };
+  if (last && (await store.hashAt(last.seq)) !== last.hash) {
+    throw new PillarsError(`audit anchor: record ${last.seq} no longer matches the last signed checkpoint: run \`pillars audit verify\``, { code: 'internal' });
+  }
+  let prev = last ? last.hash : GENESIS_HASH;
+  let expected = last ? last.seq + 1 : 1;
+  for await (const row of store.rows({ fromSeq: expected, toSeq: head.seq })) {
+    const { hash, ...rest } = row;
+    if (row.seq !== expected || row.prev_hash !== prev || rowHash(rest) !== hash) {
+      throw new PillarsError(`audit anchor: record ${expected} does not verify, nothing was signed: run \`pillars audit verify\``, { code: 'internal' });
+    }
+    prev = hash;
+    expected += 1;
+  }
+  if (expected - 1 !== head.seq || prev !== head.hash) throw new PillarsError('audit anchor: the head does not match the last record, nothing was signed: run `pillars audit verify`', { code: 'internal' });
+  const added = await store.addCheckpoint((now2) => {
+    if ((now2?.id ?? null) !== (last?.id ?? null)) throw new PillarsError('audit anchor: another process signed a checkpoint meanwhile; run `pillars audit anchor` again', { code: 'internal' });
+    return checkpointFor(key, head, last, now());
+  });
+  return { anchored: true, checkpoint: added! };
 }
 
 export interface CheckpointVerify {

@@ -150,6 +150,14 @@ export const GatewayConfig = z
     trustedTiers: z.array(z.string().min(1)).optional(),
     /** Per-tier rate limits (per key; per client address for `public`). */
     rateLimits: z.record(z.string(), RateLimit).default({}),
+    /**
+     * Redis shared by gateway instances (`redis://host:6379/0`): per-key rate limits then hold
+     * across all of them. Absent: each process limits on its own (in memory).
+     */
+    redis: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+      .optional(),
     /** The limit a trusted tier gets when `rateLimits` names none for it (`false`: none). */
     trustedRateLimit: z.union([RateLimit, z.literal(false)]).default({ requestsPerMinute: 600, burst: 100 }),
     anomaly: AnomalyConfig.default({ level: 2, count: 5, windowSeconds: 60 }),

@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.js';
+import type { MaybePromise } from '../core/maybe.js';
 import type { AuditLog } from './audit.js';
 import type { Upstream } from './upstream.js';
 
@@ -24,7 +24,7 @@ export interface ReadinessProbe {
   check(): Promise<Readiness>;
 }
 
-export function createReadiness(opts: { upstream: Upstream | null; db?: Db; audit: AuditLog | null; probeMs: number; cacheMs: number; now?: () => number }): ReadinessProbe {
+export function createReadiness(opts: { upstream: Upstream | null; store?: { ping(): MaybePromise<void> } | null; audit: AuditLog | null; probeMs: number; cacheMs: number; now?: () => number }): ReadinessProbe {
   const now = opts.now ?? Date.now;
   let cached: { at: number; result: CheckResult } | null = null;
   let inflight: Promise<CheckResult> | null = null;
@@ -55,10 +55,10 @@ export function createReadiness(opts: { upstream: Upstream | null; db?: Db; audi
     if (cached) return cached.result;
     return inflight!;
   };
-  const store = (): CheckResult => {
-    if (!opts.db) return { ok: true, detail: 'no store (nothing is audited)' };
+  const store = async (): Promise<CheckResult> => {
+    if (!opts.store) return { ok: true, detail: 'no store (nothing is audited)' };
     try {
-      opts.db.prepare('SELECT 1').get();
+      await withTimeout(opts.store.ping(), opts.probeMs);
       return { ok: true };
     } catch (e) {
       return { ok: false, detail: (e as Error).message };
@@ -72,8 +72,20 @@ export function createReadiness(opts: { upstream: Upstream | null; db?: Db; audi
 
   return {
     async check() {
-      const checks = { upstream: await upstream(), store: store(), audit: audit() };
+      const [up, st] = await Promise.all([upstream(), store()]);
+      const checks = { upstream: up, store: st, audit: audit() };
       return { ready: checks.upstream.ok && checks.store.ok && checks.audit.ok, checks };
     },
   };
+}
+
+/** `v`, or a rejection after `ms` (a store that does not answer is not ready). */
+async function withTimeout<T>(v: MaybePromise<T>, ms: number): Promise<T> {
+  if (!(v instanceof Promise)) return v;
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([v, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`the store did not answer in ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(t);
+  }
 }

@@ -1,3 +1,7 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { MaybePromise } from '../core/maybe.js';
+import type { Logger } from '../core/types.js';
 import type { AnomalyConfig, RateLimit } from './config.js';
 
 /**
@@ -8,7 +12,8 @@ import type { AnomalyConfig, RateLimit } from './config.js';
 
 export interface RateLimiter {
   /** Take one token; returns 0 when allowed, else the seconds to wait. */
-  take(tier: string, caller: string): number;
+  take(tier: string, caller: string): MaybePromise<number>;
+  close?(): Promise<void>;
 }
 
 export function createRateLimiter(limits: Record<string, RateLimit>, now: () => number = Date.now): RateLimiter {
@@ -35,6 +40,54 @@ export function createRateLimiter(limits: Record<string, RateLimit>, now: () => 
         return 0;
       }
       return Math.ceil((1 - b.tokens) / perMs / 1000);
+    },
+  };
+}
+
+/**
+ * The same limits held across every gateway instance on one Redis (rate-limiter-flexible). A
+ * token bucket of `burst` tokens refilled at `requestsPerMinute` is kept as `burst` points per
+ * window of burst/rate seconds: the same sustained rate and the same largest burst. While Redis
+ * does not answer, each instance falls back to its own in-memory limiter (logged), so a Redis
+ * outage neither blocks traffic nor lifts the limits.
+ */
+export function createRedisRateLimiter(limits: Record<string, RateLimit>, opts: { url: string; log?: Logger; prefix?: string }): RateLimiter {
+  const client = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  let warned = false;
+  client.on('error', (e: Error) => {
+    if (!warned) opts.log?.error({ err: e.message }, 'rate limits: Redis does not answer; each instance limits on its own until it does');
+    warned = true;
+  });
+  client.on('ready', () => (warned = false));
+  const byTier = new Map<string, RateLimiterRedis | null>();
+  const limiterFor = (tier: string): RateLimiterRedis | null => {
+    if (byTier.has(tier)) return byTier.get(tier)!;
+    const limit = limits[tier];
+    let l: RateLimiterRedis | null = null;
+    if (limit) {
+      const burst = limit.burst ?? Math.max(1, Math.ceil(limit.requestsPerMinute / 10));
+      const duration = Math.max(1, Math.round((burst * 60) / limit.requestsPerMinute));
+      const points = Math.max(1, Math.round((limit.requestsPerMinute * duration) / 60));
+      const keyPrefix = `${opts.prefix ?? 'pillars:rl'}:${tier}`;
+      l = new RateLimiterRedis({ storeClient: client, keyPrefix, points, duration, insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }) });
+    }
+    byTier.set(tier, l);
+    return l;
+  };
+  return {
+    async take(tier, caller) {
+      const l = limiterFor(tier);
+      if (!l) return 0;
+      try {
+        await l.consume(caller, 1);
+        return 0;
+      } catch (e) {
+        if (e instanceof RateLimiterRes) return Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+        throw e;
+      }
+    },
+    async close() {
+      await client.quit().catch(() => client.disconnect());
     },
   };
 }

@@ -4,8 +4,8 @@ import type { PillarId } from '../core/pillars.js';
 import type { Decision } from '../core/types.js';
 import { STRICTNESS } from '../policy/effective.js';
 import type { PolicyPack } from '../policy/schema.js';
-import { createApprovalStore, type ApprovalStore } from '../store/approvals.js';
-import type { Db } from '../store/db.js';
+import type { ApprovalStore } from '../store/approvals.js';
+import type { Awaitable } from '../core/maybe.js';
 import { argsText } from './args-text.js';
 import { decideText, isBlocking } from './checks.js';
 import type { CompletionVerdict } from './completion.js';
@@ -38,7 +38,7 @@ export interface Rails {
   escalation: EscalationTracker | null;
   tracing: Tracing;
   pack: PolicyPack | null;
-  approvals: ApprovalStore | null;
+  approvals: Awaitable<ApprovalStore> | null;
 }
 
 /** What the rails learn about one request (kept on its Caller). */
@@ -67,7 +67,7 @@ export interface RequestRails {
 
 export const BUDGET_HEADER = 'x-pillars-latency-budget-ms';
 
-export function createRails(cfg: GatewayConfig, opts: { pack?: PolicyPack; db?: Db; tracing?: Tracing; now?: () => Date }): Rails {
+export function createRails(cfg: GatewayConfig, opts: { pack?: PolicyPack; approvals?: Awaitable<ApprovalStore> | null; tracing?: Tracing; now?: () => Date }): Rails {
   const hasRules = Object.keys(cfg.tools.byTier).length > 0 || Object.keys(cfg.tools.byKey).length > 0;
   const headers: Record<string, string> = {};
   for (const [h, env] of Object.entries(cfg.trace.headersEnv)) if (process.env[env]) headers[h] = process.env[env]!;
@@ -76,7 +76,7 @@ export function createRails(cfg: GatewayConfig, opts: { pack?: PolicyPack; db?: 
     escalation: cfg.escalation.enabled ? createEscalationTracker(cfg.escalation, opts.pack ?? null) : null,
     tracing: opts.tracing ?? createTracing({ endpoint: cfg.trace.endpoint, serviceName: cfg.trace.serviceName, headers }),
     pack: opts.pack ?? null,
-    approvals: opts.db ? createApprovalStore(opts.db, { now: opts.now }) : null,
+    approvals: opts.approvals ?? null,
   };
 }
 

@@ -15,8 +15,8 @@ import { createDecisionCache, decisionCacheGauges, decisionScope } from './decis
 import { assertInputSize, checkInput } from './input-check.js';
 import { GatewayConfig, type GatewayConfigInput } from './config.js';
 import { HttpError, readBody, sendError, sendJson, setDecision } from './http.js';
-import { createKeyStore } from './keys.js';
-import { createAnomalyDetector, createRateLimiter } from './limits.js';
+import { sqliteGatewayBackend, type GatewayBackend } from './backend.js';
+import { createAnomalyDetector, createRateLimiter, createRedisRateLimiter } from './limits.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { messageText } from './input-channels.js';
 import { ChatRequest } from './openai.js';
@@ -42,6 +42,8 @@ export interface GatewayOptions {
   upstreamApiKey?: string;
   /** The store: API keys and the audit log. Without it every caller is `public` and nothing is audited. */
   db?: Db;
+  /** The store on either backend (gateway/backend.ts); overrides `db`. PostgreSQL lets instances share keys and one audit chain. */
+  backend?: GatewayBackend;
   /** The pack: adapters and tiers. */
   pack?: PolicyPack;
   /** PII redaction for the other user messages of a conversation (the guard redacts the checked one). */
@@ -72,7 +74,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const log = opts.log ?? silentLogger;
   const upstreamUrl = opts.upstream ?? cfg.upstream;
   const metrics = createMetrics();
-  const audit = opts.db ? createAuditLog(opts.db, { flushMs: cfg.audit.flushMs, batchSize: cfg.audit.batchSize, log, anchor: auditAnchor(opts.db, cfg.audit.anchor) }) : null;
+  const backend = opts.backend ?? (opts.db ? sqliteGatewayBackend(opts.db, { now: opts.now }) : null);
+  const audit = backend
+    ? createAuditLog(backend.db ?? backend.audit, { flushMs: cfg.audit.flushMs, batchSize: cfg.audit.batchSize, log, anchor: auditAnchor(backend.db, cfg.audit.anchor) })
+    : null;
   const trusted = cfg.trustedTiers ? new Set(cfg.trustedTiers) : null;
   const adapters = new Map<string, { policy: string; context: string; tiers: string[] }>();
   for (const p of opts.pack?.policies ?? []) {
@@ -97,10 +102,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     cfg,
     guard: opts.guard,
     upstream: upstreamUrl ? createUpstream({ url: upstreamUrl, apiKey: opts.upstreamApiKey, timeoutMs: cfg.timeouts.upstreamMs }) : null,
-    keys: opts.db ? createKeyStore(opts.db) : null,
+    keys: backend?.keys ?? null,
     audit,
     metrics,
-    limiter: createRateLimiter(rateLimits),
+    limiter: cfg.redis ? createRedisRateLimiter(rateLimits, { url: cfg.redis, log }) : createRateLimiter(rateLimits),
     anomaly: createAnomalyDetector(cfg.anomaly),
     isTrusted,
     adapters,
@@ -114,7 +119,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     bodies: { held: 0 },
     idPrefix: `${randomBytes(6).toString('hex')}_`,
     seq: 0,
-    rails: createRails(cfg, { pack: opts.pack, db: opts.db, tracing: opts.tracing, now: opts.now }),
+    rails: createRails(cfg, { pack: opts.pack, approvals: backend?.approvals ?? null, tracing: opts.tracing, now: opts.now }),
     extensions: opts.extensions,
     aligner: opts.aligner ?? new Aligner(cfg.align),
   };
@@ -123,7 +128,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // How long the event loop was held (health checks wait that long): exported in /metrics.
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  const readiness = createReadiness({ upstream: state.upstream, db: opts.db, audit, probeMs: cfg.health.probeMs, cacheMs: cfg.health.cacheMs });
+  const readiness = createReadiness({ upstream: state.upstream, store: backend, audit, probeMs: cfg.health.probeMs, cacheMs: cfg.health.cacheMs });
 
   // Our own body timeout answers 408 in OpenAI's shape with the decision header; Node's request
   // timeout is only the backstop (for a client that never finishes its headers).
@@ -183,13 +188,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
       });
       shutdown.abort(new Error('gateway shutting down'));
       loopDelay.disable();
-      audit?.close();
+      await audit?.close();
       // Records that could not be written get a few more tries (a store locked for a moment);
       // what is still pending after that is the caller's to report (`audit.pending`, `audit.error`).
       for (let i = 0; audit && audit.pending > 0 && i < 10; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        audit.flush();
+        await audit.flush();
       }
+      await state.limiter.close?.();
       await state.upstream?.close();
       if (!opts.aligner) await state.aligner?.close();
       await state.rails.tracing.shutdown();
@@ -227,7 +233,7 @@ function routeOf(req: IncomingMessage): string {
 }
 
 /** Resolve the caller from `Authorization` and `x-pillars-context`; 401 for an unknown or revoked key. */
-function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): Caller {
+async function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): Promise<Caller> {
   const requestId = `req_${state.idPrefix}${(state.seq++).toString(36)}`;
   const rawCtx = req.headers['x-pillars-context'];
   const ctxName = typeof rawCtx === 'string' && rawCtx.trim() !== '' ? rawCtx.trim() : null;
@@ -242,7 +248,7 @@ function resolveCaller(state: GatewayState, req: IncomingMessage, t0: number): C
   const addr = req.socket.remoteAddress ?? 'unknown';
   if (!auth) return { requestId, t0, tier: 'public', keyId: null, context: ctxName, bucket: `addr:${addr}`, headers: req.headers };
   const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-  const record = m && state.keys ? state.keys.lookup(m[1]!) : null;
+  const record = m && state.keys ? await state.keys.lookup(m[1]!) : null;
   // Never echo the key: the message names neither it nor a prefix of it.
   if (!record) throw new HttpError(401, 'invalid or revoked API key', 'invalid_request_error', 'invalid_api_key');
   return { requestId, t0, tier: record.tier, keyId: record.id, context: ctxName, bucket: `key:${record.id}`, headers: req.headers };
@@ -279,7 +285,7 @@ async function handle(state: GatewayState, { readiness, loopDelay }: { readiness
     res.end(text);
     return;
   }
-  const caller = resolveCaller(state, req, t0);
+  const caller = await resolveCaller(state, req, t0);
   res.setHeader('x-pillars-request-id', caller.requestId);
   res.setHeader('x-pillars-tier', caller.tier);
   caller.rails = beginRequest(state, req, res, route, caller);
@@ -288,7 +294,7 @@ async function handle(state: GatewayState, { readiness, loopDelay }: { readiness
     state.metrics.auditRejected.inc({ route });
     throw new HttpError(503, `the gateway cannot write its audit log (${state.audit.error}); requests are refused until it can (gateway.audit.onFailure: reject)`, 'server_error', 'audit_unavailable', { 'retry-after': '1' });
   }
-  const wait = state.limiter.take(caller.tier, caller.bucket);
+  const wait = await state.limiter.take(caller.tier, caller.bucket);
   if (wait > 0) {
     state.metrics.rateLimited.inc({ tier: caller.tier });
     const d: Decision = { action: 'refuse', policy: null, pillar: null, topic: null, level: null, score: 0, stage: 'embedded', reasons: [`rate limit for tier ${caller.tier} exceeded`] };

@@ -5,6 +5,7 @@ import type { CpuSlicer } from './cpu-slicer.js';
 import type { DecisionCache } from './decision-cache.js';
 import type { GatewayConfig } from './config.js';
 import type { KeyStore } from './keys.js';
+import type { Awaitable } from '../core/maybe.js';
 import type { AnomalyDetector, RateLimiter } from './limits.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { Upstream } from './upstream.js';
@@ -18,7 +19,7 @@ export interface GatewayState {
   cfg: GatewayConfig;
   guard: Guard;
   upstream: Upstream | null;
-  keys: KeyStore | null;
+  keys: Awaitable<KeyStore> | null;
   audit: AuditLog | null;
   metrics: GatewayMetrics;
   limiter: RateLimiter;

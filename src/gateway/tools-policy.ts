@@ -1,6 +1,7 @@
 import { UserError } from '../core/errors.js';
 import type { RiskControl } from '../policy/risk.js';
 import type { ApprovalStore, ToolApproval } from '../store/approvals.js';
+import type { Awaitable } from '../core/maybe.js';
 import type { UpChoice } from './output-channels.js';
 import type { ToolRule, ToolsConfig } from './rails-config.js';
 
@@ -109,17 +110,17 @@ export function toolCalls(choices: UpChoice[]): ToolCall[] {
  * out (`expired`) or the client leaves (`abandoned`).
  */
 export async function awaitApproval(
-  store: ApprovalStore,
+  store: Awaitable<ApprovalStore>,
   input: { requestId: string; keyId: string | null; tier: string; tool: string; arguments: string; reason: string },
   opts: { timeoutMs: number; pollMs: number; signal?: AbortSignal },
 ): Promise<ToolApproval> {
-  const a = store.add(input);
+  const a = await store.add(input);
   const until = Date.now() + opts.timeoutMs;
   for (;;) {
-    const cur = store.get(a.id);
+    const cur = await store.get(a.id);
     if (cur && cur.status !== 'pending') return cur;
-    if (opts.signal?.aborted) return store.close(a.id, 'abandoned') ?? a;
-    if (Date.now() >= until) return store.close(a.id, 'expired') ?? a;
+    if (opts.signal?.aborted) return (await store.close(a.id, 'abandoned')) ?? a;
+    if (Date.now() >= until) return (await store.close(a.id, 'expired')) ?? a;
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs, Math.max(1, until - Date.now()))));
   }
 }

@@ -27,7 +27,8 @@ export interface ToolApproval {
   note: string | null;
 }
 
-interface Row {
+/** A `gateway_tool_approvals` row (both backends). */
+export interface ApprovalRow {
   id: string;
   created_at: string;
   request_id: string;
@@ -42,7 +43,7 @@ interface Row {
   note: string | null;
 }
 
-const toApproval = (r: Row): ToolApproval => ({
+export const approvalRowToRecord = (r: ApprovalRow): ToolApproval => ({
   id: r.id,
   createdAt: r.created_at,
   requestId: r.request_id,
@@ -57,6 +58,16 @@ const toApproval = (r: Row): ToolApproval => ({
   note: r.note,
 });
 
+export const newApprovalId = (): string => `appr_${randomBytes(8).toString('hex')}`;
+
+/** Why a decision did not apply (`changed`: rows the conditional UPDATE changed), or null. */
+export function approvalDecisionError(id: string, a: ToolApproval | null, changed: number): UserError | null {
+  if (!a) return new UserError(`no held tool call with id "${id}"`, { code: 'not_found' });
+  if (changed === 0) return new UserError(`tool call ${id} is already ${a.status}${a.reviewer ? ` (by ${a.reviewer})` : ''}`, { code: 'usage', exitCode: 1 });
+  return null;
+}
+
+/** Held tool calls (SQLite answers synchronously; `Awaitable<ApprovalStore>` is either backend). */
 export interface ApprovalStore {
   add(input: { requestId: string; keyId: string | null; tier: string; tool: string; arguments: string; reason: string }): ToolApproval;
   get(id: string): ToolApproval | null;
@@ -72,12 +83,12 @@ export function createApprovalStore(db: Db, opts: { now?: () => Date } = {}): Ap
   const now = opts.now ?? (() => new Date());
   const byId = db.prepare('SELECT * FROM gateway_tool_approvals WHERE id = ?');
   const get = (id: string): ToolApproval | null => {
-    const r = byId.get(id) as Row | undefined;
-    return r ? toApproval(r) : null;
+    const r = byId.get(id) as ApprovalRow | undefined;
+    return r ? approvalRowToRecord(r) : null;
   };
   return {
     add(input) {
-      const id = `appr_${randomBytes(8).toString('hex')}`;
+      const id = newApprovalId();
       db.prepare('INSERT INTO gateway_tool_approvals (id, created_at, request_id, key_id, tier, tool, arguments, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         id,
         now().toISOString(),
@@ -92,16 +103,16 @@ export function createApprovalStore(db: Db, opts: { now?: () => Date } = {}): Ap
     },
     get,
     list({ limit = 100 } = {}) {
-      const pending = db.prepare("SELECT * FROM gateway_tool_approvals WHERE status = 'pending' ORDER BY created_at, id").all() as Row[];
-      const done = db.prepare("SELECT * FROM gateway_tool_approvals WHERE status != 'pending' ORDER BY coalesce(decided_at, created_at) DESC, id LIMIT ?").all(limit) as Row[];
-      return [...pending, ...done].map(toApproval);
+      const pending = db.prepare("SELECT * FROM gateway_tool_approvals WHERE status = 'pending' ORDER BY created_at, id").all() as ApprovalRow[];
+      const done = db.prepare("SELECT * FROM gateway_tool_approvals WHERE status != 'pending' ORDER BY coalesce(decided_at, created_at) DESC, id LIMIT ?").all(limit) as ApprovalRow[];
+      return [...pending, ...done].map(approvalRowToRecord);
     },
     decide(id, { approve, reviewer, note }) {
       const r = db.prepare("UPDATE gateway_tool_approvals SET status = ?, reviewer = ?, decided_at = ?, note = ? WHERE id = ? AND status = 'pending'").run(approve ? 'approved' : 'denied', reviewer, now().toISOString(), note ?? null, id);
       const a = get(id);
-      if (!a) throw new UserError(`no held tool call with id "${id}"`, { code: 'not_found' });
-      if (r.changes === 0) throw new UserError(`tool call ${id} is already ${a.status}${a.reviewer ? ` (by ${a.reviewer})` : ''}`, { code: 'usage', exitCode: 1 });
-      return a;
+      const err = approvalDecisionError(id, a, r.changes);
+      if (err) throw err;
+      return a!;
     },
     close(id, status) {
       db.prepare("UPDATE gateway_tool_approvals SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'").run(status, now().toISOString(), id);

@@ -46,6 +46,8 @@ export interface AuditStore {
    * against every other signer so checkpoints stay one linked list. Returns what was added.
    */
   addCheckpoint(build: (last: CheckpointRow | null) => Omit<CheckpointRow, 'id'> | null): MaybePromise<CheckpointRow | null>;
+  /** Run `fn` over a read-only view of one moment (PostgreSQL: a REPEATABLE READ transaction). */
+  snapshot?<T>(fn: (s: AuditStore) => Promise<T>): Promise<T>;
   /** A cheap round trip (readiness). */
   ping(): MaybePromise<void>;
 }

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { section, type LoadedConfig } from '../../config/load.js';
 import { UserError } from '../../core/errors.js';
-import { exportAudit, verifyAudit, type VerifyOptions, type VerifyResult } from '../../gateway/audit.js';
-import { anchorAudit } from '../../gateway/audit-anchor.js';
+import { exportAuditStore, verifyAuditStore, type VerifyOptions, type VerifyResult } from '../../gateway/audit.js';
+import { anchorAuditStore } from '../../gateway/audit-anchor.js';
+import type { AuditStore } from '../../store/audit-log.js';
+import { openGatewayBackend } from '../../gateway/backend.js';
+import { openStore, storeBackend } from '../../store/open.js';
 import { defaultKeyPath, existingSigningKey, loadOrCreateSigningKey, readPublicKey } from '../../gateway/audit-key.js';
 import { GatewayConfig } from '../../gateway/config.js';
-import { openDb, storeError } from '../../store/db.js';
+import { storeError } from '../../store/db.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 /** `pillars audit verify|anchor|export`: the gateway's hash-chained audit log and its signed checkpoints. */
@@ -15,7 +18,20 @@ export function signingKeyPath(config: LoadedConfig, flag?: string): string | nu
   if (flag) return config.resolve(flag);
   const gw = section(config, 'gateway', GatewayConfig.prefault({}));
   if (gw.audit.anchor && gw.audit.anchor.keyFile) return config.resolve(gw.audit.anchor.keyFile);
-  return defaultKeyPath(config.storePath);
+  // A PostgreSQL store has no folder to keep a key beside: only a configured key file signs.
+  return storeBackend(config.storePath) === 'postgres' ? null : defaultKeyPath(config.storePath);
+}
+
+/** Run `fn` over the audit log of the configured store; damaged SQLite pages become exit 2 naming the file. */
+async function withAudit<T>(location: string, fn: (audit: AuditStore) => Promise<T>): Promise<T> {
+  const store = await openStore(location);
+  try {
+    return await fn((await openGatewayBackend(store)).audit);
+  } catch (e) {
+    throw store.backend === 'sqlite' ? storeError(location, e) : e;
+  } finally {
+    await store.close();
+  }
 }
 
 function checkpointLine(r: VerifyResult): string {
@@ -50,7 +66,7 @@ export function registerAudit(program: Command): void {
       ),
     ),
     ['pillars audit verify', 'pillars audit verify --public-key /secure/audit-signing-key.pem.pub', 'pillars audit verify --json --config pillars.yaml'],
-  ).action((opts: CommonOpts & { publicKey?: string }) => {
+  ).action(async (opts: CommonOpts & { publicKey?: string }) => {
     const { config } = cliEnv(opts);
     let vopts: VerifyOptions = {};
     if (opts.publicKey) vopts = { publicKey: readPublicKey(config.resolve(opts.publicKey)), keySource: 'pinned', requireCheckpoint: true };
@@ -59,19 +75,11 @@ export function registerAudit(program: Command): void {
       // A signing key exists, so checkpoints were made: records without any mean they were deleted.
       if (key) vopts = { publicKey: key.publicKey, keySource: 'key-file', requireCheckpoint: true };
     }
-    const db = openDb(config.storePath);
-    try {
-      const r = verifyAudit(db, vopts);
-      if (opts.json) printJson(r);
-      else if (r.ok) process.stdout.write(`audit log intact: ${r.records} records${r.head ? `, head ${r.head.hash.slice(0, 16)}… at seq ${r.head.seq}` : ''}${checkpointLine(r)}\n`);
-      else process.stdout.write(`audit log BROKEN at record ${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.records} records verified before it)\n`);
-      if (!r.ok) process.exitCode = 1;
-    } catch (e) {
-      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
-      throw storeError(config.storePath, e);
-    } finally {
-      db.close();
-    }
+    const r = await withAudit(config.storePath, (a) => verifyAuditStore(a, vopts));
+    if (opts.json) printJson(r);
+    else if (r.ok) process.stdout.write(`audit log intact: ${r.records} records${r.head ? `, head ${r.head.hash.slice(0, 16)}… at seq ${r.head.seq}` : ''}${checkpointLine(r)}\n`);
+    else process.stdout.write(`audit log BROKEN at record ${r.firstBad!.seq}: ${r.firstBad!.reason} (${r.records} records verified before it)\n`);
+    if (!r.ok) process.exitCode = 1;
   });
 
   example(
@@ -84,14 +92,13 @@ export function registerAudit(program: Command): void {
       ),
     ),
     ['pillars audit anchor', 'pillars audit anchor --key /secure/audit-signing-key.pem --json'],
-  ).action((opts: CommonOpts & { key?: string }) => {
+  ).action(async (opts: CommonOpts & { key?: string }) => {
     const { config } = cliEnv(opts);
     const path = signingKeyPath(config, opts.key);
-    if (!path) throw new UserError('--key: the store is in memory; give the signing key file with --key FILE');
-    const db = openDb(config.storePath);
-    try {
+    if (!path) throw new UserError('--key: the store has no folder to keep the key beside (in memory, or PostgreSQL); give the signing key file with --key FILE or gateway.audit.anchor.keyFile');
+    await withAudit(config.storePath, async (audit) => {
       const key = loadOrCreateSigningKey(path);
-      const r = anchorAudit(db, key);
+      const r = await anchorAuditStore(audit, key);
       const c = r.checkpoint;
       if (opts.json) {
         printJson({ anchored: r.anchored, ...(r.anchored ? {} : { reason: r.reason }), keyFile: path, publicKeyFile: `${path}.pub`, keyCreated: key.created, keyId: key.keyId, checkpoint: c });
@@ -101,12 +108,7 @@ export function registerAudit(program: Command): void {
       if (r.anchored) process.stdout.write(`signed checkpoint ${r.checkpoint.id}: seq ${r.checkpoint.seq}, head ${r.checkpoint.hash.slice(0, 16)}…, key ${key.keyId}\n`);
       else if (r.reason === 'empty') process.stdout.write('the audit log is empty: nothing to sign\n');
       else process.stdout.write(`already signed: checkpoint ${c!.id} covers the head (seq ${c!.seq})\n`);
-    } catch (e) {
-      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
-      throw storeError(config.storePath, e);
-    } finally {
-      db.close();
-    }
+    });
   });
 
   example(
@@ -118,14 +120,13 @@ export function registerAudit(program: Command): void {
         .option('--format <format>', 'output format (jsonl)', 'jsonl'),
     ),
     ['pillars audit export --since 24h > audit.jsonl'],
-  ).action((opts: CommonOpts & { since?: string; format: string }) => {
+  ).action(async (opts: CommonOpts & { since?: string; format: string }) => {
     if (opts.format !== 'jsonl') throw new UserError(`--format: unsupported format "${opts.format}" (supported: jsonl)`);
     const since = opts.since ? parseSince(opts.since) : undefined;
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
-    try {
+    await withAudit(config.storePath, async (audit) => {
       let buf = '';
-      for (const row of exportAudit(db, { since })) {
+      for await (const row of exportAuditStore(audit, { since })) {
         buf += `${JSON.stringify(row)}\n`;
         if (buf.length > 65_536) {
           process.stdout.write(buf);
@@ -133,11 +134,6 @@ export function registerAudit(program: Command): void {
         }
       }
       process.stdout.write(buf);
-    } catch (e) {
-      // A damaged page found while reading: the file and what to do, exit 2 (not an internal error).
-      throw storeError(config.storePath, e);
-    } finally {
-      db.close();
-    }
+    });
   });
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
-import { createKeyStore } from '../../gateway/keys.js';
+import { openGatewayBackend } from '../../gateway/backend.js';
+import type { KeyStore } from '../../gateway/keys.js';
+import type { Awaitable } from '../../core/maybe.js';
 import { loadPack } from '../../policy/load.js';
-import { openDb } from '../../store/db.js';
+import { openStore } from '../../store/open.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
 /** `pillars keys add|list|revoke`: the gateway's API keys (only their hashes are stored). */
@@ -20,32 +22,28 @@ export function registerKeys(program: Command): void {
       ),
     ),
     ['pillars keys add --tier trusted-researcher --name biosafety-lab'],
-  ).action((opts: CommonOpts & { tier: string; name?: string }) => {
+  ).action(async (opts: CommonOpts & { tier: string; name?: string }) => {
     const { config } = cliEnv(opts);
     const pack = loadPack(config.policyPath).pack;
     if (!pack.tiers.includes(opts.tier)) {
       throw new UserError(`--tier: unknown tier "${opts.tier}" (the pack ${pack.id} defines: ${pack.tiers.join(', ')})`);
     }
-    const db = openDb(config.storePath);
-    try {
-      const { key, record } = createKeyStore(db).add({ tier: opts.tier, name: opts.name });
+    await withKeys(config.storePath, async (keys) => {
+      const { key, record } = await keys.add({ tier: opts.tier, name: opts.name });
       if (opts.json) printJson({ ...record, key });
       else {
         process.stderr.write(`Created ${record.id} (tier ${record.tier}${record.name ? `, name ${record.name}` : ''}). Store the key now: it is not shown again.\n`);
         process.stdout.write(`${key}\n`);
       }
-    } finally {
-      db.close();
-    }
+    });
   });
 
   example(withJson(withConfig(keys.command('list').description('list API keys (id, tier, name, hint, created, revoked); never the keys'))), [
     'pillars keys list --json',
-  ]).action((opts: CommonOpts) => {
+  ]).action(async (opts: CommonOpts) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
-    try {
-      const all = createKeyStore(db).list();
+    await withKeys(config.storePath, async (keys) => {
+      const all = await keys.list();
       if (opts.json) return printJson(all);
       if (all.length === 0) {
         process.stdout.write('No API keys. Create one with `pillars keys add --tier TIER`.\n');
@@ -54,22 +52,27 @@ export function registerKeys(program: Command): void {
       const rows = [['ID', 'TIER', 'NAME', 'KEY', 'CREATED', 'STATUS'], ...all.map((k) => [k.id, k.tier, k.name ?? '-', `pk_…${k.hint}`, k.createdAt.slice(0, 19), k.revokedAt ? `revoked ${k.revokedAt.slice(0, 19)}` : 'active'])];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
-    } finally {
-      db.close();
-    }
+    });
   });
 
   example(withJson(withConfig(keys.command('revoke <id>').description('revoke an API key by id; the gateway answers 401 to it from then on'))), [
     'pillars keys revoke key_3f9a1c2b7d10',
-  ]).action((id: string, opts: CommonOpts) => {
+  ]).action(async (id: string, opts: CommonOpts) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
-    try {
-      const r = createKeyStore(db).revoke(id);
+    await withKeys(config.storePath, async (keys) => {
+      const r = await keys.revoke(id);
       if (opts.json) printJson(r);
       else process.stdout.write(`Revoked ${r.id} (tier ${r.tier}) at ${r.revokedAt}.\n`);
-    } finally {
-      db.close();
-    }
+    });
   });
+}
+
+/** The keys of the configured store (a SQLite file or PostgreSQL: every gateway on it sees the change at once). */
+async function withKeys(location: string, fn: (keys: Awaitable<KeyStore>) => Promise<void>): Promise<void> {
+  const store = await openStore(location);
+  try {
+    await fn((await openGatewayBackend(store)).keys);
+  } finally {
+    await store.close();
+  }
 }

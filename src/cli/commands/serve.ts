@@ -7,7 +7,9 @@ import { GatewayConfig } from '../../gateway/config.js';
 import { createGateway } from '../../gateway/server.js';
 import { redactPii } from '../../guard/index.js';
 import { loadPack } from '../../policy/load.js';
-import { openDb } from '../../store/db.js';
+import { describeStore, openStore } from '../../store/open.js';
+import { redactUrl } from '../../store/pg/connect.js';
+import { openGatewayBackend } from '../../gateway/backend.js';
 import { createReviewApp, mountReviewApp } from '../../review/web/app.js';
 import { cliEnv, example, intOption, withConfig, type CommonOpts } from '../shared.js';
 import { wire } from '../../run/wiring.js';
@@ -24,14 +26,23 @@ export function registerServe(program: Command): void {
         .option('--host <host>', 'address to listen on (default: gateway.host, 127.0.0.1)')
         .option('--upstream <url>', 'OpenAI-compatible base URL to forward to, e.g. http://127.0.0.1:8000/v1 (default: gateway.upstream)')
         .addOption(intOption('--workers <n>', 'processes sharing the port (default: gateway.workers, 1); one per core for throughput'))
+        .option('--redis <url>', 'Redis shared by gateway instances, so per-key rate limits hold across all of them (default: gateway.redis)')
         .option('--no-ui', 'do not serve the review web app under /ui/'),
     ),
-    ['pillars serve --upstream http://127.0.0.1:8000/v1 --port 8787', 'pillars serve --config pillars.yaml --workers 2'],
-  ).action(async (opts: CommonOpts & { port?: number; host?: string; upstream?: string; workers?: number; ui?: boolean }) => {
+    [
+      'pillars serve --upstream http://127.0.0.1:8000/v1 --port 8787',
+      'pillars serve --config pillars.yaml --workers 2',
+      'PILLARS_STORE=postgres://pillars@db/pillars pillars serve --redis redis://cache:6379 --port 8787   # one of several instances',
+    ],
+  ).action(async (opts: CommonOpts & { port?: number; host?: string; upstream?: string; workers?: number; ui?: boolean; redis?: string }) => {
     const { config } = cliEnv(opts);
     const gw = section(config, 'gateway', GatewayConfig.prefault({}));
     // The audit signing key path is relative to pillars.yaml, like every path in it.
     if (gw.audit.anchor && gw.audit.anchor.keyFile) gw.audit.anchor.keyFile = config.resolve(gw.audit.anchor.keyFile);
+    if (opts.redis !== undefined) {
+      if (!/^rediss?:\/\//.test(opts.redis)) throw new UserError(`--redis: "${opts.redis}" is not a redis:// URL (e.g. redis://127.0.0.1:6379)`);
+      gw.redis = opts.redis;
+    }
     const workers = opts.workers ?? gw.workers;
     if (workers < 1) throw new UserError('--workers: at least 1');
     const upstream = opts.upstream ?? gw.upstream;
@@ -52,7 +63,8 @@ export function registerServe(program: Command): void {
     // processes, even one, so it starts with a larger young generation: the classifier
     // allocates per call, and this saves ~15% of CPU per request.
     // The store must open (path, permissions, a damaged file) before any worker starts: exit 2 here.
-    if (cluster.isPrimary) openDb(config.storePath).close();
+    // (PostgreSQL: it answers, and its migrations are applied once, here.)
+    if (cluster.isPrimary) await (await openStore(config.storePath)).close();
     if (cluster.isPrimary && (workers > 1 || !hasHeapFlag())) return supervise(workers);
     // The one configured guard (the same `guard classify`, eval and the red team use).
     // Stage 2 (sentence encoder) is opt-in here (guard.stage2: true); when on, its weights load
@@ -67,11 +79,11 @@ export function registerServe(program: Command): void {
     // The PII types the guard redacts (guard.redact) also apply to the rest of the conversation.
     const redactTypes = configured.settings.redact;
     const log = createLogger({ level: process.env.PILLARS_LOG ?? 'info' });
-    const db = openDb(config.storePath);
+    const store = await openStore(config.storePath);
     const gateway = createGateway({
       guard,
       pack,
-      db,
+      backend: await openGatewayBackend(store),
       config: gw,
       upstream,
       upstreamApiKey,
@@ -80,10 +92,13 @@ export function registerServe(program: Command): void {
       redact: redactTypes.length === 0 ? undefined : (text) => redactPii(text, { types: redactTypes }),
     });
     // The review web app (src/review) answers under /ui/; every other path stays the gateway's.
-    if (opts.ui !== false) mountReviewApp(gateway.server, createReviewApp({ db, pack, log }));
+    // (On PostgreSQL the review app is not mounted yet: run it on a SQLite store.)
+    const ui = opts.ui !== false && store.db !== null;
+    if (ui) mountReviewApp(gateway.server, createReviewApp({ db: store.db!, pack, log }));
     const { url } = await gateway.listen({ port: opts.port ?? gw.port, host: opts.host ?? gw.host });
-    log.info({ url, upstream, store: config.storePath, pack: `${pack.id}@${pack.version}` }, 'gateway listening');
-    const banner = `pillars gateway on ${url} -> ${upstream} (pack ${pack.id} ${pack.version}, audit ${config.storePath})${opts.ui !== false ? `; review app on ${url}/ui/` : ''}`;
+    const where = describeStore(config.storePath);
+    log.info({ url, upstream, store: where, redis: gw.redis ? redactUrl(gw.redis) : undefined, pack: `${pack.id}@${pack.version}` }, 'gateway listening');
+    const banner = `pillars gateway on ${url} -> ${upstream} (pack ${pack.id} ${pack.version}, audit ${where}${gw.redis ? ', rate limits shared on Redis' : ''})${ui ? `; review app on ${url}/ui/` : ''}`;
     if (cluster.isWorker) process.send?.({ listening: banner });
     else process.stderr.write(`${banner}\n`);
 
@@ -100,11 +115,13 @@ export function registerServe(program: Command): void {
             // Records that could not be written are lost: say so loudly, and exit non-zero.
             const lost = gateway.audit?.pending ?? 0;
             if (lost > 0) {
-              process.stderr.write(`pillars gateway: ERROR: ${lost} audit record${lost === 1 ? '' : 's'} could not be written to ${config.storePath} (${gateway.audit?.error ?? 'unknown error'}) and are lost; exit 1\n`);
+              process.stderr.write(`pillars gateway: ERROR: ${lost} audit record${lost === 1 ? '' : 's'} could not be written to ${where} (${gateway.audit?.error ?? 'unknown error'}) and are lost; exit 1\n`);
               process.exitCode = 1;
             }
-            db.close();
-            resolve();
+            store
+              .close()
+              .catch(() => {})
+              .finally(resolve);
           });
       };
       process.once('SIGINT', () => stop('SIGINT'));

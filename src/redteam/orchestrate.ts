@@ -103,7 +103,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
   const maxSteps = opts.maxSteps ?? 4;
   const rounds = Math.max(1, opts.rounds ?? 1);
   let defender: DefenderConfig = opts.defender ?? {};
-  opts.store.createRun({ id: runId, target: opts.target.id, mode: opts.mode, startedAt: now().toISOString(), config: { ...(opts.config ?? {}), strategies: opts.strategies, budget: opts.budget, rounds, retune: opts.retune ?? ['system'], attacker: opts.attacker?.id ?? null, tier: opts.tier ?? 'public', requestsReadBy: opts.guard ? 'guard' : 'seed labels only' } });
+  await opts.store.createRun({ id: runId, target: opts.target.id, mode: opts.mode, startedAt: now().toISOString(), config: { ...(opts.config ?? {}), strategies: opts.strategies, budget: opts.budget, rounds, retune: opts.retune ?? ['system'], attacker: opts.attacker?.id ?? null, tier: opts.tier ?? 'public', requestsReadBy: opts.guard ? 'guard' : 'seed labels only' } });
 
   const byPolicy: Record<string, { attempts: number; breaks: number }> = {};
   const byStrategy: Record<string, { attempts: number; breaks: number }> = {};
@@ -113,8 +113,8 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
   let total = 0;
   let breaks = 0;
 
-  const record = (o: AttemptOutcome, seed: Seed, agent: string, round: number): number => {
-    const id = opts.store.addAttempt({
+  const record = async (o: AttemptOutcome, seed: Seed, agent: string, round: number): Promise<number> => {
+    const id = await opts.store.addAttempt({
       runId,
       round,
       agent,
@@ -194,7 +194,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
             for (const g of live) {
               const r = await g.it.next();
               if (r.done) continue;
-              record(r.value.o, r.value.s, g.a.name, round);
+              await record(r.value.o, r.value.s, g.a.name, round);
               next.push(g);
               if (r.value.o.success) {
                 roundBreaks.push(r.value.o);
@@ -214,7 +214,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
               if (broken || policyBudget.exhausted()) break;
               const replay = resolveStrategy(m.composition, ADAPTIVE);
               for await (const o of replay.attempts({ ...env(s, m.agent), maxSteps: 1 }, ctx)) {
-                record(o, s, m.agent, round);
+                await record(o, s, m.agent, round);
                 if (o.success) {
                   roundBreaks.push(o);
                   broken = true;
@@ -224,7 +224,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
             for (const a of agents) {
               if (broken || policyBudget.exhausted() || ctx.signal.aborted) break;
               for await (const o of a.attempts(env(s, a.name), ctx)) {
-                record(o, s, a.name, round);
+                await record(o, s, a.name, round);
                 if (o.success) {
                   roundBreaks.push(o);
                   broken = true;
@@ -242,7 +242,7 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
     }
   } catch (e) {
     status = 'failed';
-    opts.store.finishRun(runId, status, { error: (e as Error).message });
+    await opts.store.finishRun(runId, status, { error: (e as Error).message });
     throw e;
   }
   shortest.sort((a, b) => a.turns - b.turns || a.transcript.reduce((n, m) => n + m.content.length, 0) - b.transcript.reduce((n, m) => n + m.content.length, 0));
@@ -259,6 +259,6 @@ export async function runRedteam(opts: RedteamOptions, ctx: Ctx): Promise<Redtea
     budget: budget.use(),
     memory: (opts.mode === 'collaborate' ? shared.all() : [...own.values()].flatMap((m) => m.all())).filter((e) => e.successes > 0),
   };
-  opts.store.finishRun(runId, ctx.signal.aborted ? 'interrupted' : status, summary as unknown as Record<string, unknown>);
+  await opts.store.finishRun(runId, ctx.signal.aborted ? 'interrupted' : status, summary as unknown as Record<string, unknown>);
   return summary;
 }

@@ -3,7 +3,6 @@ import type { LoadedConfig } from '../config/load.js';
 import { assetPath } from '../core/paths.js';
 import type { Ctx } from '../core/types.js';
 import { loadScenarios, runDeception, type DeceptionReport, type Scenario } from '../deception/index.js';
-import { createRedteamStore } from '../store/redteam.js';
 import { openFeatureEnv } from './feature-env.js';
 
 export interface DeceptionRunInput {
@@ -21,7 +20,7 @@ export async function deceptionRun(input: DeceptionRunInput, ctx: Ctx): Promise<
   try {
     const rep = await runDeception({ target: env.target(input.target), scenarios }, ctx);
     const id = `dc-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomUUID().slice(0, 6)}`;
-    createRedteamStore(env.db).saveDeception({ id, target: rep.target, startedAt: new Date().toISOString(), result: rep });
+    await (await env.store()).redteam.saveDeception({ id, target: rep.target, startedAt: new Date().toISOString(), result: rep });
     return { id, ...rep };
   } finally {
     await env.close();

@@ -6,7 +6,7 @@ import type { ConfiguredGuard } from '../guard/config.js';
 import { createJudgePipeline, JudgesConfig } from '../judges/index.js';
 import type { PolicyPack } from '../policy/schema.js';
 import type { JudgeFn } from '../redteam/index.js';
-import { openDb, type Db } from '../store/db.js';
+import { openStore, type OpenStore } from '../store/open.js';
 import { wire } from './wiring.js';
 
 /** What the red-team, deception and frontier commands share: targets, pack, the configured guard, judge, store. */
@@ -15,7 +15,8 @@ export interface FeatureEnv {
   /** The one guard of pillars.yaml: the defender's, and that of `guard` targets and compositions. */
   guard: ConfiguredGuard;
   targets: Map<string, Target>;
-  db: Db;
+  /** The configured store (SQLite or PostgreSQL), opened on first use and closed with the env. */
+  store(): Promise<OpenStore>;
   target(id: string): Target;
   judge(): JudgeFn;
   close(): Promise<void>;
@@ -30,12 +31,12 @@ export function configuredTarget(targets: Map<string, Target>, id: string): Targ
 
 export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
   const { pack, guard, targets, judgeModel } = wire(config);
-  const db = openDb(config.storePath);
+  let store: Promise<OpenStore> | null = null;
   return {
     pack,
     guard,
     targets,
-    db,
+    store: () => (store ??= openStore(config.storePath)),
     target: (id) => configuredTarget(targets, id),
     judge() {
       const spec = config.raw.judges === undefined ? undefined : section(config, 'judges', JudgesConfig);
@@ -44,7 +45,9 @@ export function openFeatureEnv(config: LoadedConfig): FeatureEnv {
     },
     async close() {
       for (const t of targets.values()) await t.close?.();
-      db.close();
+      const s = store;
+      store = null;
+      if (s) await (await s.catch(() => null))?.close();
     },
   };
 }

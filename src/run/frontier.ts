@@ -3,10 +3,8 @@ import { UserError } from '../core/errors.js';
 import type { Ctx } from '../core/types.js';
 import type { GateProvider } from '../eval/gates.js';
 import { frontierDomains, frontierGates, frontierSection, runFrontier, type FrontierRunOutput } from '../frontier/index.js';
-import { openStore } from '../store/open.js';
 import type { EvalEnv } from './eval-env.js';
-import { configuredTarget } from './feature-env.js';
-import { wire } from './wiring.js';
+import { openFeatureEnv } from './feature-env.js';
 
 export interface FrontierRunInput {
   config: LoadedConfig;
@@ -25,18 +23,14 @@ export async function frontierRun(input: FrontierRunInput, ctx: Ctx): Promise<Fr
     if (unknown.length) throw new UserError(`not configured (domains: ${domains.map((d) => d.domain).join(', ')})`, { option: `domain ${unknown.join(', ')}` });
     domains = domains.filter((d) => input.domains!.includes(d.domain));
   }
-  const { targets } = wire(input.config);
+  const env = openFeatureEnv(input.config);
   try {
-    const target = configuredTarget(targets, input.target);
+    const target = env.target(input.target);
     // Results and cases go to the configured store, SQLite or PostgreSQL.
-    const store = await openStore(input.config.storePath);
-    try {
-      return await runFrontier({ target, domains, store: store.frontier, modelVersion: input.modelVersion, concurrency: Math.max(1, input.concurrency) }, ctx);
-    } finally {
-      await store.close();
-    }
+    const store = await env.store();
+    return await runFrontier({ target, domains, store: store.frontier, modelVersion: input.modelVersion, concurrency: Math.max(1, input.concurrency) }, ctx);
   } finally {
-    for (const t of targets.values()) await t.close?.();
+    await env.close();
   }
 }
 

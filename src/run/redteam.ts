@@ -20,8 +20,7 @@ import {
   type Seed,
 } from '../redteam/index.js';
 import { writeReports } from '../reports/index.js';
-import type { Db } from '../store/db.js';
-import { createRedteamStore } from '../store/redteam.js';
+import type { RedteamStore } from '../store/redteam.js';
 import { openFeatureEnv } from './feature-env.js';
 
 /** A red-team run: what `pillars redteam run` passes after parsing its flags (unset fields come from `redteam:` in pillars.yaml). */
@@ -67,9 +66,8 @@ export async function suiteItems(refs: string[], config: LoadedConfig): Promise<
 }
 
 /** Write a stored red-team run as reports (with its red-team section). */
-export async function writeRedteamReports(db: Db, runId: string, outDir: string, formats: string[] | undefined): Promise<string[]> {
-  const store = createRedteamStore(db);
-  return writeReports({ data: redteamReport(store.getRun(runId), store.attempts(runId)), outDir, formats });
+export async function writeRedteamReports(store: RedteamStore, runId: string, outDir: string, formats: string[] | undefined): Promise<string[]> {
+  return writeReports({ data: redteamReport(await store.getRun(runId), await store.attempts(runId)), outDir, formats });
 }
 
 /** Attack a target with the strategies; every attempt is stored with its transcript. */
@@ -101,6 +99,7 @@ export async function redteamRun(input: RedteamRunInput, ctx: Ctx): Promise<Redt
       }
     }
     if (seeds.length === 0) throw new UserError('no seed goals: check the policies, suites and seed sources');
+    const store = await env.store();
     const summary = await runRedteam(
       {
         target,
@@ -120,13 +119,13 @@ export async function redteamRun(input: RedteamRunInput, ctx: Ctx): Promise<Redt
         onAttempt: input.onAttempt,
         rounds: input.rounds ?? rc.rounds,
         maxSteps: input.maxSteps ?? rc.maxSteps,
-        store: createRedteamStore(env.db),
+        store: store.redteam,
         config: { suites: input.seeds === 'pack' ? [] : suites, policies: input.policies ?? [], seeds: input.seeds },
       },
       ctx,
     );
-    const reports = input.outDir ? await writeRedteamReports(env.db, summary.runId, input.outDir, input.formats) : [];
-    return { summary, section: redteamSection(createRedteamStore(env.db).attempts(summary.runId)), reports };
+    const reports = input.outDir ? await writeRedteamReports(store.redteam, summary.runId, input.outDir, input.formats) : [];
+    return { summary, section: redteamSection(await store.redteam.attempts(summary.runId)), reports };
   } finally {
     await env.close();
   }

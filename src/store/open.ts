@@ -2,10 +2,12 @@ import { UserError } from '../core/errors.js';
 import { openDb, type Db } from './db.js';
 import { isPostgresUrl, openPg, redactUrl, type Sql } from './pg/connect.js';
 import { PgFrontierStore } from './pg/frontier.js';
+import { PgRedteamStore } from './pg/redteam.js';
 import { PgRunStore } from './pg/runs.js';
 import { PgReviewStore } from './pg/review.js';
 import { createReviewStore, type ReviewStore } from './review.js';
 import { createFrontierStore, type FrontierStore } from './frontier.js';
+import { createRedteamStore, type RedteamStore } from './redteam.js';
 import { createRunStore, type RunStore } from './runs.js';
 
 /**
@@ -32,6 +34,8 @@ export interface OpenStore {
   review: ReviewStore;
   /** Frontier results and review cases (`pillars frontier`, the eval's frontier gate). */
   frontier: FrontierStore;
+  /** Red-team runs and attempts, deception runs (`pillars redteam`, `pillars deception`). */
+  redteam: RedteamStore;
   /** The SQLite handle, for repositories not yet behind an interface (null on PostgreSQL). */
   db: Db | null;
   sql: Sql | null;
@@ -41,7 +45,7 @@ export interface OpenStore {
 export async function openStore(location: string, opts: { max?: number } = {}): Promise<OpenStore> {
   if (isPostgresUrl(location)) {
     const sql = await openPg(location, { max: opts.max });
-    return { backend: 'postgres', location, runs: new PgRunStore(sql), review: new PgReviewStore(sql), frontier: new PgFrontierStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
+    return { backend: 'postgres', location, runs: new PgRunStore(sql), review: new PgReviewStore(sql), frontier: new PgFrontierStore(sql), redteam: new PgRedteamStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
   }
   const db = openDb(location);
   return {
@@ -50,6 +54,7 @@ export async function openStore(location: string, opts: { max?: number } = {}): 
     runs: createRunStore(db),
     review: createReviewStore(db),
     frontier: createFrontierStore(db),
+    redteam: createRedteamStore(db),
     db,
     sql: null,
     async close() {

@@ -59,7 +59,7 @@ export interface AttemptRow extends AttemptRecord {
   id: number;
 }
 
-interface RawAttempt {
+export interface RawAttempt {
   id: number;
   run_id: string;
   round: number;
@@ -83,7 +83,7 @@ interface RawAttempt {
   created_at: string;
 }
 
-function toAttempt(r: RawAttempt): AttemptRow {
+export function toAttempt(r: RawAttempt): AttemptRow {
   return {
     id: r.id,
     runId: r.run_id,
@@ -109,20 +109,75 @@ function toAttempt(r: RawAttempt): AttemptRow {
   };
 }
 
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The red-team repository. Callers `await` every call: the SQLite store answers synchronously
+ * (`createRedteamStore`), the PostgreSQL one (`store/pg/redteam.ts`) with promises.
+ */
 export interface RedteamStore {
+  createRun(run: { id: string; target: string; mode: string; config: Record<string, unknown>; startedAt: string }): MaybePromise<void>;
+  finishRun(id: string, status: string, summary: Record<string, unknown>): MaybePromise<void>;
+  addAttempt(a: AttemptRecord): MaybePromise<number>;
+  getRun(id: string): MaybePromise<RedteamRunRow>;
+  /** `last` names the most recent run. */
+  resolveRun(ref: string): MaybePromise<RedteamRunRow>;
+  listRuns(): MaybePromise<RedteamRunRow[]>;
+  attempts(runId: string, opts?: { successOnly?: boolean }): MaybePromise<AttemptRow[]>;
+  saveDeception(run: { id: string; target: string; startedAt: string; result: unknown }): MaybePromise<void>;
+  lastDeception(target?: string): MaybePromise<DeceptionRow | null>;
+}
+
+export interface DeceptionRow {
+  id: string;
+  target: string;
+  started_at: string;
+  result: unknown;
+}
+
+/** The SQLite red-team store: the same calls, answered synchronously. */
+export interface SqliteRedteamStore extends RedteamStore {
   createRun(run: { id: string; target: string; mode: string; config: Record<string, unknown>; startedAt: string }): void;
   finishRun(id: string, status: string, summary: Record<string, unknown>): void;
   addAttempt(a: AttemptRecord): number;
   getRun(id: string): RedteamRunRow;
-  /** `last` names the most recent run. */
   resolveRun(ref: string): RedteamRunRow;
   listRuns(): RedteamRunRow[];
   attempts(runId: string, opts?: { successOnly?: boolean }): AttemptRow[];
   saveDeception(run: { id: string; target: string; startedAt: string; result: unknown }): void;
-  lastDeception(target?: string): { id: string; target: string; started_at: string; result: unknown } | null;
+  lastDeception(target?: string): DeceptionRow | null;
 }
 
-interface RawRun {
+export const runNotFound = (id: string): UserError => new UserError(`no red-team run "${id}" in the store (see \`pillars redteam runs\`)`, { code: 'not_found' });
+export const noRuns = (): UserError => new UserError('no red-team run in the store yet: run `pillars redteam run --target ID` first', { code: 'not_found' });
+
+/** An attempt as both backends store it (JSON as text, booleans as 0/1). */
+export function attemptColumns(a: AttemptRecord): Record<string, unknown> {
+  return {
+    run_id: a.runId,
+    round: a.round,
+    agent: a.agent,
+    strategy: a.strategy,
+    applied: a.applied,
+    policy: a.policy,
+    pillar: a.pillar,
+    seed_id: a.seedId,
+    parent: a.parent,
+    goal: a.goal,
+    success: a.success ? 1 : 0,
+    turns: a.turns,
+    tokens: a.tokens,
+    cost: a.cost,
+    transcript: JSON.stringify(a.transcript),
+    verdict: JSON.stringify(a.verdict),
+    twin: a.twin,
+    expected: a.expected ?? null,
+    asked: a.asked ? JSON.stringify(a.asked) : null,
+    created_at: a.createdAt,
+  };
+}
+
+export interface RawRun {
   id: string;
   target: string;
   mode: string;
@@ -133,15 +188,15 @@ interface RawRun {
   summary: string | null;
 }
 
-function toRun(r: RawRun): RedteamRunRow {
+export function toRun(r: RawRun): RedteamRunRow {
   return { ...r, config: JSON.parse(r.config) as Record<string, unknown>, summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null };
 }
 
-export function createRedteamStore(db: Db): RedteamStore {
+export function createRedteamStore(db: Db): SqliteRedteamStore {
   const insertAttempt = db.prepare(`INSERT INTO redteam_attempts
     (run_id, round, agent, strategy, applied, policy, pillar, seed_id, parent, goal, success, turns, tokens, cost, transcript, verdict, twin, expected, asked, created_at)
     VALUES (@runId, @round, @agent, @strategy, @applied, @policy, @pillar, @seedId, @parent, @goal, @success, @turns, @tokens, @cost, @transcript, @verdict, @twin, @expected, @asked, @createdAt)`);
-  const store: RedteamStore = {
+  const store: SqliteRedteamStore = {
     createRun(run) {
       db.prepare('INSERT INTO redteam_runs (id, target, mode, started_at, status, config) VALUES (?, ?, ?, ?, ?, ?)').run(
         run.id,
@@ -168,13 +223,13 @@ export function createRedteamStore(db: Db): RedteamStore {
     },
     getRun(id) {
       const r = db.prepare('SELECT * FROM redteam_runs WHERE id = ?').get(id) as RawRun | undefined;
-      if (!r) throw new UserError(`no red-team run "${id}" in the store (see \`pillars redteam runs\`)`, { code: 'not_found' });
+      if (!r) throw runNotFound(id);
       return toRun(r);
     },
     resolveRun(ref) {
       if (ref === 'last') {
         const r = db.prepare('SELECT * FROM redteam_runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as RawRun | undefined;
-        if (!r) throw new UserError('no red-team run in the store yet: run `pillars redteam run --target ID` first', { code: 'not_found' });
+        if (!r) throw noRuns();
         return toRun(r);
       }
       return store.getRun(ref);

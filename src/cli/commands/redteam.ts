@@ -4,8 +4,7 @@ import { Option, type Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { listTransforms } from '../../attacks/index.js';
 import { ADAPTIVE, DEFAULT_STRATEGIES, harvest, readJsonlItems, type GuardMode, type RetuneKnob, type RedteamSummary } from '../../redteam/index.js';
-import { openDb } from '../../store/db.js';
-import { createRedteamStore } from '../../store/redteam.js';
+import { openStore } from '../../store/open.js';
 import { parseFormats, reportFormats } from '../../reports/index.js';
 import { redteamRun, suiteItems, writeRedteamReports } from '../../run/redteam.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
@@ -145,15 +144,15 @@ export function registerRedteam(program: Command): void {
   ).action(async (ref: string, opts: CommonOpts & { out: string; against?: string[]; threshold: number }) => {
     const { config } = cliEnv(opts);
     if (!(opts.threshold > 0 && opts.threshold <= 1)) throw new UserError('--threshold must be in (0, 1]');
-    const db = openDb(config.storePath);
+    const opened = await openStore(config.storePath);
     try {
-      const store = createRedteamStore(db);
-      const run = store.resolveRun(ref);
+      const store = opened.redteam;
+      const run = await store.resolveRun(ref);
       const out = resolve(opts.out);
       const against = opts.against ?? ((run.config.suites as string[] | undefined) ?? []);
       const existing = [...(await suiteItems(against, config)), ...readJsonlItems(out)];
       // Every attempt: breaks become model-breaking items, allowed openings of adaptive conversations benign ones.
-      const r = harvest({ runId: run.id, target: run.target, attempts: store.attempts(run.id), existing, threshold: opts.threshold });
+      const r = harvest({ runId: run.id, target: run.target, attempts: await store.attempts(run.id), existing, threshold: opts.threshold });
       if (r.items.length) {
         mkdirSync(dirname(out), { recursive: true });
         appendFileSync(out, r.items.map((i) => `${JSON.stringify(i)}\n`).join(''));
@@ -167,7 +166,7 @@ export function registerRedteam(program: Command): void {
         for (const s of r.skipped) process.stdout.write(`  attempt ${s.attempt} duplicates ${s.duplicateOf} (similarity ${s.similarity})\n`);
       }
     } finally {
-      db.close();
+      await opened.close();
     }
   });
 
@@ -182,12 +181,12 @@ export function registerRedteam(program: Command): void {
     ['pillars redteam report last --out reports/redteam --format html,md'],
   ).action(async (ref: string, opts: CommonOpts & { out: string; format?: string[] }) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
+    const opened = await openStore(config.storePath);
     try {
-      const run = createRedteamStore(db).resolveRun(ref);
-      for (const f of await writeRedteamReports(db, run.id, resolve(opts.out), parseFormats(opts.format))) process.stdout.write(`wrote ${f}\n`);
+      const run = await opened.redteam.resolveRun(ref);
+      for (const f of await writeRedteamReports(opened.redteam, run.id, resolve(opts.out), parseFormats(opts.format))) process.stdout.write(`wrote ${f}\n`);
     } finally {
-      db.close();
+      await opened.close();
     }
   });
 
@@ -200,15 +199,15 @@ export function registerRedteam(program: Command): void {
     process.stdout.write('\ncompose transforms with +, innermost first: base64+roleplay is a role-play around a base64 payload\n');
   });
 
-  example(withJson(withConfig(rt.command('runs').description('list red-team runs'))), ['pillars redteam runs']).action((opts: CommonOpts) => {
+  example(withJson(withConfig(rt.command('runs').description('list red-team runs'))), ['pillars redteam runs']).action(async (opts: CommonOpts) => {
     const { config } = cliEnv(opts);
-    const db = openDb(config.storePath);
+    const opened = await openStore(config.storePath);
     try {
-      const runs = createRedteamStore(db).listRuns();
+      const runs = await opened.redteam.listRuns();
       if (opts.json) return printJson(runs.map((r) => ({ id: r.id, target: r.target, mode: r.mode, status: r.status, started_at: r.started_at, attempts: r.summary?.attempts, breaks: r.summary?.breaks })));
       for (const r of runs) process.stdout.write(`${r.id}  ${r.target}  ${r.mode}  ${r.status}  ${String(r.summary?.breaks ?? '-')}/${String(r.summary?.attempts ?? '-')} breaks  ${r.started_at}\n`);
     } finally {
-      db.close();
+      await opened.close();
     }
   });
 }

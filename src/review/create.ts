@@ -4,7 +4,7 @@ import { readJsonlRows } from '../core/jsonl.js';
 import { itemMessages, Message } from '../core/types.js';
 import type { Db } from '../store/db.js';
 import { createAuditReader } from '../store/audit-read.js';
-import { createFrontierStore } from '../store/frontier.js';
+import { createFrontierStore, type FrontierCase, type FrontierStore } from '../store/frontier.js';
 import type { NewTask, QueueKind, TaskPayload } from '../store/review.js';
 import { createRunStore, type ItemRow, type RunStore } from '../store/runs.js';
 
@@ -88,8 +88,16 @@ export async function borderlineFromRun(input: RunSource & { runId: string; limi
 
 /** (c) Open frontier review cases (a verdict signs the case off through the frontier repository). */
 export function frontierTasks(input: { db: Db; target?: string }): NewTask[] {
-  const cases = createFrontierStore(input.db).listCases({ status: 'open', ...(input.target ? { target: input.target } : {}) });
-  return cases.map((c) => ({
+  return createFrontierStore(input.db).listCases({ status: 'open', ...(input.target ? { target: input.target } : {}) }).map(frontierTask);
+}
+
+/** `frontierTasks` from a frontier store of either backend. */
+export async function frontierTasksOf(store: FrontierStore, target?: string): Promise<NewTask[]> {
+  return (await store.listCases({ status: 'open', ...(target ? { target } : {}) })).map(frontierTask);
+}
+
+function frontierTask(c: FrontierCase): NewTask {
+  return {
     kind: 'frontier' as const,
     frontierCase: c.id,
     payload: {
@@ -102,7 +110,7 @@ export function frontierTasks(input: { db: Db; target?: string }): NewTask[] {
       judges: [],
       evidence: c.evidence,
     },
-  }));
+  };
 }
 
 export const PreferenceRow = z

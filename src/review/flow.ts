@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import type { Item } from '../core/types.js';
-import { createFrontierStore } from '../store/frontier.js';
+import { createFrontierStore, type FrontierStore } from '../store/frontier.js';
 import type { NewVerdict, ReviewQueue, ReviewStore, ReviewTask, ReviewUser, VerdictRecord } from '../store/review.js';
 import { isValidVerdict } from './verdicts.js';
 
@@ -53,6 +53,8 @@ export function breakItem(task: ReviewTask, v: VerdictRecord): Item | null {
 
 export interface SubmitInput {
   store: ReviewStore;
+  /** Where frontier cases are signed off when the review store is not SQLite (PostgreSQL). */
+  frontier?: FrontierStore;
   user: ReviewUser;
   taskId: number;
   verdict?: string;
@@ -85,12 +87,18 @@ export async function submitVerdict(input: SubmitInput): Promise<VerdictRecord> 
   };
   if (task.kind === 'frontier' && task.frontierCase) {
     const db = store.db;
-    if (!db) throw new UserError('frontier sign-offs in the review app are not on PostgreSQL yet: use a SQLite store (`store:` a file path)');
     const caseId = task.frontierCase;
+    const decision = { reviewer: user.name, decision: input.verdict === 'approve' ? ('approve' as const) : ('reject' as const), note: input.note ?? 'signed off in the review app' };
+    if (!db) {
+      // PostgreSQL: `decide` refuses a decided case before any verdict is appended.
+      if (!input.frontier) throw new UserError('a frontier sign-off needs the frontier store');
+      await input.frontier.decide(caseId, decision);
+      return store.recordVerdict(verdict);
+    }
     // The sign-off and the verdict in one SQLite transaction: `decide` throws when the case was
     // already decided, and nothing is appended then.
     return db.transaction(() => {
-      createFrontierStore(db).decide(caseId, { reviewer: user.name, decision: input.verdict === 'approve' ? 'approve' : 'reject', note: input.note ?? 'signed off in the review app' });
+      createFrontierStore(db).decide(caseId, decision);
       const v = store.recordVerdict(verdict);
       if (v instanceof Promise) throw new Error('a SQLite review store answers synchronously');
       return v;

@@ -292,11 +292,16 @@ describe.skipIf(SKIP_PG)('two review app instances on one PostgreSQL store', () 
     expect(form.status).toBe(303);
     expect(form.headers.get('location')).toBe(`/ui/tasks/${tasks[2]!.id}`);
 
-    // Pages whose data is not on PostgreSQL yet say so instead of failing.
-    for (const path of ['/audit', '/frontier', '/']) {
+    // Pages whose data is not on PostgreSQL yet say so instead of failing; the others work.
+    for (const path of ['/audit', '/approvals', '/']) {
       const res = await fetch(`${b.url}${path}`, { headers: { cookie: ana } });
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).toContain('not on PostgreSQL yet');
+    }
+    for (const path of ['/frontier', '/policy', `/queues/${queueId}`, `/tasks/${anaTask}`]) {
+      const res = await fetch(`${b.url}${path}`, { headers: { cookie: ana } });
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).not.toContain('not on PostgreSQL yet');
     }
 
     // Signing out through A ends the session on B.
@@ -354,7 +359,9 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
     expect((JSON.parse(s.out) as { tasks: number }).tasks).toBe(3);
     const b = await runCli(['review', 'create', '--config', config, '--from-run', 'last', '--borderline', '--name', 'pg-borderline']);
     expect(b.code, b.err).toBe(0);
-    const f = await runCli(['review', 'create', '--config', config, '--frontier']);
+    const appeals = join(seeded.dir, 'appeals.jsonl');
+    writeFileSync(appeals, `${JSON.stringify({ requestId: 'req_seed_2', text: 'How do I test my own web app?' })}\n`);
+    const f = await runCli(['review', 'create', '--config', config, '--appeals', appeals]);
     expect(f.code).toBe(2);
     expect(f.err).toMatch(/SQLite store only/);
 
@@ -390,5 +397,26 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
     expect(agreement.judges.reviewed).toBe(1);
     expect(agreement.judges.runId).toBe(seeded.runId);
     expect(agreement.queues.map((q) => q.queue)).toEqual(['pg-sample', 'pg-borderline']);
+
+    // The dashboard, run and compare pages read the runs from PostgreSQL.
+    const app = await instance(url);
+    try {
+      await app.store.review.addUser({ name: 'root', role: 'admin', passwordHash: await hashPassword('admin-pass-123') });
+      const root = await signIn(app.url, 'root', 'admin-pass-123');
+      const runs = await app.store.runs.listRuns();
+      const dash = await (await fetch(`${app.url}/`, { headers: { cookie: root } })).text();
+      expect(dash).toContain('Metrics per pillar over time');
+      for (const r of runs) expect(dash).toContain(r.id);
+      const run = await fetch(`${app.url}/runs/${seeded.runId}`, { headers: { cookie: root } });
+      expect(run.status).toBe(200);
+      expect(await run.text()).toContain('Judge agreement with human labels');
+      const cmp = await fetch(`${app.url}/compare?a=${runs[1]!.id}&b=${runs[0]!.id}`, { headers: { cookie: root } });
+      expect(cmp.status).toBe(200);
+      expect(await cmp.text()).toContain('Items that flipped');
+      const ja = (await (await fetch(`${app.url}/api/runs/last/agreement`, { headers: { cookie: root } })).json()) as { runId: string; reviewed: number };
+      expect(ja).toMatchObject({ runId: seeded.runId, reviewed: 1 });
+    } finally {
+      await app.close();
+    }
   }, 90_000);
 });

@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { createLogger } from '../../core/context.js';
 import { loadPack } from '../../policy/load.js';
 import { queueAgreement } from '../../review/agreement.js';
-import { appealTasks, applyDoubleShare, borderlineFromRun, frontierTasks, preferenceTasks, sampleFromRun, trafficSample } from '../../review/create.js';
+import { appealTasks, applyDoubleShare, borderlineFromRun, frontierTasksOf, preferenceTasks, sampleFromRun, trafficSample } from '../../review/create.js';
 import { exportRows, toJsonl, type ExportKind } from '../../review/export.js';
 import { judgeAgreementIn } from '../../review/judge-agreement.js';
 import { hashPassword } from '../../review/password.js';
@@ -60,7 +60,7 @@ async function buildTasks(store: OpenStore, o: CreateOpts): Promise<{ kind: Queu
     const r = await borderlineFromRun({ runs: store.runs, runId: o.fromRun!, limit: o.limit });
     return { kind: 'borderline', tasks: r.tasks, source: { run: r.runId, borderline: true } };
   }
-  if (o.frontier) return { kind: 'frontier', tasks: frontierTasks({ db: requireSqlite(store, 'review --frontier (frontier cases)'), target: o.target }), source: { frontier: true, target: o.target ?? null } };
+  if (o.frontier) return { kind: 'frontier', tasks: await frontierTasksOf(store.frontier, o.target), source: { frontier: true, target: o.target ?? null } };
   if (o.preferences) return { kind: 'preference', tasks: preferenceTasks(o.preferences), source: { file: o.preferences } };
   if (o.appeals) return { kind: 'appeal', tasks: appealTasks({ db: requireSqlite(store, 'review --appeals (the gateway audit log)'), file: o.appeals }), source: { file: o.appeals } };
   return { kind: 'traffic', tasks: trafficSample({ db: requireSqlite(store, 'review --traffic (the gateway audit log)'), n: o.traffic!, seed: o.seed }), source: { traffic: o.traffic, seed: o.seed } };

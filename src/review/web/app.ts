@@ -4,18 +4,21 @@ import { isPillarsError } from '../../core/errors.js';
 import type { Logger } from '../../core/types.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import type { Db } from '../../store/db.js';
+import { buildReport } from '../../eval/load-report.js';
+import { createFrontierStore, type FrontierStore } from '../../store/frontier.js';
 import type { OpenStore } from '../../store/open.js';
 import { PgReviewStore } from '../../store/pg/review.js';
+import { createRunStore, type RunStore } from '../../store/runs.js';
 import { createReviewStore, type PackSnapshot, type ReviewStore, type ReviewUser, type VerdictRecord } from '../../store/review.js';
 import { queueAgreement } from '../agreement.js';
 import { AccessError, canSeeQueue, submitVerdict, taskFor, undoLast, visibleQueues } from '../flow.js';
-import { judgeAgreement, judgeAgreementIn } from '../judge-agreement.js';
+import { judgeAgreementIn } from '../judge-agreement.js';
 import { approvalRoutes } from './approvals.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import { authenticate, cookie, currentSession, LOGIN_COOKIE, parseCookies, safeEqual, SESSION_COOKIE, startSession, token, type Session } from './auth.js';
 import { esc, html, layout, type Raw } from './html.js';
 import { HttpStatus, readFields, redirect, securityHeaders, sendHtml, sendJson } from './http.js';
-import { agreementTables, auditPage, comparePage, dashboardPage, dashboardPagePg, frontierPage, notOnPostgres, policyPage, runPage } from './pages-dashboard.js';
+import { agreementTables, auditPage, comparePage, dashboardPage, frontierPage, loadDashboard, notOnPostgres, policyPage, runPage } from './pages-dashboard.js';
 import { loginPage, queuePage, queuesPage, taskPage } from './pages-review.js';
 
 /**
@@ -69,6 +72,8 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
   if (db) store = createReviewStore(db, { now });
   else if (sql) store = new PgReviewStore(sql, { now });
   else throw new Error('createReviewApp needs `db` (SQLite) or `store` (openStore)');
+  const runs: RunStore = opts.store?.runs ?? createRunStore(db!);
+  const frontier: FrontierStore = opts.store?.frontier ?? createFrontierStore(db!);
   const pack = opts.pack ?? null;
   // SQLite snapshots at once (as before); PostgreSQL in the background, awaited by the policy page.
   const snapshotting = pack ? store.snapshotPack({ ...pack, examples: [], responses: [] }) : [];
@@ -182,24 +187,20 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     if (method === 'GET' && path === '/') {
       if (!STAFF.includes(s.user.role)) return redirect(res, `${base}/queues`);
       const queues = await queueRows(s.user);
-      if (db) return page(r, s, 'Dashboard', dashboardPage({ base, db, queues }), { active: 'dashboard' });
-      return page(r, s, 'Dashboard', dashboardPagePg({ base, runs: await opts.store!.runs.listRuns({ limit: 20 }), queues }), { active: 'dashboard' });
+      return page(r, s, 'Dashboard', dashboardPage({ base, queues, data: await loadDashboard({ runs, frontier, db }) }), { active: 'dashboard' });
     }
     if (method === 'GET' && (g = m(/^\/runs\/([\w.-]+)$/))) {
       requireRole(s, STAFF);
-      const rdb = sqliteFor(r, s, `Run ${g[1]}`, 'Run reports', 'dashboard');
-      if (!rdb) return;
-      const ja = judgeAgreement(rdb, g[1]!);
-      return page(r, s, `Run ${g[1]}`, runPage({ base, db: rdb, runId: ja.runId, judges: ja.judges }), { active: 'dashboard' });
+      const ja = await judgeAgreementIn({ runs, review: store }, g[1]!);
+      const report = await buildReport(runs, ja.runId, { items: 'none' });
+      return page(r, s, `Run ${g[1]}`, runPage({ base, report, judges: ja.judges }), { active: 'dashboard' });
     }
     if (method === 'GET' && path === '/compare') {
       requireRole(s, STAFF);
       const a = r.query.get('a');
       const b = r.query.get('b');
       if (!a || !b) throw new HttpStatus(400, 'pick two runs (a and b)');
-      const cdb = sqliteFor(r, s, 'Compare', 'Run comparisons', 'dashboard');
-      if (!cdb) return;
-      return page(r, s, 'Compare', comparePage({ base, db: cdb, a, b }), { active: 'dashboard' });
+      return page(r, s, 'Compare', comparePage({ base, a: await buildReport(runs, a), b: await buildReport(runs, b) }), { active: 'dashboard' });
     }
     if (method === 'GET' && path === '/audit') {
       requireRole(s, STAFF);
@@ -213,11 +214,9 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     }
     if (method === 'GET' && path === '/frontier') {
       requireRole(s, [...STAFF, 'expert']);
-      const fdb = sqliteFor(r, s, 'Frontier', 'Frontier results and cases', 'frontier');
-      if (!fdb) return;
       const taskByCase = new Map<string, number>();
       for (const q of await visibleQueues(store, s.user)) for (const t of await store.tasks(q.id)) if (t.frontierCase) taskByCase.set(t.frontierCase, t.id);
-      return page(r, s, 'Frontier', frontierPage({ base, db: fdb, taskByCase }), { active: 'frontier' });
+      return page(r, s, 'Frontier', frontierPage({ base, results: await frontier.results(), cases: await frontier.listCases(), taskByCase }), { active: 'frontier' });
     }
     if (path === '/admin' || path === '/admin/members') {
       requireRole(s, ['admin']);
@@ -257,7 +256,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
       const task = await taskFor(store, s.user, Number(g[1]));
       if (method === 'POST' && g[2]) {
         const ranking = typeof fields.ranking === 'string' ? fields.ranking.split(/[\s,>]+/).filter(Boolean).map(Number) : Array.isArray(fields.ranking) ? fields.ranking.map(Number) : undefined;
-        await submitVerdict({ store, user: s.user, taskId: task.id, verdict: typeof fields.verdict === 'string' ? fields.verdict : undefined, ranking, note: typeof fields.note === 'string' && fields.note ? fields.note : undefined });
+        await submitVerdict({ store, frontier, user: s.user, taskId: task.id, verdict: typeof fields.verdict === 'string' ? fields.verdict : undefined, ranking, note: typeof fields.note === 'string' && fields.note ? fields.note : undefined });
         const next = (await store.claimNext(task.queueId, s.user.id, task.pos)) ?? (await store.claimNext(task.queueId, s.user.id));
         return redirect(res, next ? `${base}/tasks/${next.id}` : `${base}/queues/${task.queueId}`);
       }
@@ -304,6 +303,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
       if (method === 'POST' && g[2]) {
         const v = await submitVerdict({
           store,
+          frontier,
           user: s.user,
           taskId: task.id,
           verdict: typeof fields.verdict === 'string' ? fields.verdict : undefined,
@@ -315,8 +315,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     }
     if (method === 'GET' && (g = m(/^\/api\/runs\/([\w.-]+)\/agreement$/))) {
       requireRole(s, STAFF);
-      if (db) return sendJson(res, 200, judgeAgreement(db, g[1]!));
-      return sendJson(res, 200, await judgeAgreementIn({ runs: opts.store!.runs, review: store }, g[1]!));
+      return sendJson(res, 200, await judgeAgreementIn({ runs, review: store }, g[1]!));
     }
     throw new HttpStatus(404, `no page ${method} ${base}${path}`);
   }

@@ -1,17 +1,17 @@
 import { PILLAR_TITLES, type PillarId } from '../../core/pillars.js';
 import type { GateResult, ReportData } from '../../core/report.js';
 import { compareReports } from '../../compare/index.js';
-import { loadReport } from '../../eval/load-report.js';
-import { frontierGate } from '../../frontier/index.js';
+import { buildReport } from '../../eval/load-report.js';
+import { frontierGates } from '../../frontier/index.js';
 import { verifyAudit } from '../../gateway/audit.js';
 import { createAuditReader } from '../../store/audit-read.js';
 import type { JudgeAgreement } from '../../judges/index.js';
 import { diffPacks, formatDiff } from '../../policy/diff.js';
 import type { PolicyPack } from '../../policy/schema.js';
 import type { Db } from '../../store/db.js';
-import { createFrontierStore } from '../../store/frontier.js';
+import type { FrontierCase, FrontierResult, FrontierStore } from '../../store/frontier.js';
 import type { PackSnapshot, ReviewQueue, QueueProgress } from '../../store/review.js';
-import { listRuns, type RunRow } from '../../store/runs.js';
+import type { RunRow, RunStore } from '../../store/runs.js';
 import type { QueueAgreement } from '../agreement.js';
 import { html, lineChart, num3, pct, progressBar, type Raw } from './html.js';
 
@@ -26,9 +26,30 @@ ${gates.map(
 )}</tbody></table>`;
 }
 
-export function dashboardPage(p: { base: string; db: Db; queues: { q: ReviewQueue; progress: QueueProgress }[] }): Raw {
-  const runs = listRuns(p.db, { limit: 20 }).reverse();
-  const reports: ReportData[] = runs.map((r) => loadReport(p.db, r.id, { items: 'none' }));
+/** What the dashboard shows; `app.ts` reads it from the store (either backend). */
+export interface DashboardData {
+  /** The latest runs, oldest first, with their reports (no items). */
+  runs: RunRow[];
+  reports: ReportData[];
+  /** The latest run's gates, with the frontier gate as of now. */
+  gates: GateResult[];
+  /** The audit chain's state, or null where the audit log is not in this store (PostgreSQL for now). */
+  audit: ReturnType<typeof verifyAudit> | null;
+  cases: FrontierCase[];
+}
+
+/** The dashboard's data from the stores (SQLite or PostgreSQL); the audit chain only where `db` (SQLite) holds it. */
+export async function loadDashboard(s: { runs: RunStore; frontier: FrontierStore; db: Db | null }): Promise<DashboardData> {
+  const runs = [...(await s.runs.listRuns({ limit: 20 }))].reverse();
+  const reports: ReportData[] = [];
+  for (const r of runs) reports.push(await buildReport(s.runs, r.id, { items: 'none' }));
+  const latest = runs.at(-1);
+  const gates = latest ? [...(latest.gates ?? []).filter((g) => !g.metric.startsWith('frontier.')), ...(await frontierGates(s.frontier, latest.target))] : [];
+  return { runs, reports, gates, audit: s.db ? verifyAudit(s.db) : null, cases: await s.frontier.listCases() };
+}
+
+export function dashboardPage(p: { base: string; queues: { q: ReviewQueue; progress: QueueProgress }[]; data: DashboardData }): Raw {
+  const { runs, reports, gates, audit, cases } = p.data;
   const labels = runs.map((r) => r.id);
   const pillars = [...new Set(reports.flatMap((r) => Object.keys(r.metrics.by_pillar)))].sort() as PillarId[];
   const charts = pillars.map((pl) =>
@@ -42,15 +63,16 @@ export function dashboardPage(p: { base: string; db: Db; queues: { q: ReviewQueu
     ),
   );
   const latest = runs.at(-1);
-  const gates = latest ? [...(latest.gates ?? []).filter((g) => !g.metric.startsWith('frontier.')), ...frontierGate(p.db, latest.target)] : [];
-  const audit = verifyAudit(p.db);
-  const cases = createFrontierStore(p.db).listCases();
   const openCases = cases.filter((c) => c.status === 'open').length;
   const newest = [...runs].reverse();
   return html`<h1>Dashboard</h1>
 <div class="grid">
 <div class="card"><h3>Runs</h3><p><b>${runs.length}</b> recent runs${latest ? html` · latest <a href="${p.base}/runs/${latest.id}">${latest.id}</a> (${latest.target})` : ''}</p></div>
-<div class="card" id="audit-status"><h3>Audit log</h3><p>${audit.ok ? html`<span class="badge good">chain verified</span>` : html`<span class="badge bad">chain broken</span>`} ${audit.records} records${audit.firstBad ? html`<br><span class="fail">record ${audit.firstBad.seq}: ${audit.firstBad.reason}</span>` : ''}</p><a href="${p.base}/audit">open the audit log</a></div>
+<div class="card" id="audit-status"><h3>Audit log</h3>${
+    audit
+      ? html`<p>${audit.ok ? html`<span class="badge good">chain verified</span>` : html`<span class="badge bad">chain broken</span>`} ${audit.records} records${audit.firstBad ? html`<br><span class="fail">record ${audit.firstBad.seq}: ${audit.firstBad.reason}</span>` : ''}</p><a href="${p.base}/audit">open the audit log</a>`
+      : notOnPostgres('The audit log')
+  }</div>
 <div class="card"><h3>Frontier</h3><p>${cases.length} review cases, <b>${openCases}</b> open</p><a href="${p.base}/frontier">scores and cases</a></div>
 </div>
 <h2>Metrics per pillar over time</h2>
@@ -81,24 +103,6 @@ export function notOnPostgres(what: string): Raw {
   return html`<p class="muted not-on-pg" role="status">${what}: not on PostgreSQL yet (this store is PostgreSQL; that data is kept in SQLite stores only for now).</p>`;
 }
 
-/** The dashboard on a PostgreSQL store: review queues and the runs list (run metrics, gates, audit and frontier need SQLite for now). */
-export function dashboardPagePg(p: { base: string; runs: RunRow[]; queues: { q: ReviewQueue; progress: QueueProgress }[] }): Raw {
-  return html`<h1>Dashboard</h1>
-<div class="grid">
-<div class="card"><h3>Runs</h3><p><b>${p.runs.length}</b> recent runs${p.runs[0] ? html` · latest ${p.runs[0].id} (${p.runs[0].target})` : ''}</p></div>
-<div class="card" id="audit-status"><h3>Audit log</h3>${notOnPostgres('The audit log')}</div>
-<div class="card"><h3>Frontier</h3>${notOnPostgres('Frontier cases')}</div>
-</div>
-<h2>Runs</h2>
-${notOnPostgres('Per-pillar metrics, run pages and comparisons')}
-<table id="runs"><thead><tr><th>Run</th><th>Target</th><th>Suites</th><th>Status</th><th>Gates</th></tr></thead><tbody>
-${p.runs.map((r) => {
-  const failed = (r.gates ?? []).filter((g) => !g.passed).length;
-  return html`<tr><td>${r.id}</td><td>${r.target}</td><td>${r.suites.join(', ')}</td><td>${r.status}</td><td class="${failed ? 'fail' : 'pass'}">${(r.gates ?? []).length === 0 ? '–' : failed ? `${failed} failed` : 'pass'}</td></tr>`;
-})}</tbody></table>
-${queuesSection(p)}`;
-}
-
 export function agreementTables(p: { judges?: JudgeAgreement[]; queues?: QueueAgreement[] }): Raw {
   return html`${
     p.judges
@@ -116,8 +120,8 @@ ${q.reviewers.map((r) => html`<tr><td>${r.reviewer}</td><td class="num">${r.revi
   )}`;
 }
 
-export function runPage(p: { base: string; db: Db; runId: string; judges: JudgeAgreement[] }): Raw {
-  const rep = loadReport(p.db, p.runId, { items: 'none' });
+export function runPage(p: { base: string; report: ReportData; judges: JudgeAgreement[] }): Raw {
+  const rep = p.report;
   const rows = Object.entries(rep.metrics.by_pillar);
   return html`<h1>Run ${rep.run.id}</h1><p>${rep.run.target} · ${rep.run.suites.join(', ')} · ${rep.run.status} · started ${rep.run.started_at}</p>
 <table id="pillars"><thead><tr><th>Pillar</th><th class="num">Items</th><th class="num">Violation</th><th class="num">Over-refusal</th><th class="num">Accuracy</th></tr></thead><tbody>
@@ -127,8 +131,8 @@ ${rows.map(([k, m]) => html`<tr><td>${PILLAR_TITLES[k as PillarId] ?? k}</td><td
 ${agreementTables({ judges: p.judges })}`;
 }
 
-export function comparePage(p: { base: string; db: Db; a: string; b: string }): Raw {
-  const c = compareReports(loadReport(p.db, p.a), loadReport(p.db, p.b));
+export function comparePage(p: { base: string; a: ReportData; b: ReportData }): Raw {
+  const c = compareReports(p.a, p.b);
   return html`<h1>Compare ${c.a.id} → ${c.b.id}</h1><p>${c.a.target} (${c.a.items} items) → ${c.b.target} (${c.b.items} items) · α = ${c.alpha}</p>
 <p>${c.regressions.length ? html`<span class="badge bad">${c.regressions.length} significant regressions</span>` : html`<span class="badge good">no significant regressions</span>`} ${c.improvements.length} improvements</p>
 <table id="deltas"><thead><tr><th>Scope</th><th>Metric</th><th class="num">A</th><th class="num">B</th><th class="num">Δ</th><th class="num">p</th><th></th></tr></thead><tbody>
@@ -176,10 +180,8 @@ ${pack.policies.map((pol) => {
 })}</tbody></table>`;
 }
 
-export function frontierPage(p: { base: string; db: Db; taskByCase: Map<string, number> }): Raw {
-  const fs = createFrontierStore(p.db);
-  const results = fs.results();
-  const cases = fs.listCases();
+export function frontierPage(p: { base: string; results: FrontierResult[]; cases: FrontierCase[]; taskByCase: Map<string, number> }): Raw {
+  const { results, cases } = p;
   return html`<h1>Frontier capability</h1>
 <table id="frontier-results"><thead><tr><th>Target</th><th>Version</th><th>Domain</th><th class="num">Score</th><th class="num">95% CI</th><th class="num">Threshold</th><th></th><th>When</th></tr></thead><tbody>
 ${[...results].reverse().map((r) => html`<tr><td>${r.target}</td><td>${r.modelVersion}</td><td>${r.domain}</td><td class="num">${num3(r.score)}</td><td class="num">${num3(r.low)}–${num3(r.high)}</td><td class="num">${r.threshold}</td><td class="${r.over ? 'fail' : 'pass'}">${r.over ? 'over' : 'under'}</td><td>${r.createdAt}</td></tr>`)}</tbody></table>

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportData } from '../../src/core/report.js';
 import { loadReport, loadStoredReport } from '../../src/eval/load-report.js';
@@ -10,7 +9,7 @@ import { openStore } from '../../src/store/open.js';
 import { startOpenAIStub, type OpenAIStub } from '../../src/targets/testing/openai-stub.js';
 import { FIXTURE_ROWS, fixtureAnswer, tempDir } from '../eval/helpers.js';
 import { pgSchema, requirePg, SKIP_PG } from '../helpers/services.js';
-import { ROOT } from '../review/seed.js';
+import { MAIN, pillars, TSX, type Proc } from './spawn.js';
 
 /**
  * Every command that reads runs and frontier cases works on either backend: the same sequence of
@@ -19,27 +18,7 @@ import { ROOT } from '../review/seed.js';
  * schema gives the same output.
  */
 
-const TSX = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 const MCQ = 'The following is a multiple-choice question';
-
-interface Proc {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-function pillars(args: string[], env: Record<string, string>, cwd: string): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (c: Buffer) => void (out += c.toString()));
-    p.stderr.on('data', (c: Buffer) => void (err += c.toString()));
-    p.on('error', reject);
-    p.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/core/types.js';
+import { frontierGates } from '../../src/frontier/index.js';
 import { queueAgreement } from '../../src/review/agreement.js';
 import { exportRows } from '../../src/review/export.js';
 import { submitVerdict, undoLast } from '../../src/review/flow.js';
@@ -419,4 +420,35 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
       await app.close();
     }
   }, 90_000);
+  it('signs a frontier case off through the review app on PostgreSQL; the release gate follows', async () => {
+    const app = await instance(url);
+    try {
+      const f = app.store.frontier;
+      await f.addResult({ target: 'pg-model', modelVersion: 'v9', domain: 'cyber', benchmark: 'mcq', n: 10, correct: 9, score: 0.9, low: 0.6, high: 0.98, threshold: 0.5, over: true, samples: [], createdAt: new Date().toISOString() });
+      const c = await f.openCase({ target: 'pg-model', modelVersion: 'v9', domain: 'cyber', evidence: { score: 0.9 } });
+      expect((await frontierGates(f, 'pg-model'))[0]!.passed).toBe(false);
+      const made = await runCli(['review', 'create', '--config', config, '--frontier', '--target', 'pg-model', '--name', 'pg-frontier']);
+      expect(made.code, made.err).toBe(0);
+      const q = await app.store.review.resolveQueue('pg-frontier');
+      const eve = await app.store.review.addUser({ name: 'eve', role: 'expert', passwordHash: await hashPassword('expert-pass-123') });
+      await app.store.review.addMember(q.id, eve.id);
+      const cookie = await signIn(app.url, 'eve', 'expert-pass-123');
+      const next = await fetch(`${app.url}/queues/${q.id}/next`, { headers: { cookie }, redirect: 'manual' });
+      const taskId = Number(/\/tasks\/(\d+)$/.exec(next.headers.get('location') ?? '')![1]);
+      const csrf = await csrfOf(app.url, cookie);
+      const signed = await fetch(`${app.url}/api/tasks/${taskId}/verdict`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ verdict: 'approve' }) });
+      expect(signed.status).toBe(201);
+      expect(await f.getCase(c.id)).toMatchObject({ status: 'approved', reviewer: 'eve' });
+      expect((await frontierGates(f, 'pg-model'))[0]!.passed).toBe(true);
+      // A second sign-off is refused and appends nothing.
+      const again = await fetch(`${app.url}/api/tasks/${taskId}/verdict`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ verdict: 'reject' }) });
+      expect(again.status).toBe(409);
+      expect(await app.store.review.verdicts({ taskId })).toHaveLength(1);
+      const page = await (await fetch(`${app.url}/frontier`, { headers: { cookie } })).text();
+      expect(page).toContain(c.id);
+      expect(page).toContain(`/tasks/${taskId}`);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 });

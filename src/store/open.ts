@@ -2,11 +2,13 @@ import { UserError } from '../core/errors.js';
 import { openDb, type Db } from './db.js';
 import { isPostgresUrl, openPg, redactUrl, type Sql } from './pg/connect.js';
 import { PgFrontierStore } from './pg/frontier.js';
+import { PgProbeStore } from './pg/probes.js';
 import { PgRedteamStore } from './pg/redteam.js';
 import { PgRunStore } from './pg/runs.js';
 import { PgReviewStore } from './pg/review.js';
 import { createReviewStore, type ReviewStore } from './review.js';
 import { createFrontierStore, type FrontierStore } from './frontier.js';
+import { createProbeStore, type ProbeStore } from './probes.js';
 import { createRedteamStore, type RedteamStore } from './redteam.js';
 import { createRunStore, type RunStore } from './runs.js';
 
@@ -36,6 +38,8 @@ export interface OpenStore {
   frontier: FrontierStore;
   /** Red-team runs and attempts, deception runs (`pillars redteam`, `pillars deception`). */
   redteam: RedteamStore;
+  /** Perplexity and sparse-probe results (`pillars probe`). */
+  probes: ProbeStore;
   /** The SQLite handle, for repositories not yet behind an interface (null on PostgreSQL). */
   db: Db | null;
   sql: Sql | null;
@@ -45,7 +49,7 @@ export interface OpenStore {
 export async function openStore(location: string, opts: { max?: number } = {}): Promise<OpenStore> {
   if (isPostgresUrl(location)) {
     const sql = await openPg(location, { max: opts.max });
-    return { backend: 'postgres', location, runs: new PgRunStore(sql), review: new PgReviewStore(sql), frontier: new PgFrontierStore(sql), redteam: new PgRedteamStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
+    return { backend: 'postgres', location, runs: new PgRunStore(sql), review: new PgReviewStore(sql), frontier: new PgFrontierStore(sql), redteam: new PgRedteamStore(sql), probes: new PgProbeStore(sql), db: null, sql, close: () => sql.end({ timeout: 5 }) };
   }
   const db = openDb(location);
   return {
@@ -55,6 +59,7 @@ export async function openStore(location: string, opts: { max?: number } = {}): 
     review: createReviewStore(db),
     frontier: createFrontierStore(db),
     redteam: createRedteamStore(db),
+    probes: createProbeStore(db),
     db,
     sql: null,
     async close() {

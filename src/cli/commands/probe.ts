@@ -3,9 +3,8 @@ import { runSparseProbes, SPARSE_PROBES } from '../../data/sparse.js';
 import { UserError } from '../../core/errors.js';
 import { readTexts } from '../../data/corpus.js';
 import { domainTexts, probePerplexity, type PerplexityMode } from '../../data/perplexity.js';
-import { createProbeStore } from '../../data/store.js';
 import { loadPack } from '../../policy/load.js';
-import { openDb } from '../../store/db.js';
+import { openStore } from '../../store/open.js';
 import { buildTargets, targetConfigs, type TargetConfig } from '../../targets/index.js';
 import { readKey } from '../../targets/util.js';
 import { cliEnv, example, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
@@ -50,14 +49,14 @@ export function registerProbe(program: Command): void {
     const cfg = targetConfigs(config).find((c) => c.id === opts.target);
     const texts = opts.file ? readTexts(opts.file) : domainTexts(pack, opts.domain);
     if (texts.length === 0) throw new UserError(opts.file ? `${opts.file}: no text to score` : `--domain: no policy of pack ${pack.id} has topic or id "${opts.domain}" (give --file)`, { code: 'usage' });
-    const db = openDb(config.storePath);
+    const opened = await openStore(config.storePath);
     try {
       const result = await probePerplexity({ target, domain: opts.domain, texts, mode: opts.mode, echo: echoInfo(cfg) }, ctx);
       if (!Number.isFinite(result.perplexity)) throw new UserError(`target ${opts.target}: no scored tokens`, { code: 'target_unreachable' });
-      const store = createProbeStore(db);
+      const store = opened.probes;
       const version = opts.version ?? versionOf(cfg, opts.target);
-      store.add({ kind: 'perplexity', target: opts.target, version, domain: opts.domain, value: result.perplexity, n: result.tokens, detail: { mode: result.mode, texts: result.texts.map((t) => ({ tokens: t.tokens, perplexity: t.perplexity, mode: t.mode })) } });
-      const history = store.latestByVersion('perplexity', opts.domain);
+      await store.add({ kind: 'perplexity', target: opts.target, version, domain: opts.domain, value: result.perplexity, n: result.tokens, detail: { mode: result.mode, texts: result.texts.map((t) => ({ tokens: t.tokens, perplexity: t.perplexity, mode: t.mode })) } });
+      const history = await store.latestByVersion('perplexity', opts.domain);
       if (opts.json) {
         printJson({ target: opts.target, version, ...result, history: history.map((h) => ({ version: h.version, target: h.target, perplexity: h.value, tokens: h.n, at: h.createdAt })) });
         return;
@@ -69,7 +68,7 @@ export function registerProbe(program: Command): void {
         for (const h of history) process.stdout.write(`  ${h.version.padEnd(24)} ${h.value.toFixed(4).padStart(10)}  ${h === history[0] ? '' : `${h.value <= base ? '' : '+'}${(((h.value - base) / base) * 100).toFixed(1)}% vs ${history[0]!.version}`}\n`);
       }
     } finally {
-      db.close();
+      await opened.close();
       for (const t of targets.values()) await t.close?.();
     }
   });
@@ -90,13 +89,13 @@ export function registerProbe(program: Command): void {
     const version = opts.version ?? versionOf(cfg, opts.target);
     const shotList = (opts.shots === 'all' ? [0, 1, 3] : [Number(opts.shots)]) as (0 | 1 | 3)[];
     const model = guardModel(config);
-    const db = openDb(config.storePath);
+    const opened = await openStore(config.storePath);
     try {
-      const store = createProbeStore(db);
+      const store = opened.probes;
       const results = [];
       for (const shots of shotList) {
         const r = await runSparseProbes({ target, model, shots }, ctx);
-        store.add({ kind: 'sparse', target: opts.target, version, domain: `shots-${shots}`, value: r.passRate, n: r.total, detail: { byExpected: r.byExpected, rows: r.rows.map(({ response: _r, ...rest }) => rest) } });
+        await store.add({ kind: 'sparse', target: opts.target, version, domain: `shots-${shots}`, value: r.passRate, n: r.total, detail: { byExpected: r.byExpected, rows: r.rows.map(({ response: _r, ...rest }) => rest) } });
         results.push(r);
       }
       if (opts.json) {
@@ -114,7 +113,7 @@ export function registerProbe(program: Command): void {
       const failed = results.flatMap((r) => r.rows.filter((x) => !x.passed).map((x) => `${r.shots}-shot ${x.id} (${x.style}): expected ${x.expected}, got ${x.label}`));
       if (failed.length) process.stdout.write(`failures:\n${failed.map((f) => `  ${f}`).join('\n')}\n`);
     } finally {
-      db.close();
+      await opened.close();
       for (const t of targets.values()) await t.close?.();
     }
   });

@@ -279,4 +279,23 @@ CREATE TABLE review_claims (
 CREATE INDEX review_claims_user ON review_claims(queue_id, user_id);
 `,
   },
+  {
+    id: 500,
+    name: 'probe_results',
+    // SQLite's 500: perplexity and sparse-probe results per target and model version.
+    up: `
+CREATE TABLE probe_results (
+  id BIGSERIAL PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('perplexity', 'sparse')),
+  target TEXT NOT NULL,
+  version TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  n INTEGER NOT NULL,
+  detail TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX probe_results_lookup ON probe_results (kind, domain, created_at);
+`,
+  },
 ];

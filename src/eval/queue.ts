@@ -21,6 +21,8 @@ import { executeRun, type ExecuteInput, type ExecuteResult } from './runner.js';
 export const QUEUE_NAME = 'pillars-eval';
 /** Items per job. */
 export const CHUNK = 100;
+/** How often the coordinator asks for progress and job states. */
+export const POLL_MS = 500;
 /** A worker's lock on a job; a killed worker's job is taken back after at most about this long. */
 export const LOCK_MS = 10_000;
 
@@ -114,7 +116,7 @@ export function queueExecutor(url: string, opts: { target: string; pollMs?: numb
       if (input.stopAfter === undefined) {
         const ranges: { from: number; to: number }[] = [];
         for (let from = 0; from < total; from += chunk) ranges.push({ from, to: Math.min(total, from + chunk) });
-        res = await waitForJobs(queue, store, runId, await enqueue(ranges), total, input, ctx, opts.pollMs ?? 250);
+        res = await waitForJobs(queue, store, runId, await enqueue(ranges), total, input, ctx, opts.pollMs ?? POLL_MS);
       } else {
         const before = await store.countAnswered(runId);
         let after = -1;
@@ -127,7 +129,7 @@ export function queueExecutor(url: string, opts: { target: string; pollMs?: numb
             break;
           }
           after = seqs[seqs.length - 1]!;
-          res = await waitForJobs(queue, store, runId, await enqueue(rangesOf(seqs, chunk)), total, input, ctx, opts.pollMs ?? 250);
+          res = await waitForJobs(queue, store, runId, await enqueue(rangesOf(seqs, chunk)), total, input, ctx, opts.pollMs ?? POLL_MS);
           if (res.stopped) break;
         }
       }
@@ -140,23 +142,32 @@ export function queueExecutor(url: string, opts: { target: string; pollMs?: numb
   };
 }
 
+/** Job states asked per poll: the oldest open jobs (workers take them in order), so a poll costs the same at any run size. */
+const STATES_PER_POLL = 50;
+
 async function waitForJobs(queue: Queue<EvalJob>, store: RunStore, runId: string, ids: string[], total: number, input: ExecuteInput, ctx: Ctx, pollMs: number): Promise<ExecuteResult> {
-  let open = new Set(ids);
+  // In enqueue order; a job is dropped once done. Only the first STATES_PER_POLL are asked each
+  // time: the run is done when none is left, so a job done out of order is found when its turn comes.
+  let open = [...ids];
   const failures: string[] = [];
-  while (open.size > 0 && !ctx.signal.aborted) {
-    await new Promise((r) => setTimeout(r, pollMs));
-    const still = new Set<string>();
-    const states = await Promise.all([...open].map(async (id) => [id, await queue.getJobState(id)] as const));
+  let wait = true;
+  while (open.length > 0 && !ctx.signal.aborted) {
+    // A head found all done is followed at once by the next (a resumed run's ranges end quickly).
+    if (wait) await new Promise((r) => setTimeout(r, pollMs));
+    const head = open.slice(0, STATES_PER_POLL);
+    const states = await Promise.all(head.map(async (id) => [id, await queue.getJobState(id)] as const));
+    const gone = new Set<string>();
     for (const [id, state] of states) {
-      if (state === 'unknown' || state === 'completed') continue;
-      if (state === 'failed') {
+      if (state === 'unknown' || state === 'completed') gone.add(id);
+      else if (state === 'failed') {
         const job = await Job.fromId(queue, id);
         failures.push(`${id}: ${job?.failedReason ?? 'failed'}`);
-        continue;
+        gone.add(id);
       }
-      still.add(id);
     }
-    open = still;
+    if (gone.size) open = open.filter((id) => !gone.has(id));
+    wait = gone.size < head.length;
+    if (!wait && open.length > 0) continue;
     input.onProgress?.({ done: await store.countAnswered(runId), total, errors: 0, cached: 0 });
   }
   const answered = await store.countAnswered(runId);

@@ -65,8 +65,11 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('rate limits across pillars worker proces
     expect(times.length).toBe(N);
     const peak = maxInWindow(times, 1000);
     const spanS = (Math.max(...times) - Math.min(...times)) / 1000;
-    // At most one over (a window can hold both ends of its second) plus the spread of timer delays on a busy machine.
-    expect(peak, `peak ${peak} requests in 1 s`).toBeLessThanOrEqual(Math.ceil(PER_S * 1.1));
+    // The limiter starts requests one slot (25 ms) apart over all workers, so a window holds at most
+    // PER_S + 1 starts; what the stub sees also moves with the event-loop delays of four processes
+    // on a busy machine (load 7 on 2 cores seen), up to about 150 ms here: 1 + 15% over.
+    // Without the shared limit the peak is about 168 (three workers, each at the full rate and a burst).
+    expect(peak, `peak ${peak} requests in 1 s`).toBeLessThanOrEqual(PER_S + 1 + Math.ceil(PER_S * 0.15));
     // The limit is what holds the pace (not a slow run): the whole run close to N / PER_S seconds.
     expect(spanS).toBeGreaterThanOrEqual((N - 1) / PER_S - 0.5);
     expect(spanS).toBeLessThan((N / PER_S) * 1.5);

@@ -145,6 +145,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (!(e instanceof HttpError)) log.error({ err: (e as Error)?.message ?? String(e) }, 'unhandled gateway error');
       // Nothing was forwarded for a 4xx (403 set its own policy) or an internal error: say so.
       if (!(e instanceof HttpError) || (e.status < 500 && e.status !== 403)) setDecision(res, 'refuse');
+      // Refused before its body was read (401, 429, ...): say the connection closes, so a client's
+      // pool does not send its next request on a socket Node is about to close.
+      if (!req.complete && !res.headersSent) res.setHeader('connection', 'close');
       sendError(res, err);
     });
   });

@@ -293,6 +293,14 @@ describe.skipIf(SKIP_PG)('two review app instances on one PostgreSQL store', () 
     expect(form.status).toBe(303);
     expect(form.headers.get('location')).toBe(`/ui/tasks/${tasks[2]!.id}`);
 
+    // One task, asked for through both instances: the second reviewer is told it is taken.
+    const solo = await b.store.review.createQueue({ name: 'solo', kind: 'sample', source: {}, tasks: sampleTasks(1) });
+    const first = await fetch(`${a.url}/queues/${solo.id}/next`, { headers: { cookie: ana }, redirect: 'manual' });
+    expect(first.headers.get('location')).toMatch(/\/ui\/tasks\/\d+$/);
+    const second = await fetch(`${b.url}/queues/${solo.id}/next`, { headers: { cookie: bo }, redirect: 'manual' });
+    expect(second.headers.get('location')).toBe(`/ui/queues/${solo.id}?held=1`);
+    expect(await (await fetch(`${b.url}/queues/${solo.id}?held=1`, { headers: { cookie: bo } })).text()).toContain('id="held"');
+
     // Pages whose data is not on PostgreSQL yet say so instead of failing; the others work.
     for (const path of ['/audit', '/approvals', '/']) {
       const res = await fetch(`${b.url}${path}`, { headers: { cookie: ana } });

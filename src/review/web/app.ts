@@ -237,7 +237,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
       if (method === 'GET' && g[2] === '/next') {
         // Handed out: reserved for this reviewer, so another reviewer (on any instance) gets another task.
         const t = await store.claimNext(q.id, s.user.id);
-        return redirect(res, t ? `${base}/tasks/${t.id}` : `${base}/queues/${q.id}`);
+        return redirect(res, t ? `${base}/tasks/${t.id}` : `${base}/queues/${q.id}?held=1`);
       }
       if (method === 'POST' && g[2] === '/undo') {
         const t = await undoLast({ store, user: s.user, queueId: q.id });
@@ -249,7 +249,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
         for (const v of await store.verdicts({ queueId: q.id })) byTask.set(v.taskId, [...(byTask.get(v.taskId) ?? []), v]);
         const tasks = (await store.tasks(q.id)).map((t) => ({ t, reviews: byTask.get(t.id) ?? [] }));
         const agreement = STAFF.includes(s.user.role) ? agreementTables({ queues: [await queueAgreement(store, q.id)] }) : undefined;
-        return page(r, s, q.name, queuePage({ base, q, progress: await store.progress(q.id, s.user.id), tasks, user: s.user, agreement }), { active: 'queues' });
+        return page(r, s, q.name, queuePage({ base, q, progress: await store.progress(q.id, s.user.id), tasks, user: s.user, agreement, held: r.query.get('held') === '1' }), { active: 'queues' });
       }
     }
     if ((g = m(/^\/tasks\/(\d+)(\/verdict)?$/))) {

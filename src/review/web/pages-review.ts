@@ -28,9 +28,10 @@ ${p.queues.map(
 }`;
 }
 
-export function queuePage(p: { base: string; q: ReviewQueue; progress: QueueProgress; tasks: { t: ReviewTask; reviews: VerdictRecord[] }[]; user: ReviewUser; agreement?: Raw }): Raw {
+export function queuePage(p: { base: string; q: ReviewQueue; progress: QueueProgress; tasks: { t: ReviewTask; reviews: VerdictRecord[] }[]; user: ReviewUser; agreement?: Raw; held?: boolean }): Raw {
   return html`<h1>${p.q.name} <span class="badge">${p.q.kind}</span></h1>
 <div class="card">${progressBar(p.progress.complete, p.progress.tasks, `${p.progress.complete} of ${p.progress.tasks} tasks complete · you: ${p.progress.mine} done, ${p.progress.open} open`)}
+${p.held && p.progress.open > 0 ? html`<p class="muted" id="held" role="status">The tasks left for you are with other reviewers right now (each is handed to one reviewer at a time): try again in a few minutes.</p>` : ''}
 <p>${p.progress.open > 0 ? html`<a class="button" id="start" href="${p.base}/queues/${p.q.id}/next">Review next (${p.progress.open} open)</a>` : html`<span class="muted">Nothing left for you in this queue.</span>`}</p></div>
 ${p.agreement ?? ''}
 <h2>Tasks</h2>

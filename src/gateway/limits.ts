@@ -59,6 +59,18 @@ export function createRedisRateLimiter(limits: Record<string, RateLimit>, opts: 
     warned = true;
   });
   client.on('ready', () => (warned = false));
+  // The first requests wait for the connection (at most 2 s, or until it fails) rather than
+  // being counted per process by the insurance limiter while Redis is still being reached.
+  let connected: Promise<void> | null = new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 2000);
+    t.unref();
+    const done = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    client.once('ready', done);
+    client.once('error', done);
+  }).then(() => void (connected = null));
   const byTier = new Map<string, RateLimiterRedis | null>();
   const limiterFor = (tier: string): RateLimiterRedis | null => {
     if (byTier.has(tier)) return byTier.get(tier)!;
@@ -78,6 +90,7 @@ export function createRedisRateLimiter(limits: Record<string, RateLimit>, opts: 
     async take(tier, caller) {
       const l = limiterFor(tier);
       if (!l) return 0;
+      if (connected) await connected;
       try {
         await l.consume(caller, 1);
         return 0;

@@ -1,0 +1,174 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditLog, exportAuditStore, verifyAuditStore, type AuditEntry } from '../../src/gateway/audit.js';
+import { anchorAuditStore } from '../../src/gateway/audit-anchor.js';
+import { loadOrCreateSigningKey } from '../../src/gateway/audit-key.js';
+import { openGatewayBackend, type GatewayBackend } from '../../src/gateway/backend.js';
+import { createRedisRateLimiter } from '../../src/gateway/limits.js';
+import { openStore, type OpenStore } from '../../src/store/open.js';
+import { tempDir } from '../eval/helpers.js';
+import { pgSchema, redisUrl, requirePg, requireRedis, SKIP_PG, SKIP_REDIS } from '../helpers/services.js';
+
+/**
+ * The gateway's data on both backends (issue 16): keys, held tool calls and the audit chain give
+ * the same answers on SQLite and PostgreSQL, and two writers on one store form one chain.
+ */
+
+const tmp = tempDir();
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const d of drops) await d();
+  tmp.cleanup();
+});
+
+let n = 0;
+function location(backend: 'sqlite' | 'postgres'): string {
+  if (backend === 'sqlite') return join(tmp.dir, `g${++n}.db`);
+  const s = pgSchema();
+  drops.push(s.drop);
+  return s.url;
+}
+
+const entry = (i: number, who: string): AuditEntry => ({
+  ts: new Date(Date.UTC(2026, 11, 4, 10, 0, i)).toISOString(),
+  requestId: `req_${who}_${i}`,
+  keyId: null,
+  tier: 'public',
+  context: null,
+  route: 'chat',
+  action: i % 7 === 0 ? 'refuse' : 'allow',
+  policy: i % 7 === 0 ? 'safety.cbrn' : null,
+  pillar: null,
+  topic: null,
+  level: i % 4,
+  score: i / 3,
+  stage: 'embedded',
+  monitoring: 'standard',
+  detail: { n: i, who, nested: { z: 1, a: [1, 2] } },
+});
+
+describe.each([
+  { backend: 'sqlite' as const, skip: false },
+  { backend: 'postgres' as const, skip: SKIP_PG },
+])('gateway data on $backend', ({ backend, skip }) => {
+  let loc: string;
+  let store: OpenStore;
+  let gw: GatewayBackend;
+  beforeAll(async () => {
+    if (skip) return;
+    if (backend === 'postgres') requirePg();
+    loc = location(backend);
+    store = await openStore(loc);
+    gw = await openGatewayBackend(store);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it.skipIf(skip)('keys: add, look up, list, revoke; only hashes are stored', async () => {
+    const { key, record } = await gw.keys.add({ tier: 'enterprise', name: 'lab' });
+    expect(key).toMatch(/^pk_[A-Za-z0-9_-]{43}$/);
+    expect(await gw.keys.lookup(key)).toMatchObject({ id: record.id, tier: 'enterprise', revokedAt: null });
+    expect(await gw.keys.lookup(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
+    expect((await gw.keys.list()).map((k) => k.id)).toContain(record.id);
+    // A second process on the store (same pepper) sees the key and its revocation.
+    const other = await openStore(loc);
+    try {
+      const keys2 = (await openGatewayBackend(other)).keys;
+      expect(await keys2.lookup(key)).toMatchObject({ id: record.id });
+      const revoked = await keys2.revoke(record.id);
+      expect(revoked.revokedAt).not.toBeNull();
+    } finally {
+      await other.close();
+    }
+    expect(await gw.keys.lookup(key)).toBeNull();
+    await expect(Promise.resolve().then(() => gw.keys.revoke('key_nope'))).rejects.toThrow(/no API key with id "key_nope"/);
+    const dump = JSON.stringify(await gw.keys.list());
+    expect(dump).not.toContain(key);
+  });
+
+  it.skipIf(skip)('held tool calls: add, decide once, close', async () => {
+    const a = await gw.approvals.add({ requestId: 'r1', keyId: null, tier: 'enterprise', tool: 'send_email', arguments: '{"to":"[EMAIL]"}', reason: 'rule' });
+    expect(a).toMatchObject({ status: 'pending', tool: 'send_email' });
+    const b = await gw.approvals.add({ requestId: 'r2', keyId: null, tier: 'enterprise', tool: 'delete_file', arguments: '{}', reason: 'rule' });
+    expect((await gw.approvals.list()).filter((x) => x.status === 'pending').map((x) => x.id)).toEqual([a.id, b.id]);
+    expect(await gw.approvals.decide(a.id, { approve: true, reviewer: 'ana', note: 'ok' })).toMatchObject({ status: 'approved', reviewer: 'ana' });
+    await expect(Promise.resolve().then(() => gw.approvals.decide(a.id, { approve: false, reviewer: 'bo' }))).rejects.toThrow(/already approved \(by ana\)/);
+    expect(await gw.approvals.close(b.id, 'expired')).toMatchObject({ status: 'expired' });
+    expect(await gw.approvals.close(a.id, 'abandoned')).toMatchObject({ status: 'approved' });
+  });
+
+  it.skipIf(skip)('two writers on the store form one chain that verifies, exports, signs, and fails once edited', async () => {
+    const other = await openStore(loc);
+    try {
+      const gw2 = await openGatewayBackend(other);
+      const a = createAuditLog(gw.db ?? gw.audit, { flushMs: 1, batchSize: 16 });
+      const b = createAuditLog(gw2.db ?? gw2.audit, { flushMs: 1, batchSize: 16 });
+      for (let i = 0; i < 150; i++) {
+        a.append(entry(i, 'a'));
+        b.append(entry(i, 'b'));
+        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      await Promise.all([a.close(), b.close()]);
+      expect(a.pending + b.pending).toBe(0);
+      expect(a.written + b.written).toBe(300);
+    } finally {
+      await other.close();
+    }
+    const v = await verifyAuditStore(gw.audit);
+    expect(v).toMatchObject({ ok: true, records: 300, head: { seq: 300 } });
+    const rows: Record<string, unknown>[] = [];
+    for await (const r of exportAuditStore(gw.audit)) rows.push(r);
+    expect(rows).toHaveLength(300);
+    expect(rows[0]).toMatchObject({ seq: 1, detail: { nested: { a: [1, 2] } } });
+    expect(new Set(rows.map((r) => String(r.request_id).split('_')[1]))).toEqual(new Set(['a', 'b']));
+
+    const key = loadOrCreateSigningKey(join(tmp.dir, `key-${backend}.pem`));
+    const signed = await anchorAuditStore(gw.audit, key);
+    expect(signed).toMatchObject({ anchored: true, checkpoint: { seq: 300 } });
+    expect(await anchorAuditStore(gw.audit, key)).toMatchObject({ anchored: false, reason: 'current' });
+    expect(await verifyAuditStore(gw.audit, { publicKey: key.publicKey, keySource: 'pinned', requireCheckpoint: true })).toMatchObject({ ok: true, checkpoints: { count: 1 } });
+
+    if (store.db) store.db.prepare("UPDATE gateway_audit SET action = 'refuse' WHERE seq = 42").run();
+    else await store.sql!`UPDATE gateway_audit SET action = 'refuse' WHERE seq = 42`;
+    expect(await verifyAuditStore(gw.audit)).toMatchObject({ ok: false, firstBad: { seq: 42, reason: expect.stringMatching(/edited/) } });
+  });
+
+  it.skipIf(skip)('answers a readiness ping', async () => {
+    await gw.ping();
+  });
+});
+
+describe.skipIf(SKIP_REDIS)('per-key rate limits on Redis', () => {
+  it('two limiters on one Redis share the count; each key has its own', async () => {
+    requireRedis();
+    const url = redisUrl();
+    const prefix = `pillars:test:${process.pid}:${Date.now()}`;
+    const limits = { enterprise: { requestsPerMinute: 60, burst: 4 } };
+    const one = createRedisRateLimiter(limits, { url, prefix });
+    const two = createRedisRateLimiter(limits, { url, prefix });
+    try {
+      const waits: number[] = [];
+      for (let i = 0; i < 8; i++) waits.push(await (i % 2 ? two : one).take('enterprise', 'key:a'));
+      expect(waits.filter((w) => w === 0)).toHaveLength(4);
+      expect(waits.slice(4).every((w) => w >= 1)).toBe(true);
+      expect(await one.take('enterprise', 'key:b')).toBe(0);
+      // A tier without a limit is never limited.
+      expect(await two.take('public', 'addr:1')).toBe(0);
+    } finally {
+      await one.close!();
+      await two.close!();
+    }
+  });
+
+  it('without Redis each instance still limits on its own (insurance limiter)', async () => {
+    const lonely = createRedisRateLimiter({ enterprise: { requestsPerMinute: 60, burst: 3 } }, { url: 'redis://127.0.0.1:1', prefix: `pillars:test:down:${process.pid}` });
+    try {
+      const waits: number[] = [];
+      for (let i = 0; i < 5; i++) waits.push(await lonely.take('enterprise', 'key:a'));
+      expect(waits.filter((w) => w === 0)).toHaveLength(3);
+    } finally {
+      await lonely.close!();
+    }
+  });
+});

@@ -8,14 +8,23 @@ import { isPostgresUrl, openPg, redactUrl } from './pg/connect.js';
  * target (same key) are kept, so a copy interrupted half way can simply be run again.
  */
 
-/** Tables in dependency order, with the SQLite ordering that keeps insertion order. */
-export const COPIED_TABLES: { table: string; order: string }[] = [
+/**
+ * Tables in dependency order, with the SQLite ordering that keeps insertion order; `serial`: an id
+ * column PostgreSQL numbers itself, whose sequence is moved past the copied ids.
+ */
+export const COPIED_TABLES: { table: string; order: string; serial?: string }[] = [
   { table: 'eval_runs', order: 'rowid' },
   { table: 'eval_run_items', order: 'run_id, seq' },
   { table: 'eval_responses', order: 'run_id, seq' },
   { table: 'eval_judgements', order: 'run_id, seq' },
   { table: 'eval_cache', order: 'key' },
   { table: 'meta', order: 'key' },
+  { table: 'frontier_results', order: 'id', serial: 'id' },
+  { table: 'frontier_cases', order: 'id' },
+  { table: 'redteam_runs', order: 'rowid' },
+  { table: 'redteam_attempts', order: 'id', serial: 'id' },
+  { table: 'deception_runs', order: 'rowid' },
+  { table: 'probe_results', order: 'id', serial: 'id' },
 ];
 
 export interface CopyResult {
@@ -32,7 +41,7 @@ export async function copyStore(from: string, to: string, opts: { onTable?: (t: 
   const sql = await openPg(to);
   const out: CopyResult = { tables: [] };
   try {
-    for (const { table, order } of COPIED_TABLES) {
+    for (const { table, order, serial } of COPIED_TABLES) {
       const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
       if (!exists) continue;
       let read = 0;
@@ -53,6 +62,7 @@ export async function copyStore(from: string, to: string, opts: { onTable?: (t: 
         if (batch.length >= BATCH) await flush();
       }
       await flush();
+      if (serial && written > 0) await sql`SELECT setval(pg_get_serial_sequence(${table}, ${serial}), (SELECT MAX(${sql(serial)}) FROM ${sql(table)}))`;
       out.tables.push({ table, read, written });
       opts.onTable?.(table, read, written);
     }

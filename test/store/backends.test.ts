@@ -8,6 +8,7 @@ import { runEval } from '../../src/eval/run.js';
 import { copyStore } from '../../src/store/copy.js';
 import { openStore, type OpenStore } from '../../src/store/open.js';
 import { migratePg, openPg } from '../../src/store/pg/connect.js';
+import { PG_MIGRATIONS } from '../../src/store/pg/migrations.js';
 import type { ResultRecord, RunStore } from '../../src/store/runs.js';
 import { OpenAITarget } from '../../src/targets/openai/index.js';
 import { startOpenAIStub, type OpenAIStub, type StubRequest } from '../../src/targets/testing/openai-stub.js';
@@ -156,7 +157,7 @@ describe.skipIf(SKIP_PG)('moving a team from SQLite to PostgreSQL', () => {
     try {
       expect(await migratePg(pools[0]!)).toEqual([]);
       const rows = await pools[1]!<{ id: number }[]>`SELECT id FROM schema_migrations ORDER BY id`;
-      expect(rows.map((r) => r.id)).toEqual([1, 100]);
+      expect(rows.map((r) => r.id)).toEqual(PG_MIGRATIONS.map((m) => m.id).sort((a, b) => a - b));
     } finally {
       for (const p of pools) await p.end({ timeout: 1 });
     }

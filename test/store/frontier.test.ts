@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frontierGate, frontierGates, frontierSection } from '../../src/frontier/index.js';
 import type { FrontierResult, FrontierStore } from '../../src/store/frontier.js';
+import { copyStore } from '../../src/store/copy.js';
 import { openStore, type OpenStore } from '../../src/store/open.js';
 import { tempDir } from '../eval/helpers.js';
 import { pgSchema, requirePg, SKIP_PG } from '../helpers/services.js';
@@ -112,5 +113,45 @@ describe.skipIf(SKIP_PG)('FrontierStore on both backends', () => {
   it('gives the same results, cases, gates and report section', () => {
     requirePg();
     expect(outputs.postgres).toEqual(outputs.sqlite);
+  });
+});
+
+describe.skipIf(SKIP_PG)('pillars store copy moves frontier, red-team and probe rows', () => {
+  it('copies them row for row; PostgreSQL numbers new rows after the copied ones; a second copy adds nothing', async () => {
+    requirePg();
+    const file = join(tmp.dir, 'copy-from.db');
+    const src = await openStore(file);
+    try {
+      await exercise(src.frontier);
+      await src.redteam.createRun({ id: 'rt-1', target: 'm', mode: 'compete', config: {}, startedAt: '2026-12-01T10:00:00.000Z' });
+      await src.redteam.addAttempt({ runId: 'rt-1', round: 1, agent: 'a', strategy: 's', applied: null, policy: null, pillar: 'safety', seedId: 'x', parent: null, goal: 'g', success: true, turns: 1, tokens: 1, cost: 0, transcript: [], verdict: { judge: 'j', label: 'complied', passed: false, score: 1, reasons: [] }, twin: null, createdAt: '2026-12-01T10:00:00.000Z' });
+      await src.redteam.saveDeception({ id: 'dc-1', target: 'm', startedAt: '2026-12-01T10:00:00.000Z', result: { rate: 0 } });
+      await src.probes.add({ kind: 'sparse', target: 'm', version: 'v1', domain: 'shots-0', value: 0.5, n: 4, detail: {} });
+    } finally {
+      await src.close();
+    }
+    const s = pgSchema();
+    schemas.push(s);
+    const first = await copyStore(file, s.url);
+    for (const t of ['frontier_results', 'frontier_cases', 'redteam_runs', 'redteam_attempts', 'deception_runs', 'probe_results']) {
+      const row = first.tables.find((x) => x.table === t)!;
+      expect(row.written, t).toBe(row.read);
+      expect(row.read, t).toBeGreaterThan(0);
+    }
+    expect((await copyStore(file, s.url)).tables.every((t) => t.written === 0)).toBe(true);
+    const [a, b] = [await openStore(file), await openStore(s.url)];
+    try {
+      expect(await b.frontier.results()).toEqual(await a.frontier.results());
+      expect(await b.frontier.listCases()).toEqual(await a.frontier.listCases());
+      expect(await b.redteam.attempts('rt-1')).toEqual(await a.redteam.attempts('rt-1'));
+      expect(await b.redteam.lastDeception()).toEqual(await a.redteam.lastDeception());
+      expect(await b.probes.latestByVersion('sparse', 'shots-0')).toEqual(await a.probes.latestByVersion('sparse', 'shots-0'));
+      const max = Math.max(...(await a.frontier.results()).map((r) => r.id!));
+      expect(await b.frontier.addResult(result({ createdAt: '2026-12-05T00:00:00.000Z' }))).toBe(max + 1);
+      expect((await b.frontier.openCase({ target: 'm', modelVersion: 'v9', domain: 'cbrn', evidence: {} })).id).toBe('FC-0003');
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -3,7 +3,8 @@ import { UserError } from '../core/errors.js';
 import { readJsonlRows } from '../core/jsonl.js';
 import { itemMessages, Message } from '../core/types.js';
 import type { Db } from '../store/db.js';
-import { createAuditReader } from '../store/audit-read.js';
+import type { AuditStore } from '../store/audit-log.js';
+import { createAuditReader, type AuditDecisionRow, type AuditRow } from '../store/audit-read.js';
 import { createFrontierStore, type FrontierCase, type FrontierStore } from '../store/frontier.js';
 import type { NewTask, QueueKind, TaskPayload } from '../store/review.js';
 import { createRunStore, type ItemRow, type RunStore } from '../store/runs.js';
@@ -157,9 +158,22 @@ function auditReasons(detail: Record<string, unknown>): string[] {
 
 /** (e) Appeals against guard decisions: rows naming an audited request, or carrying the text. */
 export function appealTasks(input: { db: Db; file: string }): NewTask[] {
-  return readJsonlRows(input.file, AppealRow, 'appeals file').map((r, i) => {
-    const a = r.requestId ? createAuditReader(input.db).byRequest(r.requestId) : null;
-    if (r.requestId && !a && !r.text) throw new UserError(`${input.file}:${i + 1}:1: request ${r.requestId} is not in the audit log and the row has no \`text\``);
+  const reader = createAuditReader(input.db);
+  return appealsFrom(input.file, (id) => reader.byRequest(id));
+}
+
+/** `appealTasks` from an audit store of either backend: one pass over the log finds the requests named. */
+export async function appealTasksOf(input: { audit: AuditStore; file: string }): Promise<NewTask[]> {
+  const wanted = new Set(readJsonlRows(input.file, AppealRow, 'appeals file').flatMap((r) => (r.requestId ? [r.requestId] : [])));
+  const found = new Map<string, AuditDecisionRow>();
+  if (wanted.size) for await (const row of input.audit.rows()) if (wanted.has(row.request_id) && !found.has(row.request_id)) found.set(row.request_id, row);
+  return appealsFrom(input.file, (id) => found.get(id) ?? null);
+}
+
+function appealsFrom(file: string, byRequest: (requestId: string) => AuditDecisionRow | null): NewTask[] {
+  return readJsonlRows(file, AppealRow, 'appeals file').map((r, i) => {
+    const a = r.requestId ? byRequest(r.requestId) : null;
+    if (r.requestId && !a && !r.text) throw new UserError(`${file}:${i + 1}:1: request ${r.requestId} is not in the audit log and the row has no \`text\``);
     const detail = a ? (JSON.parse(a.detail) as Record<string, unknown>) : {};
     const text = r.text ?? (typeof detail.prompt === 'string' ? detail.prompt : '(the prompt was not captured: standard monitoring keeps hashes only)');
     return {
@@ -181,7 +195,17 @@ export function appealTasks(input: { db: Db; file: string }): NewTask[] {
 
 /** (a') A seeded random sample of gateway traffic whose prompts were captured (full monitoring). */
 export function trafficSample(input: { db: Db; n: number; seed?: number }): NewTask[] {
-  const rows = createAuditReader(input.db).fullMonitoring();
+  return trafficFrom(createAuditReader(input.db).fullMonitoring(), input);
+}
+
+/** `trafficSample` from an audit store of either backend. */
+export async function trafficSampleOf(input: { audit: AuditStore; n: number; seed?: number }): Promise<NewTask[]> {
+  const rows: AuditRow[] = [];
+  for await (const row of input.audit.rows()) if (row.monitoring === 'full') rows.push(row);
+  return trafficFrom(rows, input);
+}
+
+function trafficFrom(rows: AuditDecisionRow[], input: { n: number; seed?: number }): NewTask[] {
   const usable = rows
     .map((a) => ({ a, d: JSON.parse(a.detail) as Record<string, unknown> }))
     .filter((x) => typeof x.d.prompt === 'string');

@@ -25,6 +25,13 @@ export const COPIED_TABLES: { table: string; order: string; serial?: string }[] 
   { table: 'redteam_attempts', order: 'id', serial: 'id' },
   { table: 'deception_runs', order: 'rowid' },
   { table: 'probe_results', order: 'id', serial: 'id' },
+  { table: 'review_users', order: 'id', serial: 'id' },
+  { table: 'review_queues', order: 'id', serial: 'id' },
+  { table: 'review_queue_members', order: 'queue_id, user_id' },
+  { table: 'review_tasks', order: 'id', serial: 'id' },
+  { table: 'review_verdicts', order: 'id', serial: 'id' },
+  { table: 'review_dataset_items', order: 'id', serial: 'id' },
+  { table: 'review_pack_snapshots', order: 'id', serial: 'id' },
 ];
 
 export interface CopyResult {

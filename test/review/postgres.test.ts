@@ -10,8 +10,13 @@ import { submitVerdict, undoLast } from '../../src/review/flow.js';
 import { hashPassword } from '../../src/review/password.js';
 import { createReviewApp, startReviewServer } from '../../src/review/web/app.js';
 import { openStore, type OpenStore } from '../../src/store/open.js';
-import type { NewTask, ReviewStore, ReviewUser } from '../../src/store/review.js';
+import { createPgApprovalStore } from '../../src/store/pg/gateway.js';
+import { PgReviewStore } from '../../src/store/pg/review.js';
+import { appealTasks, appealTasksOf, trafficSample, trafficSampleOf } from '../../src/review/create.js';
+import { createSqliteAuditStore } from '../../src/store/audit-log.js';
 import { copyStore } from '../../src/store/copy.js';
+import { openDb } from '../../src/store/db.js';
+import { createReviewStore, type NewTask, type ReviewStore, type ReviewUser } from '../../src/store/review.js';
 import { tempDir } from '../eval/helpers.js';
 import { runCli } from '../helpers/cli.js';
 import { pgSchema, requirePg, SKIP_PG } from '../helpers/services.js';
@@ -153,8 +158,6 @@ describe.each(BACKENDS)('ReviewStore on $backend', ({ backend, skip }) => {
       // All slots are held: a ninth reviewer gets nothing until a claim expires.
       const late = await store.addUser({ name: 'late', role: 'reviewer', passwordHash: 'h' });
       expect(await store.claimNext(q.id, late.id)).toBeNull();
-      const { createReviewStore } = await import('../../src/store/review.js');
-      const { PgReviewStore } = await import('../../src/store/pg/review.js');
       const future = { now: () => new Date(Date.now() + 31 * 60_000) };
       const later = opened.db ? createReviewStore(opened.db, future) : new PgReviewStore(opened.sql!, future);
       expect((await later.claimNext(q.id, late.id))!.id).toBe((await store.tasks(q.id))[0]!.id);
@@ -301,17 +304,19 @@ describe.skipIf(SKIP_PG)('two review app instances on one PostgreSQL store', () 
     expect(second.headers.get('location')).toBe(`/ui/queues/${solo.id}?held=1`);
     expect(await (await fetch(`${b.url}/queues/${solo.id}?held=1`, { headers: { cookie: bo } })).text()).toContain('id="held"');
 
-    // Pages whose data is not on PostgreSQL yet say so instead of failing; the others work.
-    for (const path of ['/audit', '/approvals', '/']) {
-      const res = await fetch(`${b.url}${path}`, { headers: { cookie: ana } });
-      expect(res.status, path).toBe(200);
-      expect(await res.text(), path).toContain('not on PostgreSQL yet');
-    }
-    for (const path of ['/frontier', '/policy', `/queues/${queueId}`, `/tasks/${anaTask}`]) {
+    // Every page reads PostgreSQL: the audit chain, frontier, policy, queue and task pages.
+    for (const path of ['/', '/audit', '/approvals', '/frontier', '/policy', `/queues/${queueId}`, `/tasks/${anaTask}`]) {
       const res = await fetch(`${b.url}${path}`, { headers: { cookie: ana } });
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).not.toContain('not on PostgreSQL yet');
     }
+    expect(await (await fetch(`${a.url}/audit`, { headers: { cookie: ana } })).text()).toContain('chain verified');
+    // A tool call the gateway holds, approved through B, is approved for A.
+    const held = await createPgApprovalStore(a.store.sql!).add({ requestId: 'req-1', keyId: null, tier: 'internal', tool: 'send_email', arguments: '{}', reason: 'rule send_email' });
+    const approved = await fetch(`${b.url}/api/approvals/${held.id}`, { method: 'POST', headers: { cookie: bo, 'content-type': 'application/json', 'x-csrf-token': boCsrf }, body: JSON.stringify({ decision: 'approve' }) });
+    expect(approved.status).toBe(200);
+    const list = (await (await fetch(`${a.url}/api/approvals`, { headers: { cookie: ana } })).json()) as { id: string; status: string; reviewer: string }[];
+    expect(list.find((x) => x.id === held.id)).toMatchObject({ status: 'approved', reviewer: 'bo' });
 
     // Signing out through A ends the session on B.
     const out = await fetch(`${a.url}/logout`, {
@@ -355,14 +360,28 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
     requirePg();
     seeded = await seedRun();
     url = location('postgres');
-    // The seeded runs, moved to PostgreSQL as a team would (`pillars store copy`).
-    await copyStore(seeded.dbPath, url);
+    // Review history on SQLite first: a reviewer, a queue and a verdict.
+    const db = openDb(seeded.dbPath);
+    try {
+      const old = createReviewStore(db);
+      const kim = old.addUser({ name: 'kim', role: 'reviewer', passwordHash: await hashPassword('kim-pass-1234') });
+      const q = old.createQueue({ name: 'sqlite-era', kind: 'sample', source: {}, tasks: sampleTasks(2) });
+      old.recordVerdict({ taskId: old.tasks(q.id)[0]!.id, user: kim, verdict: 'ok' });
+    } finally {
+      db.close();
+    }
+    // The seeded runs and reviews, moved to PostgreSQL as a team would (`pillars store copy`).
+    const copied = await copyStore(seeded.dbPath, url);
+    expect(copied.tables.find((t) => t.table === 'review_verdicts')).toEqual({ table: 'review_verdicts', read: 1, written: 1 });
     config = join(seeded.dir, 'pg.yaml');
     writeFileSync(config, `store: ${url}\n`);
   }, 60_000);
   afterAll(() => seeded?.close());
 
-  it('creates queues from a run, adds reviewers, exports verdicts and agreement; SQLite-only sources say so', async () => {
+  it('carries reviews copied from SQLite; creates queues from a run and appeals, adds reviewers, exports verdicts and agreement', async () => {
+    // What was copied is there; new rows get new ids (the sequences moved past the copied ones).
+    const before = await runCli(['review', 'export', '--config', config, '--kind', 'verdicts']);
+    expect(before.out.trim().split('\n').map((l) => (JSON.parse(l) as { queue: string; reviewer: string }).queue)).toEqual(['sqlite-era']);
     const s = await runCli(['review', 'create', '--config', config, '--from-run', 'last', '--sample', '3', '--name', 'pg-sample', '--json']);
     expect(s.code, s.err).toBe(0);
     expect((JSON.parse(s.out) as { tasks: number }).tasks).toBe(3);
@@ -370,15 +389,17 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
     expect(b.code, b.err).toBe(0);
     const appeals = join(seeded.dir, 'appeals.jsonl');
     writeFileSync(appeals, `${JSON.stringify({ requestId: 'req_seed_2', text: 'How do I test my own web app?' })}\n`);
-    const f = await runCli(['review', 'create', '--config', config, '--appeals', appeals]);
-    expect(f.code).toBe(2);
-    expect(f.err).toMatch(/SQLite store only/);
+    const f = await runCli(['review', 'create', '--config', config, '--appeals', appeals, '--name', 'pg-appeals']);
+    expect(f.code, f.err).toBe(0);
 
     const add = await spawnCli(['review', 'users', 'add', '--config', config, '--name', 'vic', '--role', 'vendor', '--queue', 'pg-sample'], 'vendor-pass-123\n');
     expect(add.code, add.err).toBe(0);
     expect(add.out).toContain('reviewer vic (vendor) added, assigned to pg-sample');
     const users = await runCli(['review', 'users', 'list', '--config', config, '--json']);
-    expect((JSON.parse(users.out) as { name: string; queues: number[] }[]).map((u) => [u.name, u.queues.length])).toEqual([['vic', 1]]);
+    expect((JSON.parse(users.out) as { name: string; queues: number[] }[]).map((u) => [u.name, u.queues.length])).toEqual([
+      ['kim', 0],
+      ['vic', 1],
+    ]);
 
     // A verdict given in the store shows in the CLI's export and agreement.
     const store = await openStore(url);
@@ -392,12 +413,14 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
     }
     const list = JSON.parse((await runCli(['review', 'list', '--config', config, '--json'])).out) as { name: string; reviews: number; members: string[] }[];
     expect(list.map((q) => [q.name, q.reviews, q.members])).toEqual([
+      ['sqlite-era', 1, []],
       ['pg-sample', 1, ['vic']],
       ['pg-borderline', 0, []],
+      ['pg-appeals', 0, []],
     ]);
     const exp = await runCli(['review', 'export', '--config', config, '--kind', 'verdicts']);
     expect(exp.code, exp.err).toBe(0);
-    expect(exp.out.trim().split('\n').map((l) => (JSON.parse(l) as { reviewer: string; verdict: string }).reviewer)).toEqual(['vic']);
+    expect(exp.out.trim().split('\n').map((l) => (JSON.parse(l) as { reviewer: string; verdict: string }).reviewer)).toEqual(['kim', 'vic']);
     const items = await runCli(['review', 'export', '--config', config, '--kind', 'items']);
     expect((JSON.parse(items.out.trim()) as { source: string }).source).toBe('review');
     const ag = await runCli(['review', 'agreement', '--config', config, '--run', 'last', '--json']);
@@ -405,7 +428,7 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
     const agreement = JSON.parse(ag.out) as { judges: { runId: string; reviewed: number }; queues: { queue: string }[] };
     expect(agreement.judges.reviewed).toBe(1);
     expect(agreement.judges.runId).toBe(seeded.runId);
-    expect(agreement.queues.map((q) => q.queue)).toEqual(['pg-sample', 'pg-borderline']);
+    expect(agreement.queues.map((q) => q.queue)).toEqual(['sqlite-era', 'pg-sample', 'pg-borderline', 'pg-appeals']);
 
     // The dashboard, run and compare pages read the runs from PostgreSQL.
     const app = await instance(url);
@@ -428,6 +451,22 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
       await app.close();
     }
   }, 90_000);
+  it('builds appeal and traffic tasks from an audit store as from the SQLite audit reader', async () => {
+    const db = openDb(seeded.dbPath);
+    try {
+      const audit = createSqliteAuditStore(db);
+      const appeals = join(seeded.dir, 'appeals-2.jsonl');
+      writeFileSync(appeals, `${JSON.stringify({ requestId: 'req_seed_2', note: 'mine' })}\n${JSON.stringify({ text: 'no request id' })}\n`);
+      expect(await appealTasksOf({ audit, file: appeals })).toEqual(appealTasks({ db, file: appeals }));
+      expect((await appealTasksOf({ audit, file: appeals }))[0]!.payload.decision!.requestId).toBe('req_seed_2');
+      const traffic = await trafficSampleOf({ audit, n: 5, seed: 3 });
+      expect(traffic).toEqual(trafficSample({ db, n: 5, seed: 3 }));
+      expect(traffic.length).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it('signs a frontier case off through the review app on PostgreSQL; the release gate follows', async () => {
     const app = await instance(url);
     try {

@@ -5,12 +5,13 @@ import { UserError } from '../../core/errors.js';
 import { createLogger } from '../../core/context.js';
 import { loadPack } from '../../policy/load.js';
 import { queueAgreement } from '../../review/agreement.js';
-import { appealTasks, applyDoubleShare, borderlineFromRun, frontierTasksOf, preferenceTasks, sampleFromRun, trafficSample } from '../../review/create.js';
+import { appealTasks, appealTasksOf, applyDoubleShare, borderlineFromRun, frontierTasksOf, preferenceTasks, sampleFromRun, trafficSample, trafficSampleOf } from '../../review/create.js';
 import { exportRows, toJsonl, type ExportKind } from '../../review/export.js';
 import { judgeAgreementIn } from '../../review/judge-agreement.js';
 import { hashPassword } from '../../review/password.js';
 import { createReviewApp, startReviewServer } from '../../review/web/app.js';
-import { describeStore, openStore, requireSqlite, type OpenStore } from '../../store/open.js';
+import { describeStore, openStore, type OpenStore } from '../../store/open.js';
+import { createPgAuditStore } from '../../store/pg/gateway.js';
 import { REVIEW_ROLES, type NewTask, type QueueKind, type ReviewRole } from '../../store/review.js';
 import { cliEnv, example, intOption, printJson, readStdin, withConfig, withJson, type CommonOpts } from '../shared.js';
 
@@ -62,8 +63,11 @@ async function buildTasks(store: OpenStore, o: CreateOpts): Promise<{ kind: Queu
   }
   if (o.frontier) return { kind: 'frontier', tasks: await frontierTasksOf(store.frontier, o.target), source: { frontier: true, target: o.target ?? null } };
   if (o.preferences) return { kind: 'preference', tasks: preferenceTasks(o.preferences), source: { file: o.preferences } };
-  if (o.appeals) return { kind: 'appeal', tasks: appealTasks({ db: requireSqlite(store, 'review --appeals (the gateway audit log)'), file: o.appeals }), source: { file: o.appeals } };
-  return { kind: 'traffic', tasks: trafficSample({ db: requireSqlite(store, 'review --traffic (the gateway audit log)'), n: o.traffic!, seed: o.seed }), source: { traffic: o.traffic, seed: o.seed } };
+  // The gateway's audit log: read on SQLite as before, through the audit store on PostgreSQL.
+  const audit = store.db ? null : createPgAuditStore(store.sql!);
+  if (o.appeals) return { kind: 'appeal', tasks: audit ? await appealTasksOf({ audit, file: o.appeals }) : appealTasks({ db: store.db!, file: o.appeals }), source: { file: o.appeals } };
+  const traffic = audit ? await trafficSampleOf({ audit, n: o.traffic!, seed: o.seed }) : trafficSample({ db: store.db!, n: o.traffic!, seed: o.seed });
+  return { kind: 'traffic', tasks: traffic, source: { traffic: o.traffic, seed: o.seed } };
 }
 
 /** Read a password: the first line of stdin when piped, else a prompt without echo. */

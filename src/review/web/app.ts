@@ -7,6 +7,7 @@ import type { Db } from '../../store/db.js';
 import { buildReport } from '../../eval/load-report.js';
 import { createFrontierStore, type FrontierStore } from '../../store/frontier.js';
 import type { OpenStore } from '../../store/open.js';
+import { createPgApprovalStore, createPgAuditStore } from '../../store/pg/gateway.js';
 import { PgReviewStore } from '../../store/pg/review.js';
 import { createRunStore, type RunStore } from '../../store/runs.js';
 import { createReviewStore, type PackSnapshot, type ReviewStore, type ReviewUser, type VerdictRecord } from '../../store/review.js';
@@ -18,7 +19,7 @@ import { APP_CSS, APP_JS } from './assets.js';
 import { authenticate, cookie, currentSession, LOGIN_COOKIE, parseCookies, safeEqual, SESSION_COOKIE, startSession, token, type Session } from './auth.js';
 import { esc, html, layout, type Raw } from './html.js';
 import { HttpStatus, readFields, redirect, securityHeaders, sendHtml, sendJson } from './http.js';
-import { agreementTables, auditPage, comparePage, dashboardPage, frontierPage, loadDashboard, notOnPostgres, policyPage, runPage } from './pages-dashboard.js';
+import { agreementTables, auditPage, auditPageOf, comparePage, dashboardPage, frontierPage, loadDashboard, policyPage, runPage } from './pages-dashboard.js';
 import { loginPage, queuePage, queuesPage, taskPage } from './pages-review.js';
 
 /**
@@ -74,6 +75,9 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
   else throw new Error('createReviewApp needs `db` (SQLite) or `store` (openStore)');
   const runs: RunStore = opts.store?.runs ?? createRunStore(db!);
   const frontier: FrontierStore = opts.store?.frontier ?? createFrontierStore(db!);
+  // The gateway's audit chain and held tool calls, on PostgreSQL (SQLite reads them through `db`).
+  const pgAudit = !db && sql ? createPgAuditStore(sql) : null;
+  const pgApprovals = !db && sql ? createPgApprovalStore(sql, { now }) : undefined;
   const pack = opts.pack ?? null;
   // SQLite snapshots at once (as before); PostgreSQL in the background, awaited by the policy page.
   const snapshotting = pack ? store.snapshotPack({ ...pack, examples: [], responses: [] }) : [];
@@ -108,13 +112,6 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     const rows = [];
     for (const q of await visibleQueues(store, user)) rows.push({ q, progress: await store.progress(q.id, user.id) });
     return rows;
-  };
-  /** The SQLite handle a page needs, or null after a "not on PostgreSQL yet" page was sent. */
-  const sqliteFor = (r: Req, s: Session, title: string, what: string, active: string): Db | null => {
-    if (db) return db;
-    if (r.api) sendJson(r.res, 501, { error: { status: 501, message: `${what}: not on PostgreSQL yet` } });
-    else page(r, s, title, html`<h1>${title}</h1>${notOnPostgres(what)}`, { active });
-    return null;
   };
   const policyFor = (policy: string | null | undefined, level: number | null | undefined) => {
     const p = pack?.policies.find((x) => x.id === policy);
@@ -187,7 +184,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     if (method === 'GET' && path === '/') {
       if (!STAFF.includes(s.user.role)) return redirect(res, `${base}/queues`);
       const queues = await queueRows(s.user);
-      return page(r, s, 'Dashboard', dashboardPage({ base, queues, data: await loadDashboard({ runs, frontier, db }) }), { active: 'dashboard' });
+      return page(r, s, 'Dashboard', dashboardPage({ base, queues, data: await loadDashboard({ runs, frontier, db, audit: pgAudit }) }), { active: 'dashboard' });
     }
     if (method === 'GET' && (g = m(/^\/runs\/([\w.-]+)$/))) {
       requireRole(s, STAFF);
@@ -204,9 +201,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
     }
     if (method === 'GET' && path === '/audit') {
       requireRole(s, STAFF);
-      const adb = sqliteFor(r, s, 'Audit log', 'The audit log', 'audit');
-      if (!adb) return;
-      return page(r, s, 'Audit log', auditPage({ db: adb }), { active: 'audit' });
+      return page(r, s, 'Audit log', db ? auditPage({ db }) : await auditPageOf({ audit: pgAudit! }), { active: 'audit' });
     }
     if (method === 'GET' && path === '/policy') {
       requireRole(s, STAFF);
@@ -289,12 +284,7 @@ export function createReviewApp(opts: ReviewAppOptions): ReviewApp {
       }
     }
     // Tool calls the gateway holds for a person (approvals.ts).
-    if (/^(\/api)?\/approvals(\/|$)/.test(path) && !db) {
-      if (!STAFF.includes(s.user.role)) throw new AccessError(`${s.user.role}s cannot decide held tool calls`);
-      sqliteFor(r, s, 'Tool approvals', 'Tool approvals', 'approvals');
-      return;
-    }
-    if (db && approvalRoutes({ db, base, path, method, api: r.api, user: s.user, csrf: s.csrf, fields, res, page: (title, body) => page(r, s, title, body, { active: 'approvals' }) })) return;
+    if (await approvalRoutes({ db, approvals: pgApprovals, base, path, method, api: r.api, user: s.user, csrf: s.csrf, fields, res, page: (title, body) => page(r, s, title, body, { active: 'approvals' }) })) return;
     // JSON API (same sessions, same access rules, CSRF header on POST).
     if (method === 'GET' && path === '/api/queues') return sendJson(res, 200, (await queueRows(s.user)).map(({ q, progress }) => ({ ...q, progress })));
     if ((g = m(/^\/api\/tasks\/(\d+)(\/verdict)?$/))) {

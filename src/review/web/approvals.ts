@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { Awaitable } from '../../core/maybe.js';
 import type { Db } from '../../store/db.js';
-import { createApprovalStore, type ToolApproval } from '../../store/approvals.js';
+import { createApprovalStore, type ApprovalStore, type ToolApproval } from '../../store/approvals.js';
 import { AccessError } from '../flow.js';
 import { html, type Raw } from './html.js';
 import { redirect, sendJson } from './http.js';
@@ -16,7 +17,9 @@ import { redirect, sendJson } from './http.js';
  */
 
 export interface ApprovalRoute {
-  db: Db;
+  /** SQLite; or `approvals`, a store of either backend. */
+  db?: Db | null;
+  approvals?: Awaitable<ApprovalStore>;
   base: string;
   path: string;
   method: string;
@@ -31,14 +34,14 @@ export interface ApprovalRoute {
 const STAFF = ['admin', 'reviewer'];
 
 /** Handle the request when it is one of the approvals routes; false otherwise (AccessError for non-staff). */
-export function approvalRoutes(r: ApprovalRoute): boolean {
+export async function approvalRoutes(r: ApprovalRoute): Promise<boolean> {
   const m = /^(\/api)?\/approvals(?:\/(appr_[0-9a-f]{16}))?$/.exec(r.path);
   if (!m) return false;
   if (!STAFF.includes(r.user.role)) throw new AccessError(`${r.user.role}s cannot decide held tool calls`);
-  const store = createApprovalStore(r.db);
+  const store: Awaitable<ApprovalStore> = r.approvals ?? createApprovalStore(r.db!);
   const id = m[2];
   if (r.method === 'GET' && !id) {
-    const list = store.list();
+    const list = await store.list();
     if (r.api) sendJson(r.res, 200, list);
     else r.page('Tool approvals', approvalsPage(r.base, r.csrf, list));
     return true;
@@ -50,7 +53,7 @@ export function approvalRoutes(r: ApprovalRoute): boolean {
       return true;
     }
     const note = typeof r.fields.note === 'string' && r.fields.note.trim() ? r.fields.note.trim().slice(0, 1000) : undefined;
-    const a = store.decide(id, { approve: decision === 'approve', reviewer: r.user.name, note });
+    const a = await store.decide(id, { approve: decision === 'approve', reviewer: r.user.name, note });
     if (r.api) sendJson(r.res, 200, a);
     else redirect(r.res, `${r.base}/approvals`);
     return true;

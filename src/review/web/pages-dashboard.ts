@@ -3,8 +3,9 @@ import type { GateResult, ReportData } from '../../core/report.js';
 import { compareReports } from '../../compare/index.js';
 import { buildReport } from '../../eval/load-report.js';
 import { frontierGates } from '../../frontier/index.js';
-import { verifyAudit } from '../../gateway/audit.js';
-import { createAuditReader } from '../../store/audit-read.js';
+import { verifyAudit, verifyAuditStore, type VerifyResult } from '../../gateway/audit.js';
+import type { AuditStore } from '../../store/audit-log.js';
+import { createAuditReader, type AuditRow } from '../../store/audit-read.js';
 import type { JudgeAgreement } from '../../judges/index.js';
 import { diffPacks, formatDiff } from '../../policy/diff.js';
 import type { PolicyPack } from '../../policy/schema.js';
@@ -33,19 +34,20 @@ export interface DashboardData {
   reports: ReportData[];
   /** The latest run's gates, with the frontier gate as of now. */
   gates: GateResult[];
-  /** The audit chain's state, or null where the audit log is not in this store (PostgreSQL for now). */
-  audit: ReturnType<typeof verifyAudit> | null;
+  /** The audit chain's state, or null where the app was given no audit log. */
+  audit: VerifyResult | null;
   cases: FrontierCase[];
 }
 
-/** The dashboard's data from the stores (SQLite or PostgreSQL); the audit chain only where `db` (SQLite) holds it. */
-export async function loadDashboard(s: { runs: RunStore; frontier: FrontierStore; db: Db | null }): Promise<DashboardData> {
+/** The dashboard's data from the stores (SQLite, or PostgreSQL with its audit store). */
+export async function loadDashboard(s: { runs: RunStore; frontier: FrontierStore; db: Db | null; audit?: AuditStore | null }): Promise<DashboardData> {
   const runs = [...(await s.runs.listRuns({ limit: 20 }))].reverse();
   const reports: ReportData[] = [];
   for (const r of runs) reports.push(await buildReport(s.runs, r.id, { items: 'none' }));
   const latest = runs.at(-1);
   const gates = latest ? [...(latest.gates ?? []).filter((g) => !g.metric.startsWith('frontier.')), ...(await frontierGates(s.frontier, latest.target))] : [];
-  return { runs, reports, gates, audit: s.db ? verifyAudit(s.db) : null, cases: await s.frontier.listCases() };
+  const audit = s.db ? verifyAudit(s.db) : s.audit ? await verifyAuditStore(s.audit) : null;
+  return { runs, reports, gates, audit, cases: await s.frontier.listCases() };
 }
 
 export function dashboardPage(p: { base: string; queues: { q: ReviewQueue; progress: QueueProgress }[]; data: DashboardData }): Raw {
@@ -149,8 +151,19 @@ ${c.deltas
 }
 
 export function auditPage(p: { db: Db; limit?: number }): Raw {
-  const v = verifyAudit(p.db);
-  const rows = createAuditReader(p.db).recent(p.limit ?? 100);
+  return auditView(verifyAudit(p.db), createAuditReader(p.db).recent(p.limit ?? 100));
+}
+
+/** The audit page from any audit store (PostgreSQL included): the chain verified, the newest rows first. */
+export async function auditPageOf(p: { audit: AuditStore; limit?: number }): Promise<Raw> {
+  const v = await verifyAuditStore(p.audit);
+  const head = v.head?.seq ?? 0;
+  const rows: AuditRow[] = [];
+  for await (const r of p.audit.rows({ fromSeq: Math.max(0, head - (p.limit ?? 100) + 1), toSeq: head })) rows.push(r);
+  return auditView(v, rows.reverse());
+}
+
+function auditView(v: VerifyResult, rows: AuditRow[]): Raw {
   return html`<h1>Audit log</h1>
 <div class="card" id="audit-status">${v.ok ? html`<span class="badge good">chain verified</span>` : html`<span class="badge bad">chain broken</span>`} ${v.records} records${v.head ? html` · head ${v.head.seq} ${v.head.hash.slice(0, 16)}…` : ''}${v.firstBad ? html`<p class="fail">record ${v.firstBad.seq}: ${v.firstBad.reason}</p>` : ''}</div>
 <h2>Latest records</h2>

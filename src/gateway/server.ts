@@ -16,6 +16,7 @@ import { assertInputSize, checkInput } from './input-check.js';
 import { GatewayConfig, type GatewayConfigInput } from './config.js';
 import { HttpError, readBody, sendError, sendJson, setDecision } from './http.js';
 import { sqliteGatewayBackend, type GatewayBackend } from './backend.js';
+import type { ApiKeyRecord } from './keys.js';
 import { createAnomalyDetector, createRateLimiter, createRedisRateLimiter } from './limits.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { messageText } from './input-channels.js';
@@ -251,10 +252,20 @@ async function resolveCaller(state: GatewayState, req: IncomingMessage, t0: numb
   const addr = req.socket.remoteAddress ?? 'unknown';
   if (!auth) return { requestId, t0, tier: 'public', keyId: null, context: ctxName, bucket: `addr:${addr}`, headers: req.headers };
   const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-  const record = m && state.keys ? await state.keys.lookup(m[1]!) : null;
+  const record = m && state.keys ? await lookupKey(state, m[1]!) : null;
   // Never echo the key: the message names neither it nor a prefix of it.
   if (!record) throw new HttpError(401, 'invalid or revoked API key', 'invalid_request_error', 'invalid_api_key');
   return { requestId, t0, tier: record.tier, keyId: record.id, context: ctxName, bucket: `key:${record.id}`, headers: req.headers };
+}
+
+/** The key's record; a store that does not answer is 503 (retry), never a 401 for a valid key. */
+async function lookupKey(state: GatewayState, raw: string): Promise<ApiKeyRecord | null> {
+  try {
+    return await state.keys!.lookup(raw);
+  } catch (e) {
+    state.log.error({ err: (e as Error).message }, 'API key lookup failed: the store does not answer');
+    throw new HttpError(503, 'the gateway cannot reach its store to check the API key; retry shortly', 'server_error', 'store_unavailable', { 'retry-after': '1' });
+  }
 }
 
 async function handle(state: GatewayState, { readiness, loopDelay }: { readiness: ReadinessProbe; loopDelay: IntervalHistogram }, req: IncomingMessage, res: ServerResponse, route: string, t0: number): Promise<void> {

@@ -137,8 +137,8 @@ describe.skipIf(SKIP_PG || SKIP_REDIS)('two gateways on one PostgreSQL store and
       // Request ids carry each instance's prefix: both wrote into the one chain.
       const prefixes = new Set(ids.map((r) => /^req_([0-9a-f]{12})_/.exec(r.request_id)?.[1]));
       expect(prefixes.size).toBe(2);
-      const [{ n }] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM gateway_audit_checkpoints`;
-      expect(n).toBeGreaterThanOrEqual(2);
+      const [cp] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM gateway_audit_checkpoints`;
+      expect(cp!.n).toBeGreaterThanOrEqual(2);
 
       const ok = await cli('audit', 'verify', '--json');
       expect(ok.code, ok.stderr).toBe(0);

@@ -5,6 +5,9 @@ import { anchorAuditStore } from '../../src/gateway/audit-anchor.js';
 import { loadOrCreateSigningKey } from '../../src/gateway/audit-key.js';
 import { openGatewayBackend, type GatewayBackend } from '../../src/gateway/backend.js';
 import { createRedisRateLimiter } from '../../src/gateway/limits.js';
+import { createGateway } from '../../src/gateway/server.js';
+import type { Guard } from '../../src/core/types.js';
+import { startOpenAIStub } from '../../src/targets/testing/openai-stub.js';
 import { openStore, type OpenStore } from '../../src/store/open.js';
 import { tempDir } from '../eval/helpers.js';
 import { pgSchema, redisUrl, requirePg, requireRedis, SKIP_PG, SKIP_REDIS } from '../helpers/services.js';
@@ -13,6 +16,8 @@ import { pgSchema, redisUrl, requirePg, requireRedis, SKIP_PG, SKIP_REDIS } from
  * The gateway's data on both backends (issue 16): keys, held tool calls and the audit chain give
  * the same answers on SQLite and PostgreSQL, and two writers on one store form one chain.
  */
+
+const allowAll: Guard = { check: async () => ({ action: 'allow', policy: null, pillar: null, topic: null, level: null, score: 0, stage: 'embedded', reasons: [] }) };
 
 const tmp = tempDir();
 const drops: (() => Promise<void>)[] = [];
@@ -136,6 +141,27 @@ describe.each([
 
   it.skipIf(skip)('answers a readiness ping', async () => {
     await gw.ping();
+  });
+
+  it.skipIf(skip)('a gateway whose store stops answering refuses keyed requests 503 store_unavailable and is not ready', async () => {
+    const stub = await startOpenAIStub({ respond: () => 'fine' });
+    const { key } = await gw.keys.add({ tier: 'enterprise' });
+    const down = new Error('connection refused');
+    const broken: GatewayBackend = { ...gw, keys: { ...gw.keys, lookup: () => Promise.reject(down) }, ping: () => Promise.reject(down) };
+    const g = createGateway({ guard: allowAll, backend: broken, upstream: stub.url, config: { port: 0 } });
+    const { url } = await g.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const r = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) });
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('1');
+      expect(await r.json()).toMatchObject({ error: { code: 'store_unavailable' } });
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ checks: { store: { ok: false, detail: 'connection refused' } } });
+    } finally {
+      await g.close();
+      await stub.close();
+    }
   });
 });
 

@@ -51,6 +51,9 @@ export async function openPg(location: string, opts: OpenPgOptions = {}): Promis
   const { url, schema } = splitSchema(location);
   const sql = postgres(url, {
     max: opts.max ?? 10,
+    // A server that is down fails a query in seconds (the driver's default waits 30 s), so a
+    // gateway answers 503 and a command exits 2 rather than hanging.
+    connect_timeout: 5,
     onnotice: () => {},
     // COUNT(*) and BIGINT columns as numbers (every count and seed fits in 2^53).
     types: { int8: { to: INT8, from: [INT8], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },

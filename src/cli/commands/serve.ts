@@ -92,9 +92,9 @@ export function registerServe(program: Command): void {
       redact: redactTypes.length === 0 ? undefined : (text) => redactPii(text, { types: redactTypes }),
     });
     // The review web app (src/review) answers under /ui/; every other path stays the gateway's.
-    // (On PostgreSQL the review app is not mounted yet: run it on a SQLite store.)
-    const ui = opts.ui !== false && store.db !== null;
-    if (ui) mountReviewApp(gateway.server, createReviewApp({ db: store.db!, pack, log }));
+    // On PostgreSQL every gateway instance serves the same reviewers (sessions live in the store).
+    const ui = opts.ui !== false;
+    if (ui) mountReviewApp(gateway.server, createReviewApp({ store, pack, log }));
     const { url } = await gateway.listen({ port: opts.port ?? gw.port, host: opts.host ?? gw.host });
     const where = describeStore(config.storePath);
     log.info({ url, upstream, store: where, redis: gw.redis ? redactUrl(gw.redis) : undefined, pack: `${pack.id}@${pack.version}` }, 'gateway listening');

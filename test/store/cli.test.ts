@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
 import { PG_MIGRATIONS } from '../../src/store/pg/migrations.js';
@@ -75,9 +75,19 @@ describe.skipIf(SKIP_PG)('pillars eval and pillars store on a PostgreSQL store',
     }
   });
 
-  it('says which commands need a SQLite store instead of writing a file named postgres:', async () => {
-    const r = await cli(['keys', 'list', '--config', config('keys.yaml', pg.url)]);
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/SQLite store only for now/);
+  it('keys and the audit log live on PostgreSQL too (no file named postgres: is written)', async () => {
+    const cfg = config('keys.yaml', pg.url);
+    const none = await cli(['keys', 'list', '--config', cfg]);
+    expect(none.code, none.err).toBe(0);
+    expect(none.out).toMatch(/No API keys/);
+    const added = await cli(['keys', 'add', '--tier', 'enterprise', '--name', 'ci', '--json', '--config', cfg]);
+    expect(added.code, added.err).toBe(0);
+    const listed = await cli(['keys', 'list', '--json', '--config', cfg]);
+    expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ name: 'ci', tier: 'enterprise', revokedAt: null })]);
+    expect(listed.out).not.toContain(JSON.parse(added.out).key);
+    const audit = await cli(['audit', 'verify', '--config', cfg]);
+    expect(audit.code, audit.err).toBe(0);
+    expect(audit.out).toMatch(/audit log intact: 0 records/);
+    expect(existsSync(join(dirname(cfg), 'postgres:'))).toBe(false);
   });
 });

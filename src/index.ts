@@ -42,7 +42,8 @@ export { compareReports, renderComparison, type Comparison, type MetricDelta, ty
 export { openDb, type Db } from './store/db.js';
 export { createRunStore, listRuns, type RunStore, type RunRow } from './store/runs.js';
 export { runEval, type RunEvalOptions, type RunEvalResult, type SuiteLike } from './eval/run.js';
-export { loadReport, buildReport } from './eval/load-report.js';
+export { loadReport, loadStoredReport, buildReport } from './eval/load-report.js';
+export { openStore, type OpenStore } from './store/open.js';
 export { evaluateGates, GateSpec, type GateProvider } from './eval/gates.js';
 export { selectCheckpoint, type Selection } from './eval/select-checkpoint.js';
 export { createAssertionJudge } from './eval/assertion-judge.js';
@@ -58,6 +59,6 @@ export { createFrontierStore, type FrontierStore, type FrontierCase, type Fronti
 
 // Human review, the gateway, rewards and training data.
 export { createReviewApp, startReviewServer, createReviewStore, judgeAgreement, queueAgreement, type ReviewApp, type RunJudgeAgreement, type QueueAgreement, type ReviewStore } from './review/index.js';
-export { createGateway, GatewayConfig, createKeyStore, verifyAudit, exportAudit, type Gateway, type GatewayOptions, type KeyStore, type AuditEntry, type VerifyResult } from './gateway/index.js';
+export { createGateway, GatewayConfig, createKeyStore, openGatewayBackend, verifyAudit, verifyAuditStore, exportAudit, type Gateway, type GatewayOptions, type KeyStore, type AuditEntry, type VerifyResult } from './gateway/index.js';
 export { trainRewardModel, loadRewardModel, saveRewardModel, RewardModel, readPrefs, createRewardScorer, createRubricJudge, startRewardServer, generatePreferences, type RewardResult, type RewardItem, type RewardScorer, type RewardReport } from './rewards/index.js';
 export { contextualizeRows, buildExercises, probePerplexity, perplexityOf, runSparseProbes, type ContextualizeReport, type Exercise, type PerplexityResult, type SparseResult } from './data/index.js';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/core/types.js';
@@ -451,6 +451,25 @@ describe.skipIf(SKIP_PG)('pillars review on a PostgreSQL store', () => {
       await app.close();
     }
   }, 90_000);
+  it('exports rankings made on PostgreSQL as trainer pairs (prefs export --from-review)', async () => {
+    const prefs = join(seeded.dir, 'prefs.jsonl');
+    writeFileSync(prefs, `${JSON.stringify({ prompt: 'Explain phishing to my team', responses: ['A clear explainer with red flags.', 'No.'] })}\n`);
+    expect((await runCli(['review', 'create', '--config', config, '--preferences', prefs, '--name', 'pg-prefs'])).code).toBe(0);
+    const store = await openStore(url);
+    try {
+      const q = await store.review.resolveQueue('pg-prefs');
+      const vic = (await store.review.userByName('vic'))!;
+      await store.review.addMember(q.id, vic.id);
+      await submitVerdict({ store: store.review, user: vic, taskId: (await store.review.tasks(q.id))[0]!.id, ranking: [1, 2] });
+    } finally {
+      await store.close();
+    }
+    const out = join(seeded.dir, 'pairs.trl.jsonl');
+    const r = await runCli(['prefs', 'export', '--config', config, '--from-review', '--queue', 'pg-prefs', '--format', 'trl', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8').trim())).toMatchObject({ chosen: 'A clear explainer with red flags.', rejected: 'No.' });
+  });
+
   it('builds appeal and traffic tasks from an audit store as from the SQLite audit reader', async () => {
     const db = openDb(seeded.dbPath);
     try {

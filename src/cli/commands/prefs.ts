@@ -8,8 +8,8 @@ import { openSuite } from '../../datasets/index.js';
 import { loadPack } from '../../policy/load.js';
 import { exportRows } from '../../review/export.js';
 import { EXPORT_FORMATS, exportPair, generatePreferences, pairsFromRanking, PrefPair, toPairRow, type ExportFormat } from '../../rewards/index.js';
-import { openDb } from '../../store/db.js';
-import { createReviewStore, type NewTask } from '../../store/review.js';
+import { openStore } from '../../store/open.js';
+import type { NewTask } from '../../store/review.js';
 import { buildTargets } from '../../targets/index.js';
 import { cliEnv, example, intOption, printJson, withConfig, withJson, type CommonOpts } from '../shared.js';
 
@@ -113,19 +113,19 @@ export function registerPrefs(program: Command): void {
         writeOut(opts.out, rows);
         where = opts.out;
       } else {
-        const db = openDb(config.storePath);
+        const opened = await openStore(config.storePath);
         try {
-          const store = createReviewStore(db);
+          const store = opened.review;
           const name = opts.queue ?? `prefs-${suite.id}-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}`;
           const tasks: NewTask[] = rows.map((r) => ({
             kind: 'preference',
             payload: { title: r.id, conversation: r.messages ?? [{ role: 'user', content: r.prompt }], responses: r.responses, policy: r.policy ?? null, level: r.level ?? null, expected: r.expected, itemKind: r.kind, judges: [] },
           }));
           if (tasks.length === 0) throw new UserError('no prompt gave 2 or more distinct responses: nothing to rank', { code: 'not_found' });
-          const q = store.createQueue({ name, kind: 'preference', source: { suite: suite.id, target: opts.target, n: opts.n, temperature }, tasks });
+          const q = await store.createQueue({ name, kind: 'preference', source: { suite: suite.id, target: opts.target, n: opts.n, temperature }, tasks });
           where = `review queue ${q.name} (${tasks.length} ranking tasks; rank them in \`pillars serve\` review app, then \`pillars prefs export --from-review\`)`;
         } finally {
-          db.close();
+          await opened.close();
         }
       }
       if (opts.json) printJson({ rows: rows.length, skipped, requests, written: where });
@@ -152,16 +152,17 @@ export function registerPrefs(program: Command): void {
     let pairs: PrefPair[];
     if (opts.in) pairs = pairsFromFile(opts.in);
     else {
-      const db = openDb(config.storePath);
+      const opened = await openStore(config.storePath);
       try {
-        const store = createReviewStore(db);
-        const q = opts.queue ? store.queueByName(opts.queue) : null;
+        const store = opened.review;
+        const q = opts.queue ? await store.queueByName(opts.queue) : null;
         if (opts.queue && !q) throw new UserError(`--queue: no review queue "${opts.queue}"`, { code: 'not_found' });
+        const inQueue = q ? new Set((await store.tasks(q.id)).map((t) => t.id)) : null;
         pairs = (await exportRows(store, 'preferences'))
-          .filter((r) => !q || store.task(Number((r.meta as { task: number }).task))?.queueId === q.id)
+          .filter((r) => !inQueue || inQueue.has(Number((r.meta as { task: number }).task)))
           .map((r) => PrefPair.parse({ prompt: r.prompt, chosen: r.chosen, rejected: r.rejected, ...(Array.isArray(r.messages) && r.messages.length > 1 ? { messages: r.messages } : {}), ...(typeof r.policy === 'string' ? { policy: r.policy } : {}) }));
       } finally {
-        db.close();
+        await opened.close();
       }
     }
     if (pairs.length === 0) throw new UserError('no ranked pairs to export', { code: 'not_found' });

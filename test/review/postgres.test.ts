@@ -146,7 +146,7 @@ describe.each(BACKENDS)('ReviewStore on $backend', ({ backend, skip }) => {
     expect(rows.filter((r) => r.queue === 'claims').map((r) => [r.reviewer, r.verdict, r.task])).toEqual([['r1', 'ok', t0!.id]]);
   });
 
-  it.skipIf(skip)('claims expire; two connections claiming at once never share a slot', async () => {
+  it.skipIf(skip)('claims expire; connections claiming at once never share a slot and miss none', async () => {
     const other = await openStore(opened.location);
     try {
       const users: ReviewUser[] = [];
@@ -155,6 +155,20 @@ describe.each(BACKENDS)('ReviewStore on $backend', ({ backend, skip }) => {
       const got = await Promise.all(users.map(async (u, i) => (await (i % 2 ? other.review : store).claimNext(q.id, u.id))?.id ?? null));
       expect(got.every((id) => id !== null)).toBe(true);
       expect(new Set(got).size).toBe(8);
+      // Twenty reviewers on three connections, ten double-review slots: each slot handed out once, none missed.
+      const crowd: ReviewUser[] = [];
+      for (let i = 0; i < 20; i++) crowd.push(await store.addUser({ name: `d${i}`, role: 'reviewer', passwordHash: 'h' }));
+      const dq = await store.createQueue({ name: 'race-double', kind: 'sample', source: {}, tasks: sampleTasks(5, () => 2) });
+      const third = await openStore(opened.location);
+      try {
+        const stores = [store, other.review, third.review];
+        const handed = (await Promise.all(crowd.map((u, i) => stores[i % 3]!.claimNext(dq.id, u.id)))).flatMap((t) => (t ? [t.id] : []));
+        expect(handed).toHaveLength(10);
+        expect(new Set(handed).size).toBe(5);
+        for (const id of new Set(handed)) expect(handed.filter((x) => x === id)).toHaveLength(2);
+      } finally {
+        await third.close();
+      }
       // All slots are held: a ninth reviewer gets nothing until a claim expires.
       const late = await store.addUser({ name: 'late', role: 'reviewer', passwordHash: 'h' });
       expect(await store.claimNext(q.id, late.id)).toBeNull();

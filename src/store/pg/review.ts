@@ -33,7 +33,8 @@ import type { Sql } from './connect.js';
  * The review repository on PostgreSQL: the same tables and the same SQL as the SQLite store
  * (`store/review.ts`), so several review app instances share reviewers, sessions, queues and the
  * verdict log. Handing out a task (`claimNext`) locks the candidate row (`FOR UPDATE SKIP
- * LOCKED`) and checks it again once locked, so two instances never hand one review slot twice.
+ * LOCKED`, then a waiting pass) and checks it again once locked, so two instances never hand one
+ * review slot twice, and a free slot is not missed because another instance held its row.
  */
 
 type Tx = Sql | postgres.TransactionSql;
@@ -47,6 +48,8 @@ function numbered(sql: string): string {
 
 /** One advisory lock id for pack snapshots (instances starting together write one snapshot). */
 const SNAPSHOT_LOCK = 7351400;
+/** With the queue id, the advisory lock of `claimNext`'s waiting pass. */
+const CLAIM_LOCK = 7351401;
 
 export class PgReviewStore implements ReviewStore {
   readonly db = null;
@@ -194,31 +197,38 @@ export class PgReviewStore implements ReviewStore {
   async claimNext(queueId: number, userId: number, after = -1): Promise<ReviewTask | null> {
     return this.sql.begin(async (tx) => {
       await this.rows('DELETE FROM review_claims WHERE queue_id = ? AND user_id = ?', [queueId, userId], tx);
-      const skip: number[] = [];
-      // A row another instance holds is skipped; a row we lock is checked again in a new
-      // statement, which sees the claims committed by whoever held it before us.
-      for (;;) {
-        const ts = this.now();
-        const args: Param[] = [queueId, after, userId, userId, ts, userId];
-        const r = await this.one<RawTask>(
-          `SELECT t.* FROM review_tasks t WHERE ${CLAIMABLE}${skip.length ? ` AND t.id NOT IN (${skip.join(',')})` : ''} ORDER BY t.pos LIMIT 1 FOR UPDATE OF t SKIP LOCKED`,
-          args,
-          tx,
-        );
-        if (!r) return null;
-        const still = await this.one<{ id: number }>(`SELECT t.id FROM review_tasks t WHERE ${CLAIMABLE} AND t.id = ?`, [...args, r.id], tx);
-        if (!still) {
-          skip.push(r.id);
-          continue;
+      // First pass: rows other instances are handing out right now are skipped (SKIP LOCKED), so
+      // reviewers asking at once do not wait for each other. A row we lock is checked again in a
+      // new statement, which sees the claims committed by whoever held it before us. When that
+      // finds nothing, the skipped rows may still have a free slot: a second pass waits for them,
+      // one such pass per queue at a time (an advisory lock), so waiting passes cannot deadlock.
+      for (const wait of [false, true]) {
+        if (wait) await tx`SELECT pg_advisory_xact_lock(${CLAIM_LOCK}, ${queueId})`;
+        const skip: number[] = [];
+        for (;;) {
+          const ts = this.now();
+          const args: Param[] = [queueId, after, userId, userId, ts, userId];
+          const r = await this.one<RawTask>(
+            `SELECT t.* FROM review_tasks t WHERE ${CLAIMABLE}${skip.length ? ` AND t.id NOT IN (${skip.join(',')})` : ''} ORDER BY t.pos LIMIT 1 FOR UPDATE OF t${wait ? '' : ' SKIP LOCKED'}`,
+            args,
+            tx,
+          );
+          if (!r) break;
+          const still = await this.one<{ id: number }>(`SELECT t.id FROM review_tasks t WHERE ${CLAIMABLE} AND t.id = ?`, [...args, r.id], tx);
+          if (!still) {
+            skip.push(r.id);
+            continue;
+          }
+          await this.rows(
+            `INSERT INTO review_claims (task_id, user_id, queue_id, expires_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (task_id, user_id) DO UPDATE SET expires_at = excluded.expires_at`,
+            [r.id, userId, queueId, new Date(Date.parse(ts) + this.claimMs).toISOString()],
+            tx,
+          );
+          return toTask(r);
         }
-        await this.rows(
-          `INSERT INTO review_claims (task_id, user_id, queue_id, expires_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (task_id, user_id) DO UPDATE SET expires_at = excluded.expires_at`,
-          [r.id, userId, queueId, new Date(Date.parse(ts) + this.claimMs).toISOString()],
-          tx,
-        );
-        return toTask(r);
       }
+      return null;
     });
   }
 

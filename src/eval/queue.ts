@@ -8,7 +8,7 @@ import { executeRun, type ExecuteInput, type ExecuteResult } from './runner.js';
 
 /**
  * Distributed evaluation on BullMQ (Redis). The coordinator (`pillars eval --queue URL`) stores
- * the run and its items as usual, then enqueues one job per range of `CHUNK` items; workers
+ * the run and its items as usual, then enqueues one job per range of items (`jobSize`); workers
  * (`pillars worker --queue URL`, any number, anywhere the config and the store reach) take jobs
  * and answer the range with the same `executeRun` a single process uses, writing into the shared
  * store. Jobs are idempotent by (run, item): a job answers only the items of its range still
@@ -19,8 +19,22 @@ import { executeRun, type ExecuteInput, type ExecuteResult } from './runner.js';
  */
 
 export const QUEUE_NAME = 'pillars-eval';
-/** Items per job. */
+/** Items per job: at least CHUNK, at most MAX_CHUNK, aiming at JOBS_PER_RUN jobs (see `jobSize`). */
 export const CHUNK = 100;
+export const MAX_CHUNK = 500;
+const JOBS_PER_RUN = 32;
+
+/**
+ * Items per job for a run of `total` items asked `concurrency` at a time: about total / 32 (so a
+ * run still spreads over many workers), between 100 and 500 (each job costs a few store queries
+ * and queue moves, and its last requests leave slots idle: larger jobs pay that less often), and
+ * a multiple of `concurrency` (a job ends with all its slots busy until the last round).
+ */
+export function jobSize(total: number, concurrency: number): number {
+  const c = Math.max(1, concurrency);
+  const size = Math.min(MAX_CHUNK, Math.max(CHUNK, Math.ceil(total / JOBS_PER_RUN)));
+  return Math.ceil(size / c) * c;
+}
 /** How often the coordinator asks for progress and job states. */
 export const POLL_MS = 500;
 /** A worker's lock on a job; a killed worker's job is taken back after at most about this long. */
@@ -99,7 +113,7 @@ export function queueExecutor(url: string, opts: { target: string; pollMs?: numb
     const { store, runId } = input;
     const run = await store.getRun(runId);
     const total = run?.item_count ?? 0;
-    const chunk = opts.chunk ?? CHUNK;
+    const chunk = opts.chunk ?? jobSize(total, input.concurrency);
     const redis = redisClient(url);
     const queue = new Queue<EvalJob>(QUEUE_NAME, { connection: redis });
     const enqueue = async (ranges: { from: number; to: number }[]): Promise<string[]> => {

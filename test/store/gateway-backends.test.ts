@@ -96,7 +96,8 @@ describe.each([
     const a = await gw.approvals.add({ requestId: 'r1', keyId: null, tier: 'enterprise', tool: 'send_email', arguments: '{"to":"[EMAIL]"}', reason: 'rule' });
     expect(a).toMatchObject({ status: 'pending', tool: 'send_email' });
     const b = await gw.approvals.add({ requestId: 'r2', keyId: null, tier: 'enterprise', tool: 'delete_file', arguments: '{}', reason: 'rule' });
-    expect((await gw.approvals.list()).filter((x) => x.status === 'pending').map((x) => x.id)).toEqual([a.id, b.id]);
+    // Pending first, oldest first (two added in the same millisecond: either order).
+    expect((await gw.approvals.list()).filter((x) => x.status === 'pending').map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
     expect(await gw.approvals.decide(a.id, { approve: true, reviewer: 'ana', note: 'ok' })).toMatchObject({ status: 'approved', reviewer: 'ana' });
     await expect(Promise.resolve().then(() => gw.approvals.decide(a.id, { approve: false, reviewer: 'bo' }))).rejects.toThrow(/already approved \(by ana\)/);
     expect(await gw.approvals.close(b.id, 'expired')).toMatchObject({ status: 'expired' });

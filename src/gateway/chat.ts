@@ -52,7 +52,7 @@ export async function handleChat(state: GatewayState, res: ServerResponse, calle
   // Plugged-in checks (grounding, scope: extensions.ts) may deflect the request before it is forwarded.
   const ext = runExtensions(state, caller, body, signal);
   if (ext && !isBlocking(input)) input = await ext.input(input, res);
-  const flags = state.anomaly.observe(caller.bucket, input.level);
+  const flags = await state.anomaly.observe(caller.bucket, input.level);
   for (const f of flags) state.metrics.anomalies.inc({ kind: f.split(':')[0]!, tier: caller.tier });
   const monitoring = state.isTrusted(caller.tier) || verdict.exception?.monitoring === 'full' ? 'full' : 'standard';
   const model = body.model ?? 'default';

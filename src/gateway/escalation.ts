@@ -4,6 +4,8 @@ import { effectiveAction } from '../policy/effective.js';
 import type { PolicyPack } from '../policy/schema.js';
 import type { Level } from '../core/pillars.js';
 import type { EscalationConfig } from './rails-config.js';
+import type { MaybePromise } from '../core/maybe.js';
+import type { SharedRedis } from './redis.js';
 
 /**
  * Conversation-level escalation (a crescendo): a conversation's steps, each individually allowed,
@@ -46,8 +48,74 @@ interface Entry {
 
 export interface EscalationTracker {
   /** Record this request's step and score the trajectory. */
-  observe(input: { bucket: string; conversationId: string | null; userTurns: string[]; decision: Decision; tier: string; context: string | null }): Trajectory;
+  observe(input: { bucket: string; conversationId: string | null; userTurns: string[]; decision: Decision; tier: string; context: string | null }): MaybePromise<Trajectory>;
   readonly size: number;
+}
+
+/** Where a conversation's remembered steps live: this process (default) or Redis (shared by instances). */
+export interface ConversationMemory {
+  get(key: string): MaybePromise<(Step | null)[] | null>;
+  set(key: string, steps: (Step | null)[]): MaybePromise<void>;
+  readonly size: number;
+}
+
+/** In this process: the most recent `maxConversations`, each forgotten `ttlSeconds` after its last step. */
+export function localConversations(cfg: EscalationConfig, now: () => number = Date.now): ConversationMemory {
+  const map = new Map<string, Entry>();
+  const ttl = cfg.ttlSeconds * 1000;
+  return {
+    get size() {
+      return map.size;
+    },
+    get(key) {
+      const e = map.get(key);
+      if (!e) return null;
+      if (now() - e.at > ttl) {
+        map.delete(key);
+        return null;
+      }
+      return e.steps;
+    },
+    set(key, steps) {
+      map.delete(key);
+      map.set(key, { steps, at: now() });
+      while (map.size > cfg.maxConversations) map.delete(map.keys().next().value!);
+    },
+  };
+}
+
+/**
+ * On Redis (`gateway.redis`): a conversation whose turns reach different instances is still one
+ * trajectory. Keys are the same hashes (never the raw header or text), expiring after `ttlSeconds`;
+ * while Redis does not answer, this instance's own memory is used.
+ */
+export function redisConversations(cfg: EscalationConfig, redis: SharedRedis, opts: { prefix?: string; now?: () => number } = {}): ConversationMemory {
+  const local = localConversations(cfg, opts.now);
+  const prefix = opts.prefix ?? 'pillars:conv';
+  return {
+    get size() {
+      return local.size;
+    },
+    async get(key) {
+      await redis.ready();
+      if (!redis.up()) return local.get(key);
+      try {
+        const v = await redis.client.get(`${prefix}:${key}`);
+        return v ? (JSON.parse(v) as (Step | null)[]) : null;
+      } catch {
+        return local.get(key);
+      }
+    },
+    async set(key, steps) {
+      local.set(key, steps);
+      if (!redis.up()) return;
+      try {
+        await redis.client.set(`${prefix}:${key}`, JSON.stringify(steps), 'PX', cfg.ttlSeconds * 1000);
+      } catch {
+        // Kept locally; the next step on this instance still sees it.
+      }
+    },
+  };
 }
 
 const h = sha256;
@@ -74,35 +142,19 @@ export function blockedLevel(pack: PolicyPack | null, policyId: string, tier: st
   return null;
 }
 
-export function createEscalationTracker(cfg: EscalationConfig, pack: PolicyPack | null, now: () => number = Date.now): EscalationTracker {
-  const map = new Map<string, Entry>();
-  const ttl = cfg.ttlSeconds * 1000;
-  const take = (key: string): Entry | null => {
-    const e = map.get(key);
-    if (!e) return null;
-    if (now() - e.at > ttl) {
-      map.delete(key);
-      return null;
-    }
-    return e;
-  };
-  const put = (key: string, e: Entry): void => {
-    map.delete(key);
-    map.set(key, e);
-    while (map.size > cfg.maxConversations) map.delete(map.keys().next().value!);
-  };
+export function createEscalationTracker(cfg: EscalationConfig, pack: PolicyPack | null, memory: ConversationMemory = localConversations(cfg)): EscalationTracker {
   return {
     get size() {
-      return map.size;
+      return memory.size;
     },
-    observe({ bucket, conversationId, userTurns, decision, tier, context }) {
+    async observe({ bucket, conversationId, userTurns, decision, tier, context }) {
       const byHeader = conversationId !== null;
       const before = byHeader ? h(`${bucket}\u0000id\u0000${conversationId}`) : h(`${bucket}\u0000turns\u0000${userTurns.slice(0, -1).join('\u0001')}`);
       const after = byHeader ? before : h(`${bucket}\u0000turns\u0000${userTurns.join('\u0001')}`);
-      const prev = take(before)?.steps ?? [];
+      const prev = (await memory.get(before)) ?? [];
       const step: Step | null = decision.policy !== null && typeof decision.level === 'number' ? { policy: decision.policy, level: decision.level } : null;
       const steps = [...prev, step].slice(-cfg.window);
-      put(after, { steps, at: now() });
+      await memory.set(after, steps);
       const conversation = after.slice(0, 16);
       if (!step) return { conversation, step: steps.length, policy: null, score: 0, blockedLevel: null, crossed: false };
       const levels = steps.filter((s): s is Step => s !== null && s.policy === step.policy).map((s) => s.level);

@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { MaybePromise } from '../core/maybe.js';
-import type { Logger } from '../core/types.js';
+import type { SharedRedis } from './redis.js';
 import type { AnomalyConfig, RateLimit } from './config.js';
 
 /**
@@ -13,7 +12,6 @@ import type { AnomalyConfig, RateLimit } from './config.js';
 export interface RateLimiter {
   /** Take one token; returns 0 when allowed, else the seconds to wait. */
   take(tier: string, caller: string): MaybePromise<number>;
-  close?(): Promise<void>;
 }
 
 export function createRateLimiter(limits: Record<string, RateLimit>, now: () => number = Date.now): RateLimiter {
@@ -51,26 +49,8 @@ export function createRateLimiter(limits: Record<string, RateLimit>, now: () => 
  * does not answer, each instance falls back to its own in-memory limiter (logged), so a Redis
  * outage neither blocks traffic nor lifts the limits.
  */
-export function createRedisRateLimiter(limits: Record<string, RateLimit>, opts: { url: string; log?: Logger; prefix?: string }): RateLimiter {
-  const client = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-  let warned = false;
-  client.on('error', (e: Error) => {
-    if (!warned) opts.log?.error({ err: e.message }, 'rate limits: Redis does not answer; each instance limits on its own until it does');
-    warned = true;
-  });
-  client.on('ready', () => (warned = false));
-  // The first requests wait for the connection (at most 2 s, or until it fails) rather than
-  // being counted per process by the insurance limiter while Redis is still being reached.
-  let connected: Promise<void> | null = new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, 2000);
-    t.unref();
-    const done = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    client.once('ready', done);
-    client.once('error', done);
-  }).then(() => void (connected = null));
+export function createRedisRateLimiter(limits: Record<string, RateLimit>, opts: { redis: SharedRedis; prefix?: string }): RateLimiter {
+  const client = opts.redis.client;
   const byTier = new Map<string, RateLimiterRedis | null>();
   const limiterFor = (tier: string): RateLimiterRedis | null => {
     if (byTier.has(tier)) return byTier.get(tier)!;
@@ -90,7 +70,7 @@ export function createRedisRateLimiter(limits: Record<string, RateLimit>, opts: 
     async take(tier, caller) {
       const l = limiterFor(tier);
       if (!l) return 0;
-      if (connected) await connected;
+      await opts.redis.ready();
       try {
         await l.consume(caller, 1);
         return 0;
@@ -99,15 +79,47 @@ export function createRedisRateLimiter(limits: Record<string, RateLimit>, opts: 
         throw e;
       }
     },
-    async close() {
-      await client.quit().catch(() => client.disconnect());
-    },
   };
 }
 
 export interface AnomalyDetector {
   /** Record a request's level for a caller; returns the flags it raises (empty when none). */
-  observe(caller: string, level: number | null): string[];
+  observe(caller: string, level: number | null): MaybePromise<string[]>;
+}
+
+/**
+ * The anomaly window shared by every instance on one Redis: a sorted set of high-level request
+ * times per caller, trimmed to the window. While Redis does not answer, this instance's own
+ * window decides (`fallback`).
+ */
+export function createRedisAnomalyDetector(cfg: AnomalyConfig, opts: { redis: SharedRedis; prefix?: string; now?: () => number }): AnomalyDetector {
+  const now = opts.now ?? Date.now;
+  const fallback = createAnomalyDetector(cfg, now);
+  const span = cfg.windowSeconds * 1000;
+  const flag = (n: number): string[] => (n >= cfg.count ? [`burst:level>=${cfg.level}:${n}/${cfg.windowSeconds}s`] : []);
+  let seq = 0;
+  return {
+    async observe(caller, level) {
+      if (level === null || level < cfg.level) return [];
+      await opts.redis.ready();
+      if (!opts.redis.up()) return fallback.observe(caller, level);
+      const t = now();
+      const key = `${opts.prefix ?? 'pillars:anomaly'}:${caller}`;
+      try {
+        const r = await opts.redis.client
+          .multi()
+          .zadd(key, t, `${t}:${process.pid}:${seq++}`)
+          .zremrangebyscore(key, 0, t - span)
+          .zcard(key)
+          .pexpire(key, span)
+          .exec();
+        const n = Number(r?.[2]?.[1] ?? 0);
+        return flag(n);
+      } catch {
+        return fallback.observe(caller, level);
+      }
+    },
+  };
 }
 
 export function createAnomalyDetector(cfg: AnomalyConfig, now: () => number = Date.now): AnomalyDetector {

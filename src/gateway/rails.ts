@@ -6,11 +6,12 @@ import { STRICTNESS } from '../policy/effective.js';
 import type { PolicyPack } from '../policy/schema.js';
 import type { ApprovalStore } from '../store/approvals.js';
 import type { Awaitable } from '../core/maybe.js';
+import type { SharedRedis } from './redis.js';
 import { argsText } from './args-text.js';
 import { decideText, isBlocking } from './checks.js';
 import type { CompletionVerdict } from './completion.js';
 import type { GatewayConfig } from './config.js';
-import { createEscalationTracker, escalationDecision, type EscalationTracker, type Trajectory } from './escalation.js';
+import { createEscalationTracker, escalationDecision, redisConversations, type EscalationTracker, type Trajectory } from './escalation.js';
 import { HttpError } from './http.js';
 import { messageText } from './input-channels.js';
 import type { InputVerdict } from './input-check.js';
@@ -67,13 +68,13 @@ export interface RequestRails {
 
 export const BUDGET_HEADER = 'x-pillars-latency-budget-ms';
 
-export function createRails(cfg: GatewayConfig, opts: { pack?: PolicyPack; approvals?: Awaitable<ApprovalStore> | null; tracing?: Tracing; now?: () => Date }): Rails {
+export function createRails(cfg: GatewayConfig, opts: { pack?: PolicyPack; approvals?: Awaitable<ApprovalStore> | null; redis?: SharedRedis | null; tracing?: Tracing; now?: () => Date }): Rails {
   const hasRules = Object.keys(cfg.tools.byTier).length > 0 || Object.keys(cfg.tools.byKey).length > 0;
   const headers: Record<string, string> = {};
   for (const [h, env] of Object.entries(cfg.trace.headersEnv)) if (process.env[env]) headers[h] = process.env[env]!;
   return {
     tools: hasRules ? createToolPolicy(cfg.tools) : null,
-    escalation: cfg.escalation.enabled ? createEscalationTracker(cfg.escalation, opts.pack ?? null) : null,
+    escalation: cfg.escalation.enabled ? createEscalationTracker(cfg.escalation, opts.pack ?? null, opts.redis ? redisConversations(cfg.escalation, opts.redis) : undefined) : null,
     tracing: opts.tracing ?? createTracing({ endpoint: cfg.trace.endpoint, serviceName: cfg.trace.serviceName, headers }),
     pack: opts.pack ?? null,
     approvals: opts.approvals ?? null,
@@ -300,7 +301,7 @@ export async function railsInput(state: GatewayState, caller: Caller, body: Chat
   const tracker = state.rails.escalation;
   if (tracker) {
     const t1 = performance.now();
-    const t = tracker.observe({ bucket: caller.bucket, conversationId: rr.conversation, userTurns, decision: verdict.final, tier: caller.tier, context: caller.context });
+    const t = await tracker.observe({ bucket: caller.bucket, conversationId: rr.conversation, userTurns, decision: verdict.final, tier: caller.tier, context: caller.context });
     rr.trajectory = t;
     if (t.crossed && !isBlocking(d)) d = observeDecision(state, caller, 'escalation', 'input', escalationDecision(t, verdict.final, state.rails.pack), t1);
   }

@@ -17,7 +17,8 @@ import { GatewayConfig, type GatewayConfigInput } from './config.js';
 import { HttpError, readBody, sendError, sendJson, setDecision } from './http.js';
 import { sqliteGatewayBackend, type GatewayBackend } from './backend.js';
 import type { ApiKeyRecord } from './keys.js';
-import { createAnomalyDetector, createRateLimiter, createRedisRateLimiter } from './limits.js';
+import { createAnomalyDetector, createRateLimiter, createRedisAnomalyDetector, createRedisRateLimiter } from './limits.js';
+import { connectSharedRedis } from './redis.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
 import { messageText } from './input-channels.js';
 import { ChatRequest } from './openai.js';
@@ -99,6 +100,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const rateLimits = { ...cfg.rateLimits };
   if (cfg.trustedRateLimit) for (const t of opts.pack?.tiers ?? []) if (isTrusted(t) && !rateLimits[t]) rateLimits[t] = cfg.trustedRateLimit;
   const shutdown = new AbortController();
+  // Shared by instances (gateway.redis): rate limits, conversation escalation and anomaly windows.
+  const redis = cfg.redis ? connectSharedRedis(cfg.redis, { log }) : null;
   const state: GatewayState = {
     cfg,
     guard: opts.guard,
@@ -106,8 +109,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     keys: backend?.keys ?? null,
     audit,
     metrics,
-    limiter: cfg.redis ? createRedisRateLimiter(rateLimits, { url: cfg.redis, log }) : createRateLimiter(rateLimits),
-    anomaly: createAnomalyDetector(cfg.anomaly),
+    limiter: redis ? createRedisRateLimiter(rateLimits, { redis }) : createRateLimiter(rateLimits),
+    anomaly: redis ? createRedisAnomalyDetector(cfg.anomaly, { redis }) : createAnomalyDetector(cfg.anomaly),
     isTrusted,
     adapters,
     contexts: opts.pack ? new Set([...(opts.pack.contexts ?? []).map((c) => c.id), ...opts.pack.policies.flatMap((p) => p.exceptions.map((e) => e.context))]) : null,
@@ -120,7 +123,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     bodies: { held: 0 },
     idPrefix: `${randomBytes(6).toString('hex')}_`,
     seq: 0,
-    rails: createRails(cfg, { pack: opts.pack, approvals: backend?.approvals ?? null, tracing: opts.tracing, now: opts.now }),
+    rails: createRails(cfg, { pack: opts.pack, approvals: backend?.approvals ?? null, redis, tracing: opts.tracing, now: opts.now }),
     extensions: opts.extensions,
     aligner: opts.aligner ?? new Aligner(cfg.align),
   };
@@ -199,7 +202,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
         await new Promise((r) => setTimeout(r, 100));
         await audit.flush();
       }
-      await state.limiter.close?.();
+      await redis?.close();
       await state.upstream?.close();
       if (!opts.aligner) await state.aligner?.close();
       await state.rails.tracing.shutdown();

@@ -4,9 +4,14 @@ import { createAuditLog, exportAuditStore, verifyAuditStore, type AuditEntry } f
 import { anchorAuditStore } from '../../src/gateway/audit-anchor.js';
 import { loadOrCreateSigningKey } from '../../src/gateway/audit-key.js';
 import { openGatewayBackend, type GatewayBackend } from '../../src/gateway/backend.js';
-import { createRedisRateLimiter } from '../../src/gateway/limits.js';
+import { createRedisAnomalyDetector, createRedisRateLimiter } from '../../src/gateway/limits.js';
+import { connectSharedRedis, type SharedRedis } from '../../src/gateway/redis.js';
+import { createEscalationTracker, redisConversations, type Trajectory } from '../../src/gateway/escalation.js';
+import { EscalationConfig } from '../../src/gateway/rails-config.js';
+import { loadPack } from '../../src/policy/load.js';
+import { defaultPackPath } from '../../src/core/paths.js';
 import { createGateway } from '../../src/gateway/server.js';
-import type { Guard } from '../../src/core/types.js';
+import type { Decision, Guard } from '../../src/core/types.js';
 import { startOpenAIStub } from '../../src/targets/testing/openai-stub.js';
 import { openStore, type OpenStore } from '../../src/store/open.js';
 import { tempDir } from '../eval/helpers.js';
@@ -166,36 +171,82 @@ describe.each([
   });
 });
 
-describe.skipIf(SKIP_REDIS)('per-key rate limits on Redis', () => {
-  it('two limiters on one Redis share the count; each key has its own', async () => {
+describe.skipIf(SKIP_REDIS)('state shared by gateway instances on Redis', () => {
+  const opened: SharedRedis[] = [];
+  const connect = (url = redisUrl()): SharedRedis => {
+    const r = connectSharedRedis(url);
+    opened.push(r);
+    return r;
+  };
+  afterAll(async () => {
+    for (const r of opened) await r.close();
+  });
+  const prefix = (what: string): string => `pillars:test:${what}:${process.pid}:${Date.now()}`;
+
+  it('two rate limiters on one Redis share the count; each key has its own', async () => {
     requireRedis();
     const url = redisUrl();
-    const prefix = `pillars:test:${process.pid}:${Date.now()}`;
+    const p = prefix('rl');
     const limits = { enterprise: { requestsPerMinute: 60, burst: 4 } };
-    const one = createRedisRateLimiter(limits, { url, prefix });
-    const two = createRedisRateLimiter(limits, { url, prefix });
-    try {
-      const waits: number[] = [];
-      for (let i = 0; i < 8; i++) waits.push(await (i % 2 ? two : one).take('enterprise', 'key:a'));
-      expect(waits.filter((w) => w === 0)).toHaveLength(4);
-      expect(waits.slice(4).every((w) => w >= 1)).toBe(true);
-      expect(await one.take('enterprise', 'key:b')).toBe(0);
-      // A tier without a limit is never limited.
-      expect(await two.take('public', 'addr:1')).toBe(0);
-    } finally {
-      await one.close!();
-      await two.close!();
-    }
+    const one = createRedisRateLimiter(limits, { redis: connect(url), prefix: p });
+    const two = createRedisRateLimiter(limits, { redis: connect(url), prefix: p });
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) waits.push(await (i % 2 ? two : one).take('enterprise', 'key:a'));
+    expect(waits.filter((w) => w === 0)).toHaveLength(4);
+    expect(waits.slice(4).every((w) => w >= 1)).toBe(true);
+    expect(await one.take('enterprise', 'key:b')).toBe(0);
+    // A tier without a limit is never limited.
+    expect(await two.take('public', 'addr:1')).toBe(0);
   });
 
-  it('without Redis each instance still limits on its own (insurance limiter)', async () => {
-    const lonely = createRedisRateLimiter({ enterprise: { requestsPerMinute: 60, burst: 3 } }, { url: 'redis://127.0.0.1:1', prefix: `pillars:test:down:${process.pid}` });
-    try {
-      const waits: number[] = [];
-      for (let i = 0; i < 5; i++) waits.push(await lonely.take('enterprise', 'key:a'));
-      expect(waits.filter((w) => w === 0)).toHaveLength(3);
-    } finally {
-      await lonely.close!();
+  it('without Redis each instance still limits on its own (insurance limiter) and keeps its own windows', async () => {
+    const down = connect('redis://127.0.0.1:1');
+    const lonely = createRedisRateLimiter({ enterprise: { requestsPerMinute: 60, burst: 3 } }, { redis: down, prefix: prefix('down') });
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) waits.push(await lonely.take('enterprise', 'key:a'));
+    expect(waits.filter((w) => w === 0)).toHaveLength(3);
+    const anomaly = createRedisAnomalyDetector({ level: 2, count: 3, windowSeconds: 60 }, { redis: down, prefix: prefix('down-an') });
+    const flags = [];
+    for (let i = 0; i < 3; i++) flags.push(await anomaly.observe('key:a', 3));
+    expect(flags.at(-1)).toEqual(['burst:level>=2:3/60s']);
+  });
+
+  it('an anomaly burst spread over two instances is flagged as one window', async () => {
+    requireRedis();
+    const url = redisUrl();
+    const p = prefix('an');
+    const cfg = { level: 2, count: 4, windowSeconds: 60 };
+    const a = createRedisAnomalyDetector(cfg, { redis: connect(url), prefix: p });
+    const b = createRedisAnomalyDetector(cfg, { redis: connect(url), prefix: p });
+    expect(await a.observe('key:x', 1)).toEqual([]); // below the level: not counted
+    const seen = [await a.observe('key:x', 2), await b.observe('key:x', 3), await a.observe('key:x', 2)];
+    expect(seen.every((f) => f.length === 0)).toBe(true);
+    expect(await b.observe('key:x', 3)).toEqual(['burst:level>=2:4/60s']);
+    expect(await a.observe('key:y', 3)).toEqual([]);
+  });
+
+  it('a crescendo whose turns reach different instances is one trajectory', async () => {
+    requireRedis();
+    const url = redisUrl();
+    const pack = loadPack(defaultPackPath).pack;
+    const cfg = EscalationConfig.parse({ enabled: true });
+    const p = prefix('conv');
+    const a = createEscalationTracker(cfg, pack, redisConversations(cfg, connect(url), { prefix: p }));
+    const b = createEscalationTracker(cfg, pack, redisConversations(cfg, connect(url), { prefix: p }));
+    const local = createEscalationTracker(cfg, pack);
+    const policy = pack.policies.find((x) => x.id === 'safety.cbrn') ?? pack.policies[0]!;
+    const decision = (level: number): Decision => ({ action: 'allow', policy: policy.id, pillar: policy.pillar, topic: null, level, score: 0.5, stage: 'embedded', reasons: [] });
+    const turns: string[] = [];
+    const shared: Trajectory[] = [];
+    const alone: Trajectory[] = [];
+    for (const [i, level] of [1, 1, 2, 2, 2].entries()) {
+      turns.push(`turn ${i}`);
+      const input = { bucket: 'key:k', conversationId: null, userTurns: [...turns], decision: decision(level), tier: 'public', context: null };
+      shared.push(await (i % 2 ? b : a).observe(input));
+      alone.push(await local.observe(input));
     }
+    // The same steps and scores as one process that saw every turn.
+    expect(shared.map((t) => [t.step, t.score, t.crossed])).toEqual(alone.map((t) => [t.step, t.score, t.crossed]));
+    expect(shared.at(-1)!.step).toBe(5);
   });
 });

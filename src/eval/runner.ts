@@ -159,7 +159,7 @@ export async function executeRun(input: ExecuteInput, ctx: Ctx): Promise<Execute
       reading ??= (async () => {
         // A range (a queue job) reads no further than its end: at most seqTo - lastSeq - 1 items are left in it.
         const limit = Math.min(PAGE, seqTo - lastSeq - 1);
-        let rows = limit > 0 ? await store.pendingItems(runId, lastSeq, limit) : [];
+        let rows = limit > 0 ? await store.pendingItems(runId, lastSeq, limit, Number.isFinite(seqTo) ? seqTo : undefined) : [];
         if (rows.length < PAGE) exhausted = true;
         if (rows.length && rows[rows.length - 1]!.seq >= seqTo) {
           rows = rows.filter((r) => r.seq < seqTo);

@@ -120,8 +120,11 @@ export interface RunStore {
   appendItems(runId: string, items: StoredItem[]): MaybePromise<void>;
   /** Every item is stored: the run can be resumed from the store alone. */
   sealItems(runId: string, count: number): MaybePromise<void>;
-  /** Items without a successful response, in order, after `afterSeq` (keyset paging keeps memory flat). */
-  pendingItems(runId: string, afterSeq: number, limit: number): MaybePromise<StoredItem[]>;
+  /**
+   * Items without a successful response, in order, after `afterSeq` (keyset paging keeps memory flat);
+   * `beforeSeq`, when given, is an upper bound a backend may use to read less (callers still filter).
+   */
+  pendingItems(runId: string, afterSeq: number, limit: number, beforeSeq?: number): MaybePromise<StoredItem[]>;
   countAnswered(runId: string): MaybePromise<number>;
   writeResults(runId: string, batch: ResultRecord[]): MaybePromise<void>;
   setStatus(runId: string, status: RunStatus, finishedAt?: string | null): MaybePromise<void>;

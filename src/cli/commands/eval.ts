@@ -56,7 +56,7 @@ export function registerEval(program: Command, deps: EvalCommandDeps = {}): void
     .option('--no-cache', 'do not answer from the response cache')
     .addOption(intOption('--seed <n>', 'seed sent with every request (default: eval.seed, else 0)'))
     .addOption(new Option('--judge <kind>', 'pipeline (the judges: section) or assertion (keywords and refusal phrases only)').choices(['pipeline', 'assertion']))
-    .addOption(intOption('--limit <n>', 'stop after n answered items (the run stays resumable)').hideHelp())
+    .addOption(intOption('--limit <n>', 'answer the first n pending items in run order, then stop (the run stays resumable; with --queue the same items)').hideHelp())
     .option('--watch <dir>', 'evaluate each new checkpoint folder that appears in DIR through the target template in watch.template (Ctrl-C stops)');
   example(withJson(withConfig(cmd)), [
     'pillars eval',

@@ -122,11 +122,13 @@ export class PgRunStore implements RunStore {
     await this.sql`UPDATE eval_runs SET item_count = ${count} WHERE id = ${runId}`;
   }
 
-  async pendingItems(runId: string, afterSeq: number, limit: number): Promise<StoredItem[]> {
+  async pendingItems(runId: string, afterSeq: number, limit: number, beforeSeq?: number): Promise<StoredItem[]> {
+    // The upper bound (a queue job's range) keeps the plan an index walk over the range; without
+    // it, on a large run, PostgreSQL may hash-join every response of the run (20 ms at 40,000).
     const rows = await this.sql<{ seq: number; sample: number; suite: string; item: string }[]>`
       SELECT i.seq, i.sample, i.suite, i.item FROM eval_run_items i
       LEFT JOIN eval_responses r ON r.run_id = i.run_id AND r.seq = i.seq
-      WHERE i.run_id = ${runId} AND i.seq > ${afterSeq} AND (r.seq IS NULL OR r.error IS NOT NULL)
+      WHERE i.run_id = ${runId} AND i.seq > ${afterSeq} ${beforeSeq === undefined ? this.sql`` : this.sql`AND i.seq < ${beforeSeq}`} AND (r.seq IS NULL OR r.error IS NOT NULL)
       ORDER BY i.seq LIMIT ${limit}`;
     return rows.map((r) => ({ seq: r.seq, sample: r.sample, suite: r.suite, item: JSON.parse(r.item) as Item }));
   }

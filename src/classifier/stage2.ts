@@ -69,8 +69,43 @@ const fileSchema = z.object({
   threshold: z.number().min(0).max(1),
   unsafe: mlpSchema,
   topic: headSchema.nullable(),
+  /**
+   * Optional (heads trained before it lack it): the stage-1 topic-score band in which this head
+   * should be asked, chosen on the calibration slice together with `threshold`, and the default
+   * unsure band of the stage-1 model it was chosen for (`forBand`). The guard uses `band` only
+   * when its own band is `forBand` (see src/guard/stage2.ts).
+   */
+  cascade: z
+    .object({
+      band: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+      forBand: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+      combine: z.object({ stage1: z.number(), stage2: z.number(), bias: z.number() }).optional(),
+    })
+    .optional(),
   meta: z.record(z.string(), z.unknown()).default({}),
 });
+
+/**
+ * How a head is used in the cascade: the band it was tuned to be asked in, the stage-1 default band
+ * it replaces, and optionally a stacked combiner: in the band, unsafe when
+ * sigmoid(stage1 × logit(stage-1 score) + stage2 × logit(p(unsafe)) + bias) >= 0.5 (else
+ * p(unsafe) >= threshold decides).
+ */
+export interface Stage2Cascade {
+  band: [number, number];
+  forBand: [number, number];
+  combine?: { stage1: number; stage2: number; bias: number };
+}
+
+const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
+};
+
+/** The combined probability of a stacked combiner (stage-1 topic score, stage-2 p(unsafe)). */
+export function combinedP(c: NonNullable<Stage2Cascade['combine']>, stage1Score: number, pUnsafe: number): number {
+  return sigmoid(c.stage1 * logit(stage1Score) + c.stage2 * logit(pUnsafe) + c.bias);
+}
 
 export type Stage2File = z.infer<typeof fileSchema>;
 
@@ -146,6 +181,7 @@ export class Stage2Head {
     readonly unsafeHead: MlpHead,
     readonly topicHead: DenseSoftmax | null,
     readonly meta: Record<string, unknown> = {},
+    readonly cascade: Stage2Cascade | null = null,
   ) {}
 
   /** Probability of the `unsafe` class. */
@@ -176,6 +212,7 @@ export class Stage2Head {
       threshold: round(this.threshold),
       unsafe: mlpToJson(this.unsafeHead),
       topic: this.topicHead ? headToJson(this.topicHead) : null,
+      ...(this.cascade ? { cascade: { band: this.cascade.band, forBand: this.cascade.forBand, ...(this.cascade.combine ? { combine: { stage1: round(this.cascade.combine.stage1), stage2: round(this.cascade.combine.stage2), bias: round(this.cascade.combine.bias) } } : {}) } } : {}),
       meta: this.meta,
     };
   }
@@ -187,7 +224,8 @@ export class Stage2Head {
       throw new UserError(`${path}: not a stage-2 head file (${issue.path.join('.') || 'root'}: ${issue.message})`, { code: 'parse_error' });
     }
     const f = r.data;
-    return new Stage2Head(f.encoder, f.dim, f.threshold, mlpFromJson(f.unsafe, f.dim, path), f.topic ? headFromJson(f.topic, f.dim, path) : null, f.meta);
+    if (f.cascade && f.cascade.band[0] > f.cascade.band[1]) throw new UserError(`${path}: stage-2 cascade band [${f.cascade.band.join(', ')}] is empty`, { code: 'parse_error' });
+    return new Stage2Head(f.encoder, f.dim, f.threshold, mlpFromJson(f.unsafe, f.dim, path), f.topic ? headFromJson(f.topic, f.dim, path) : null, f.meta, f.cascade ?? null);
   }
 }
 
@@ -283,6 +321,8 @@ export interface MlpTrainOptions {
   lr?: number;
   l2?: number;
   seed?: number;
+  /** Per-row weights (default 1 each); the class weights balance the weighted totals. */
+  weights?: readonly number[];
 }
 
 /**
@@ -297,8 +337,14 @@ export function trainMlp(xs: readonly Float32Array[], ys: readonly number[], opt
   const scale = Math.sqrt(6 / (dim + hidden));
   const w1 = new Float32Array(hidden * dim).map(() => (rand() - 0.5) * 2 * scale);
   const m: MlpHead = { dim, hidden, w1, b1: new Float32Array(hidden), w2: new Float32Array(hidden).map(() => (rand() - 0.5) * 0.2), b2: 0, temperature: 1 };
-  const pos = ys.filter((y) => y === 1).length;
-  const cw = [ys.length / (2 * Math.max(1, ys.length - pos)), ys.length / (2 * Math.max(1, pos))];
+  const wt = (i: number): number => opts.weights?.[i] ?? 1;
+  let pos = 0;
+  let all = 0;
+  ys.forEach((y, i) => {
+    all += wt(i);
+    if (y === 1) pos += wt(i);
+  });
+  const cw = [all / (2 * Math.max(1e-9, all - pos)), all / (2 * Math.max(1e-9, pos))];
   const h = new Float32Array(hidden);
   const order = xs.map((_, i) => i);
   let lr = opts.lr ?? 0.05;
@@ -306,7 +352,7 @@ export function trainMlp(xs: readonly Float32Array[], ys: readonly number[], opt
     for (const i of shuffle(order, rand)) {
       const x = xs[i]!;
       const y = ys[i]!;
-      const g = (sigmoid(mlpLogit(m, x, h)) - y) * cw[y]!;
+      const g = (sigmoid(mlpLogit(m, x, h)) - y) * cw[y]! * wt(i);
       for (let k = 0; k < hidden; k++) {
         if (h[k]! > 0) {
           const gk = g * m.w2[k]!;
@@ -329,4 +375,30 @@ export function calibrateMlp(m: MlpHead, xs: readonly Float32Array[], ys: readon
     xs.map((x) => Float64Array.of(0, mlpLogit(m, x))),
     [...ys],
   );
+}
+
+/**
+ * Several MLPs (differently seeded) as one: their hidden units side by side, the output the mean of
+ * their logits. The result is an ordinary MlpHead (the file format does not change); calibrate it
+ * afterwards.
+ */
+export function averageMlps(ms: readonly MlpHead[]): MlpHead {
+  if (ms.length === 0) throw new Error('averageMlps: no heads');
+  if (ms.length === 1) return ms[0]!;
+  const dim = ms[0]!.dim;
+  const hidden = ms.reduce((s, m) => s + m.hidden, 0);
+  const w1 = new Float32Array(hidden * dim);
+  const b1 = new Float32Array(hidden);
+  const w2 = new Float32Array(hidden);
+  let off = 0;
+  let b2 = 0;
+  for (const m of ms) {
+    if (m.dim !== dim) throw new Error('averageMlps: heads over different dims');
+    w1.set(m.w1, off * dim);
+    b1.set(m.b1, off);
+    for (let k = 0; k < m.hidden; k++) w2[off + k] = m.w2[k]! / ms.length;
+    b2 += m.b2 / ms.length;
+    off += m.hidden;
+  }
+  return { dim, hidden, w1, b1, w2, b2, temperature: 1 };
 }

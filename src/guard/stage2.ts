@@ -1,6 +1,7 @@
 import { asciiLetterShare, sharedEncoder, type SentenceEncoder } from '../classifier/index.js';
 import { NONE } from '../classifier/index.js';
 import { loadStage2Cached, type Stage2Head } from '../classifier/index.js';
+import { combinedP, type Stage2Cascade } from '../classifier/stage2.js';
 import type { Level } from '../core/pillars.js';
 import type { Caller, Decision } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';
@@ -13,6 +14,9 @@ import type { PiiType } from './pii.js';
  * n-gram classifier) is in its unsure band, and only within a latency budget. Stage 1 misses
  * wordings it never saw; a pretrained encoder generalises across wordings.
  *
+ * In the band, the head's p(unsafe) decides against its threshold, or, when the head carries a
+ * stacked combiner (chosen on the calibration slice for the shipped stage-1 model), p(unsafe) and
+ * stage 1's topic score together decide (src/classifier/stage2.ts `combinedP`):
  *   unsafe → the topic stage 1 saw (else the stage-2 topic head's, else stage 1's best guess) at
  *            stage 1's level but at least 2, so the pack's ladder decides the action;
  *   safe   → allow (no topic).
@@ -29,7 +33,11 @@ export interface Stage2Options {
    * (`pillars serve` warms at start-up).
    */
   budgetMs?: number;
-  /** Stage-1 topic-score band in which stage 2 is asked (default: the guard's unsure band). */
+  /**
+   * Stage-1 topic-score band in which stage 2 is asked. Default: the band stored in the head
+   * (chosen on the calibration slice with its threshold) when the guard's own band is the one the
+   * head was tuned against (the shipped stage-1 model's default), else the guard's unsure band.
+   */
   band?: [number, number];
   /** The head (default: models/guard-stage2.json). */
   head?: Stage2Head;
@@ -71,10 +79,25 @@ const fmt = (p: number): string => p.toFixed(2);
 type Outcome = { vec: Float32Array; ms: number } | { error: string; ms: number } | { late: true; ms: number };
 
 export function stage2Runner(opts: Stage2Options, guardBand: [number, number]): Stage2Runner {
-  const band = opts.band ?? guardBand;
   const budgetMs = opts.budgetMs ?? STAGE2_BUDGET_MS;
   let head: Stage2Head | undefined = opts.head;
   const getHead = (): Stage2Head => (head ??= loadStage2Cached());
+  // The head's cascade settings (band, combiner) were chosen for the stage-1 model whose default
+  // band is `forBand`: they apply when the guard runs with that band; an explicit `band` keeps the
+  // band and the combiner.
+  let tuned: { band: [number, number]; cascade: Stage2Cascade | null } | undefined;
+  const getTuned = (): { band: [number, number]; cascade: Stage2Cascade | null } => {
+    if (tuned) return tuned;
+    let c: Stage2Cascade | null = null;
+    try {
+      c = getHead().cascade;
+    } catch {
+      // No head: run() says so; the band falls back to the guard's.
+    }
+    const same = c !== null && Math.abs(c.forBand[0] - guardBand[0]) < 1e-6 && Math.abs(c.forBand[1] - guardBand[1]) < 1e-6;
+    return (tuned = same ? { band: opts.band ?? c!.band, cascade: c } : { band: opts.band ?? guardBand, cascade: null });
+  };
+  const getBand = (): [number, number] => opts.band ?? getTuned().band;
   const encoder = opts.encoder ?? sharedEncoder();
 
   const embed = async (text: string): Promise<Outcome> => {
@@ -101,11 +124,14 @@ export function stage2Runner(opts: Stage2Options, guardBand: [number, number]): 
   };
 
   return {
-    band,
+    get band(): [number, number] {
+      return getBand();
+    },
     budgetMs,
     wants(first: DecideResult): boolean {
       const s = first.prediction.topicScore;
-      return s >= band[0] && s <= band[1];
+      const [lo, hi] = getBand();
+      return s >= lo && s <= hi;
     },
     warm(): Promise<void> {
       getHead();
@@ -131,7 +157,13 @@ export function stage2Runner(opts: Stage2Options, guardBand: [number, number]): 
       const p = h.predict(out.vec);
       const pred = first.prediction;
       // No timing in the reason: the same text gets the same decision, reasons included.
-      const head = `stage 2 (sentence encoder): p(unsafe)=${fmt(p.pUnsafe)} ${p.unsafe ? '>=' : '<'} ${fmt(h.threshold)}`;
+      let head = `stage 2 (sentence encoder): p(unsafe)=${fmt(p.pUnsafe)} ${p.unsafe ? '>=' : '<'} ${fmt(h.threshold)}`;
+      const combine = getTuned().cascade?.combine;
+      if (combine) {
+        const q = combinedP(combine, pred.topicScore, p.pUnsafe);
+        p.unsafe = q >= 0.5;
+        head = `stage 2 (sentence encoder): p(unsafe)=${fmt(p.pUnsafe)}, combined with stage 1's ${fmt(pred.topicScore)}: p=${fmt(q)} ${p.unsafe ? '>=' : '<'} 0.50`;
+      }
       // Stage 1's evidence stays; its ladder outcome (policy → action, exception, PII) is redone below.
       const stage1Reasons = first.decision.reasons.filter((r) => !r.startsWith('PII found') && !r.startsWith('no policy of pack') && !/^[\w.-]+: level \d \(/.test(r) && !r.startsWith('exception '));
       if (!p.unsafe) {

@@ -177,6 +177,64 @@ describe('stage 2 in the guard', () => {
     expect(enc.calls).toBe(0);
   });
 
+  it('uses the band and the stacked combiner a head carries, only for the stage-1 band it was tuned against', async () => {
+    // A 4-d head: p(unsafe) = sigmoid(4 x0 - 2) (0.88 for the fake encoder's vectors).
+    const fake: SentenceEncoder & { calls: number } = {
+      calls: 0,
+      id: 'fake-4',
+      dim: 4,
+      load: async () => {},
+      loaded: true,
+      async embed(texts: readonly string[]) {
+        fake.calls++;
+        return texts.map(() => Float32Array.of(1, 0, 0, 0));
+      },
+    };
+    const mlp = { dim: 4, hidden: 1, w1: Float32Array.of(1, 0, 0, 0), b1: Float32Array.of(0), w2: Float32Array.of(4), b2: -2, temperature: 1 };
+    const th = (model as { meta: { threshold: number } }).meta.threshold;
+    const guardBand: [number, number] = [Math.max(0, th - 0.15), Math.min(1, th + 0.2)];
+    const score = createGuard({ pack, model }).decide({ text: BENIGN }).score;
+    expect(score).toBeLessThan(guardBand[0]);
+    const withCascade = (cascade: ConstructorParameters<typeof Stage2Head>[6]): Stage2Head => new Stage2Head('fake-4', 4, 0.5, mlp, null, {}, cascade);
+    // Tuned for this band: the head's band applies (the benign text is asked), p(unsafe) alone decides (no combiner).
+    const wide = createGuard({ pack, model, stage2: { head: withCascade({ band: [0, 1], forBand: guardBand }), encoder: fake } });
+    expect(wide.stage2?.band).toEqual([0, 1]);
+    const flagged = await wide.check({ text: BENIGN }, ctx);
+    expect(fake.calls).toBe(1);
+    expect(flagged.stage).toBe('encoder');
+    expect(flagged.reasons.join('\n')).toMatch(/p\(unsafe\)=0\.88 >= 0\.50 → unsafe/);
+    // A combiner that weighs stage 1's low score: the same text is allowed, and the reason says how.
+    const stacked = createGuard({ pack, model, stage2: { head: withCascade({ band: [0, 1], forBand: guardBand, combine: { stage1: 1, stage2: 0.5, bias: 0 } }), encoder: fake } });
+    const ok = await stacked.check({ text: BENIGN }, ctx);
+    expect(ok.stage).toBe('encoder');
+    expect(ok.action).toBe('allow');
+    expect(ok.reasons.join('\n')).toMatch(/p\(unsafe\)=0\.88, combined with stage 1's 0\.\d\d: p=0\.\d\d < 0\.50 → safe/);
+    // Tuned for another stage-1 band (another model): the guard's own band, and the threshold.
+    const other = createGuard({ pack, model, stage2: { head: withCascade({ band: [0, 1], forBand: [0.1, 0.3], combine: { stage1: 1, stage2: 0.5, bias: 0 } }), encoder: fake } });
+    expect(other.stage2?.band).toEqual(guardBand);
+    fake.calls = 0;
+    expect((await other.check({ text: BENIGN }, ctx)).stage).toBe('embedded');
+    expect(fake.calls).toBe(0);
+    // An explicit band wins over the head's, and keeps its combiner.
+    const explicit = createGuard({ pack, model, stage2: { head: withCascade({ band: [0.9, 1], forBand: guardBand, combine: { stage1: 1, stage2: 0.5, bias: 0 } }), encoder: fake, band: [0, 1] } });
+    expect(explicit.stage2?.band).toEqual([0, 1]);
+    expect((await explicit.check({ text: BENIGN }, ctx)).reasons.join('\n')).toMatch(/combined with stage 1's/);
+    // The settings travel through the file; heads without them load as before.
+    const dir = mkdtempSync(join(tmpdir(), 'pillars-s2c-'));
+    try {
+      const f = join(dir, 'h.json');
+      writeFileSync(f, JSON.stringify(withCascade({ band: [0.15, 0.9], forBand: guardBand, combine: { stage1: 0.7, stage2: 0.6, bias: -0.4 } }).serialize()));
+      expect(loadStage2(f).cascade).toEqual({ band: [0.15, 0.9], forBand: guardBand, combine: { stage1: 0.7, stage2: 0.6, bias: -0.4 } });
+      writeFileSync(f, JSON.stringify({ ...withCascade(null).serialize(), cascade: { band: [0.9, 0.1], forBand: guardBand } }));
+      expect(() => loadStage2(f)).toThrow(/empty/);
+      const { cascade: _none, ...plain } = withCascade({ band: [0, 1], forBand: guardBand }).serialize();
+      writeFileSync(f, JSON.stringify(plain));
+      expect(loadStage2(f).cascade).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is off unless asked for, and off with enabled: false', async () => {
     expect(createGuard({ pack, model }).stage2).toBeNull();
     expect(createGuard({ pack, model, stage2: { enabled: false } }).stage2).toBeNull();

@@ -28,7 +28,7 @@ export {
 export { HOMOGLYPHS, LEET } from './normalize.js';
 export { softmaxInPlace, trainSoftmax } from './linear.js';
 export { sharedEncoder, asciiLetterShare, type SentenceEncoder } from './encoder.js';
-export { defaultStage2Path, loadStage2Cached, Stage2Head } from './stage2.js';
+export { combinedP, defaultStage2Path, loadStage2Cached, Stage2Head, type Stage2Cascade } from './stage2.js';
 export { parseRowLabel, type BinaryLabel } from './labels.js';
 export type { CorpusPrompt } from './corpus.js';
 export { trainModel, collectRows, evaluateHeldOut, type ExtraExample, type TrainInput, type PromptRow, type ResponseRow } from './train.js';

@@ -1,7 +1,6 @@
 import { asciiLetterShare, sharedEncoder, type SentenceEncoder } from '../classifier/index.js';
 import { NONE } from '../classifier/index.js';
-import { loadStage2Cached, type Stage2Head } from '../classifier/index.js';
-import { combinedP, type Stage2Cascade } from '../classifier/stage2.js';
+import { combinedP, loadStage2Cached, type Stage2Cascade, type Stage2Head } from '../classifier/index.js';
 import type { Level } from '../core/pillars.js';
 import type { Caller, Decision } from '../core/types.js';
 import type { PolicyPack } from '../policy/schema.js';

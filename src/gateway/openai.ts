@@ -66,7 +66,11 @@ export const DONE = 'data: [DONE]\n\n';
  */
 export class SseParser {
   private buf = '';
+  /** The last chunk ended with CR: an LF opening the next one is the same line ending. */
+  private afterCr = false;
   push(text: string): { data: string; raw: string }[] {
+    if (this.afterCr && text.startsWith('\n')) text = text.slice(1);
+    this.afterCr = text.endsWith('\r');
     this.buf += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
     const out: { data: string; raw: string }[] = [];
     let i: number;

@@ -8,8 +8,9 @@
  *   - postgres+redis: the same, with the per-key rate limit counted in Redis (a limit high enough
  *     never to refuse: only its cost is measured).
  * Each configuration runs for --seconds (default 5) at --concurrency (default 32) after a warm-up,
- * in the same process, in the same order; the figures are req/s, p50/p99 latency and the ratio
- * against the SQLite run measured just before. Needs PostgreSQL (PILLARS_TEST_PG or
+ * in the same process, in the same order, for --rounds rounds (default 2: the first round also
+ * warms the process, so the figures printed are the last round's); the figures are req/s,
+ * p50/p99 latency and the ratio against the SQLite run of the same round. Needs PostgreSQL (PILLARS_TEST_PG or
  * 127.0.0.1:5432/test) and Redis (127.0.0.1:6379); a schema of its own is dropped at the end.
  */
 import { randomBytes } from 'node:crypto';
@@ -26,7 +27,8 @@ import { loadPack } from '../src/policy/load.js';
 import { openStore } from '../src/store/open.js';
 import { startOpenAIStub } from '../src/targets/testing/openai-stub.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '32' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '32' }, rounds: { type: 'string', default: '2' }, json: { type: 'boolean', default: false } } });
+const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const PG = process.env.PILLARS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -69,8 +71,10 @@ async function main(): Promise<void> {
     { name: 'postgres', location: `${PG}?schema=${schema}`, redis: undefined },
     { name: 'postgres+redis', location: `${PG}?schema=${schema}`, redis: REDIS },
   ];
-  const rows: { name: string; rps: number; p50: number; p99: number; errors: number; ratio: number }[] = [];
+  let rows: { name: string; rps: number; p50: number; p99: number; errors: number; ratio: number }[] = [];
   try {
+    for (let round = 0; round < rounds; round++) {
+    rows = [];
     for (const c of configs) {
       const store = await openStore(c.location);
       const backend = await openGatewayBackend(store);
@@ -89,6 +93,7 @@ async function main(): Promise<void> {
       await store.close();
       rows.push({ name: c.name, ...r, ratio: rows.length ? r.rps / rows[0]!.rps : 1 });
     }
+    }
   } finally {
     await stub.close();
     rmSync(dir, { recursive: true, force: true });
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
     await sql.end({ timeout: 1 });
   }
   if (values.json) return void process.stdout.write(`${JSON.stringify({ seconds, concurrency, rows }, null, 2)}\n`);
-  process.stdout.write(`gateway on each store: keyed requests, no-op guard, ${concurrency} in flight, ${seconds} s each (one process: load, gateway, stub)\n`);
+  process.stdout.write(`gateway on each store: keyed requests, no-op guard, ${concurrency} in flight, ${seconds} s each, round ${rounds} of ${rounds} (one process: load, gateway, stub)\n`);
   for (const r of rows) {
     process.stdout.write(`  ${r.name.padEnd(15)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors}  ${r.ratio.toFixed(2)}x sqlite\n`);
   }

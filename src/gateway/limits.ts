@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { MaybePromise } from '../core/maybe.js';
 import type { SharedRedis } from './redis.js';
@@ -97,6 +98,8 @@ export function createRedisAnomalyDetector(cfg: AnomalyConfig, opts: { redis: Sh
   const fallback = createAnomalyDetector(cfg, now);
   const span = cfg.windowSeconds * 1000;
   const flag = (n: number): string[] => (n >= cfg.count ? [`burst:level>=${cfg.level}:${n}/${cfg.windowSeconds}s`] : []);
+  // Members must be unique across every instance (two in one process included): a random id per detector.
+  const self = randomBytes(6).toString('hex');
   let seq = 0;
   return {
     async observe(caller, level) {
@@ -108,7 +111,7 @@ export function createRedisAnomalyDetector(cfg: AnomalyConfig, opts: { redis: Sh
       try {
         const r = await opts.redis.client
           .multi()
-          .zadd(key, t, `${t}:${process.pid}:${seq++}`)
+          .zadd(key, t, `${t}:${self}:${seq++}`)
           .zremrangebyscore(key, 0, t - span)
           .zcard(key)
           .pexpire(key, span)

@@ -99,6 +99,22 @@ export async function* readJsonlRows(file: string): AsyncIterable<RawRow> {
   }
 }
 
+/** Counts line breaks (CRLF as one) in what a stream emits, as it emits it. */
+function countLineBreaks(stream: NodeJS.ReadableStream): { breaks: number } {
+  const seen = { breaks: 0 };
+  let lastCr = false;
+  stream.on('data', (chunk: Buffer | string) => {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i];
+      if (c === 0x0d) seen.breaks++;
+      else if (c === 0x0a && !lastCr) seen.breaks++;
+      lastCr = c === 0x0d;
+    }
+  });
+  return seen;
+}
+
 interface CsvRecord {
   record: string[];
   info: { lines: number };
@@ -125,11 +141,16 @@ export async function* readCsvRows(file: string, coerce: boolean): AsyncIterable
       skip_empty_lines: true,
     }),
   );
+  // Line breaks (CRLF, CR or LF) seen so far. csv-parse counts lines by its detected record
+  // delimiter and over-counts mixed endings ("\n\r\n\r\n," gave line 6 of 4): a reported line is
+  // never past the lines the file has shown so far.
+  const seen = countLineBreaks(stream);
+  const clampLine = (line: number): number => Math.max(1, Math.min(line, seen.breaks + 1));
   let header: string[] | null = null;
   let prevEnd = 0;
   try {
     for await (const rec of parser as AsyncIterable<CsvRecord>) {
-      const start = prevEnd + 1;
+      const start = clampLine(prevEnd + 1);
       prevEnd = rec.info.lines;
       if (!header) {
         header = rec.record.map((h) => h.trim());
@@ -171,7 +192,7 @@ export async function* readCsvRows(file: string, coerce: boolean): AsyncIterable
     if (e instanceof CsvError || (typeof err.code === 'string' && err.code.startsWith('CSV_'))) {
       throw new UserError(`${shown}: invalid CSV`, {
         code: 'dataset_invalid',
-        problems: [{ file: shown, line: err.lines ?? prevEnd + 1, col: 1, message: `invalid CSV: ${err.message}` }],
+        problems: [{ file: shown, line: clampLine(err.lines ?? prevEnd + 1), col: 1, message: `invalid CSV: ${err.message}` }],
       });
     }
     throw e;

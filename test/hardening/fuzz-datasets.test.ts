@@ -113,8 +113,9 @@ describe('fuzz: dataset readers', () => {
         const r = await readDataset(file);
         if ('problems' in r) expectLocated(r.problems, 'rows.csv', content);
       }),
-      // Found by this property: csv-parse's INVALID_OPENING_QUOTE escaped as an internal error.
-      { numRuns: RUNS, examples: [[' "'], ['id,prompt\n a"b,"c']] },
+      // Found by this property: csv-parse's INVALID_OPENING_QUOTE escaped as an internal error;
+      // mixed line endings made csv-parse report a line past the end of the file.
+      { numRuns: RUNS, examples: [[' "'], ['id,prompt\n a"b,"c'], ['\n\r\n\r\n,']] },
     );
   });
 

@@ -54,24 +54,39 @@ export function anchorAudit(db: Db, key: SigningKey, opts: { head?: { seq: numbe
       if (!head || head.seq === 0) return { anchored: false, reason: 'empty', checkpoint: last };
       if (last && last.seq === head.seq && last.hash === head.hash) return { anchored: false, reason: 'current', checkpoint: last };
       // Re-check the records since the last checkpoint (all of them for the first).
-      let prev = last ? last.hash : GENESIS_HASH;
-      let expected = last ? last.seq + 1 : 1;
-      if (last) {
-        const at = db.prepare('SELECT hash FROM gateway_audit WHERE seq = ?').get(last.seq) as { hash: string } | undefined;
-        if (!at || at.hash !== last.hash) throw new PillarsError(`audit anchor: record ${last.seq} no longer matches the last signed checkpoint: run \`pillars audit verify\``, { code: 'internal' });
-      }
-      for (const row of db.prepare('SELECT * FROM gateway_audit WHERE seq >= ? AND seq <= ? ORDER BY seq').iterate(expected, head.seq) as IterableIterator<AuditRow>) {
-        const { hash, ...rest } = row;
-        if (row.seq !== expected || row.prev_hash !== prev || rowHash(rest) !== hash) {
-          throw new PillarsError(`audit anchor: record ${expected} does not verify, nothing was signed: run \`pillars audit verify\``, { code: 'internal' });
-        }
-        prev = hash;
-        expected += 1;
-      }
-      if (expected - 1 !== head.seq || prev !== head.hash) throw new PillarsError('audit anchor: the head does not match the last record, nothing was signed: run `pillars audit verify`', { code: 'internal' });
+      const check = sinceCheckpoint(last, (db.prepare('SELECT hash FROM gateway_audit WHERE seq = ?').get(last?.seq ?? 0) as { hash: string } | undefined)?.hash ?? null);
+      for (const row of db.prepare('SELECT * FROM gateway_audit WHERE seq >= ? AND seq <= ? ORDER BY seq').iterate(check.from, head.seq) as IterableIterator<AuditRow>) check.push(row);
+      check.end(head);
       return { anchored: true, checkpoint: insertCheckpoint(db, key, head, last, now()) };
     })
     .immediate();
+}
+
+/**
+ * The re-check before a new signature: the record the last checkpoint signed still has its hash
+ * (`signedHashNow`), then every record after it links and hashes, up to the head. Throws (nothing
+ * is signed) at the first record that does not verify.
+ */
+function sinceCheckpoint(last: Checkpoint | null, signedHashNow: string | null): { from: number; push(row: AuditRow): void; end(head: { seq: number; hash: string }): void } {
+  if (last && signedHashNow !== last.hash) {
+    throw new PillarsError(`audit anchor: record ${last.seq} no longer matches the last signed checkpoint: run \`pillars audit verify\``, { code: 'internal' });
+  }
+  let prev = last ? last.hash : GENESIS_HASH;
+  let expected = last ? last.seq + 1 : 1;
+  return {
+    from: expected,
+    push(row) {
+      const { hash, ...rest } = row;
+      if (row.seq !== expected || row.prev_hash !== prev || rowHash(rest) !== hash) {
+        throw new PillarsError(`audit anchor: record ${expected} does not verify, nothing was signed: run \`pillars audit verify\``, { code: 'internal' });
+      }
+      prev = hash;
+      expected += 1;
+    },
+    end(head) {
+      if (expected - 1 !== head.seq || prev !== head.hash) throw new PillarsError('audit anchor: the head does not match the last record, nothing was signed: run `pillars audit verify`', { code: 'internal' });
+    },
+  };
 }
 
 /** The checkpoint signing `head` after `last` (not yet stored). */
@@ -113,20 +128,9 @@ export async function anchorAuditStore(store: AuditStore, key: SigningKey, opts:
   const head = await store.head();
   if (!head || head.seq === 0) return { anchored: false, reason: 'empty', checkpoint: last };
   if (covers(last, head)) return { anchored: false, reason: 'current', checkpoint: last };
-  if (last && (await store.hashAt(last.seq)) !== last.hash) {
-    throw new PillarsError(`audit anchor: record ${last.seq} no longer matches the last signed checkpoint: run \`pillars audit verify\``, { code: 'internal' });
-  }
-  let prev = last ? last.hash : GENESIS_HASH;
-  let expected = last ? last.seq + 1 : 1;
-  for await (const row of store.rows({ fromSeq: expected, toSeq: head.seq })) {
-    const { hash, ...rest } = row;
-    if (row.seq !== expected || row.prev_hash !== prev || rowHash(rest) !== hash) {
-      throw new PillarsError(`audit anchor: record ${expected} does not verify, nothing was signed: run \`pillars audit verify\``, { code: 'internal' });
-    }
-    prev = hash;
-    expected += 1;
-  }
-  if (expected - 1 !== head.seq || prev !== head.hash) throw new PillarsError('audit anchor: the head does not match the last record, nothing was signed: run `pillars audit verify`', { code: 'internal' });
+  const check = sinceCheckpoint(last, last ? await store.hashAt(last.seq) : null);
+  for await (const row of store.rows({ fromSeq: check.from, toSeq: head.seq })) check.push(row);
+  check.end(head);
   const added = await store.addCheckpoint((now2) => {
     if ((now2?.id ?? null) !== (last?.id ?? null)) throw new PillarsError('audit anchor: another process signed a checkpoint meanwhile; run `pillars audit anchor` again', { code: 'internal' });
     return checkpointFor(key, head, last, now());

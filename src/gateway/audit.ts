@@ -309,37 +309,36 @@ export async function verifyAuditStore(store: AuditStore, opts: VerifyOptions = 
  * follows the record it signs as `{"checkpoint": {...}}` (with `checkpoints: false`, records only).
  */
 export function* exportAudit(db: Db, opts: { since?: string; checkpoints?: boolean } = {}): Generator<Record<string, unknown>> {
-  const stmt = opts.since
-    ? db.prepare('SELECT * FROM gateway_audit WHERE ts >= ? ORDER BY seq')
-    : db.prepare('SELECT * FROM gateway_audit ORDER BY seq');
-  const it = (opts.since ? stmt.iterate(opts.since) : stmt.iterate()) as IterableIterator<AuditRow>;
-  const pending: Checkpoint[] = opts.checkpoints === false ? [] : listCheckpoints(db).sort((a, b) => a.seq - b.seq || a.id - b.id);
-  let first: number | null = null;
-  for (const row of it) {
-    first ??= row.seq;
-    yield { ...row, detail: parsedDetail(row.detail) };
-    while (pending.length && pending[0]!.seq <= row.seq) {
-      const c = pending.shift()!;
-      if (c.seq >= first) yield { checkpoint: c };
-    }
-  }
-  // Checkpoints past the last record (its tail is gone): still exported, they show what was signed.
-  if (first !== null || !opts.since) for (const c of pending) yield { checkpoint: c };
+  const store = createSqliteAuditStore(db);
+  const out = exportLines(opts.checkpoints === false ? [] : listCheckpoints(db), opts.since);
+  for (const row of store.rows({ since: opts.since }) as Iterable<AuditRow>) yield* out.row(row);
+  yield* out.end();
 }
 
 /** `exportAudit` over any audit store (PostgreSQL included), reading the rows in batches. */
 export async function* exportAuditStore(store: AuditStore, opts: { since?: string; checkpoints?: boolean } = {}): AsyncGenerator<Record<string, unknown>> {
-  const pending: Checkpoint[] = opts.checkpoints === false ? [] : [...(await store.checkpoints())].sort((a, b) => a.seq - b.seq || a.id - b.id);
+  const out = exportLines(opts.checkpoints === false ? [] : await store.checkpoints(), opts.since);
+  for await (const row of store.rows({ since: opts.since })) yield* out.row(row);
+  yield* out.end();
+}
+
+/** The export's lines: each record with its detail parsed, each checkpoint after the record it signs. */
+function exportLines(checkpoints: readonly Checkpoint[], since: string | undefined): { row(r: AuditRow): Record<string, unknown>[]; end(): Record<string, unknown>[] } {
+  const pending = [...checkpoints].sort((a, b) => a.seq - b.seq || a.id - b.id);
   let first: number | null = null;
-  for await (const row of store.rows({ since: opts.since })) {
-    first ??= row.seq;
-    yield { ...row, detail: parsedDetail(row.detail) };
-    while (pending.length && pending[0]!.seq <= row.seq) {
-      const c = pending.shift()!;
-      if (c.seq >= first) yield { checkpoint: c };
-    }
-  }
-  if (first !== null || !opts.since) for (const c of pending) yield { checkpoint: c };
+  return {
+    row(r) {
+      first ??= r.seq;
+      const lines: Record<string, unknown>[] = [{ ...r, detail: parsedDetail(r.detail) }];
+      while (pending.length && pending[0]!.seq <= r.seq) {
+        const c = pending.shift()!;
+        if (c.seq >= first) lines.push({ checkpoint: c });
+      }
+      return lines;
+    },
+    // Checkpoints past the last record (its tail is gone): still exported, they show what was signed.
+    end: () => (first !== null || !since ? pending.map((c) => ({ checkpoint: c })) : []),
+  };
 }
 
 /** The stored detail parsed; an edited, unparsable one as its raw text (`audit verify` reports it). */

@@ -450,18 +450,7 @@ function buildStore(db: Db, now: () => string, claimMs: number) {
     },
     /** Effective verdicts, oldest first, filtered by queue, task, run or user. */
     verdicts(f: { queueId?: number; taskId?: number; runId?: string; userId?: number } = {}): VerdictRecord[] {
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      const add = (clause: string, v: string | number | undefined): void => {
-        if (v === undefined) return;
-        where.push(clause);
-        args.push(v);
-      };
-      add('e.queue_id = ?', f.queueId);
-      add('e.task_id = ?', f.taskId);
-      add('e.user_id = ?', f.userId);
-      add('e.task_id IN (SELECT id FROM review_tasks WHERE run_id = ?)', f.runId);
-      const sql = `SELECT * FROM (${EFFECTIVE}) e${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id`;
+      const { sql, args } = verdictsQuery(f);
       return (db.prepare(sql).all(...args) as RawVerdict[]).map(toVerdict);
     },
     /** This user's latest effective verdict in a queue (what `u` undoes). */
@@ -537,4 +526,20 @@ export function createReviewStore(db: Db, opts: { now?: () => Date; claimMinutes
   const now = (): string => (opts.now ? opts.now() : new Date()).toISOString();
   const store: SqliteReviewStore = Object.assign(buildStore(db, now, (opts.claimMinutes ?? CLAIM_MINUTES) * 60_000), { db, backend: 'sqlite' as const });
   return store satisfies ReviewStore;
+}
+
+/** The effective verdicts matching a filter, oldest first: one query (with `?` placeholders) for both backends. */
+export function verdictsQuery(f: { queueId?: number; taskId?: number; runId?: string; userId?: number }): { sql: string; args: (string | number)[] } {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  const add = (clause: string, v: string | number | undefined): void => {
+    if (v === undefined) return;
+    where.push(clause);
+    args.push(v);
+  };
+  add('e.queue_id = ?', f.queueId);
+  add('e.task_id = ?', f.taskId);
+  add('e.user_id = ?', f.userId);
+  add('e.task_id IN (SELECT id FROM review_tasks WHERE run_id = ?)', f.runId);
+  return { sql: `SELECT * FROM (${EFFECTIVE}) e${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id`, args };
 }

@@ -6,6 +6,7 @@ import {
   CLAIM_MINUTES,
   CLAIMABLE,
   EFFECTIVE,
+  verdictsQuery,
   toQueue,
   toTask,
   toUser,
@@ -301,18 +302,8 @@ export class PgReviewStore implements ReviewStore {
   }
 
   private async verdictsIn(f: { queueId?: number; taskId?: number; runId?: string; userId?: number }, tx: Tx): Promise<VerdictRecord[]> {
-    const where: string[] = [];
-    const args: Param[] = [];
-    const add = (clause: string, v: string | number | undefined): void => {
-      if (v === undefined) return;
-      where.push(clause);
-      args.push(v);
-    };
-    add('e.queue_id = ?', f.queueId);
-    add('e.task_id = ?', f.taskId);
-    add('e.user_id = ?', f.userId);
-    add('e.task_id IN (SELECT id FROM review_tasks WHERE run_id = ?)', f.runId);
-    return (await this.rows<RawVerdict>(`SELECT * FROM (${EFFECTIVE}) e${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id`, args, tx)).map(toVerdict);
+    const { sql, args } = verdictsQuery(f);
+    return (await this.rows<RawVerdict>(sql, args, tx)).map(toVerdict);
   }
 
   async verdicts(f: { queueId?: number; taskId?: number; runId?: string; userId?: number } = {}): Promise<VerdictRecord[]> {
